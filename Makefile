@@ -1,0 +1,16 @@
+PY ?= python
+.PHONY: install format lint test test-nojit test-slow bench
+install:
+	bash .ci/install
+format:
+	ruff format . && ruff check --fix .
+lint:
+	ruff check . && ruff format --check .
+test:
+	$(PY) -m pytest -q
+test-nojit:
+	NUMBA_DISABLE_JIT=1 $(PY) -m pytest -q -x tests/engine
+test-slow:
+	$(PY) -m pytest -q -m slow
+bench:
+	go-engine bench playouts --size 9 && go-engine bench playouts --size 19

@@ -1,0 +1,1 @@
+"""The ``go-engine`` command line: thin click commands over the library."""

@@ -1,0 +1,21 @@
+"""The ``go-engine`` click group; each sub-command lives in its own module and is registered here."""
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="go-engine")
+def cli():
+    """go-engine: a Go engine that learns by reinforcement learning."""
+
+
+def _register():
+    from cli import bench
+
+    cli.add_command(bench.bench)
+
+
+_register()
+
+if __name__ == "__main__":
+    cli()

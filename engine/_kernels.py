@@ -1,0 +1,583 @@
+"""Numba kernels of the Go board: every compiled board function lives here.
+
+Representation (structure of arrays, after KataGo's board):
+
+* A board of size ``n`` is padded with one shared wall column and a wall row above and below:
+  ``W = n + 1`` and ``A = (n + 2) * W + 1`` points. The point at ``(row, col)`` has
+  ``loc = (row + 1) * W + col + 1``; its neighbours are ``loc - W, loc - 1, loc + 1, loc + W``,
+  so no bounds test is needed, only a ``WALL`` test.
+* ``pts`` is one ``int64[NROWS, A]`` block holding the per-point arrays (row constants below):
+  ``STONES`` (EMPTY/BLACK/WHITE/WALL), ``HEAD`` (chain head loc), ``NEXT`` (circular next-stone
+  list of the chain), ``GSIZE`` and ``LIBS`` (valid at a chain's head: stones and exact
+  liberties, kept incrementally), ``MARK`` (scratch stamps), ``PLAYED`` (move number a stone was
+  placed, for "turns since" features), ``EMPTIES`` (list of empty locs, first ``NEMPTY``) and
+  ``EPOS`` (index of an empty loc in that list).
+* ``scal`` is an ``int64`` vector of scalars (index constants below): size, colour to play, ko
+  loc, consecutive passes, Zobrist hash, move number, captures, stone counts, last moves, rules.
+* ``hist`` holds the Zobrist hashes of every earlier position (positional superko), ``scal[NHIST]``
+  of them; the Python wrapper keeps room for one more.
+* ``zob`` is ``int64[3, A]``: random bits per (colour, loc); the hash is the XOR over stones.
+
+Vocabulary: ``color``/``to_play`` (BLACK=1, WHITE=2, EMPTY=0, WALL=3), ``loc`` (padded, private to
+``engine``), ``group``/``head``, ``libs``, ``ko``. Kernels raise nothing: they return status codes
+and the Python wrapper turns those into exceptions. ``_unsafe`` means "the caller checked legality".
+"""
+
+import numpy as np
+from numba import njit
+
+from engine._jit import NJIT
+
+EMPTY, BLACK, WHITE, WALL = 0, 1, 2, 3
+
+# rows of pts
+STONES, HEAD, NEXT, GSIZE, LIBS, MARK, PLAYED, EMPTIES, EPOS = range(9)
+NROWS = 9
+
+# indices of scal
+(SIZE, TO_PLAY, KO, PASSES, HASH, MOVE_NUM, CAPS_B, CAPS_W, COUNT_B, COUNT_W, LAST1, LAST2,
+ ALLOW_SUICIDE, SUPERKO, NHIST, NEMPTY, STAMP, RESIGNED) = range(18)
+NSCAL = 18
+
+# status codes of is_legal
+LEGAL, OCCUPIED, SUICIDE, KO_BANNED, SUPERKO_BANNED = 0, 1, 2, 3, 4
+
+
+@njit(**NJIT)
+def reset_board(pts, scal, n, allow_suicide, superko):
+    """Fill ``pts``/``scal`` with an empty ``n x n`` board, black to play."""
+    w = n + 1
+    pts[:, :] = 0
+    pts[STONES, :] = WALL
+    scal[:] = 0
+    ne = 0
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            pts[STONES, loc] = EMPTY
+            pts[EMPTIES, ne] = loc
+            pts[EPOS, loc] = ne
+            ne += 1
+    scal[SIZE] = n
+    scal[TO_PLAY] = BLACK
+    scal[NEMPTY] = ne
+    scal[ALLOW_SUICIDE] = allow_suicide
+    scal[SUPERKO] = superko
+    scal[LAST1] = -1
+    scal[LAST2] = -1
+
+
+@njit(**NJIT)
+def _remove_empty(pts, scal, loc):
+    i = pts[EPOS, loc]
+    last = scal[NEMPTY] - 1
+    other = pts[EMPTIES, last]
+    pts[EMPTIES, i] = other
+    pts[EPOS, other] = i
+    scal[NEMPTY] = last
+
+
+@njit(**NJIT)
+def _add_empty(pts, scal, loc):
+    ne = scal[NEMPTY]
+    pts[EMPTIES, ne] = loc
+    pts[EPOS, loc] = ne
+    scal[NEMPTY] = ne + 1
+
+
+@njit(**NJIT)
+def _next_stamp(pts, scal):
+    scal[STAMP] += 1
+    return scal[STAMP]
+
+
+@njit(**NJIT)
+def _adjacent_to(pts, w, loc, head):
+    """True if a neighbour of ``loc`` belongs to the chain ``head``."""
+    st = pts[STONES]
+    hd = pts[HEAD]
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] != EMPTY and st[nb] != WALL and hd[nb] == head:
+            return True
+    return False
+
+
+@njit(**NJIT)
+def count_libs_scratch(pts, scal, head):
+    """Liberties of a chain recounted from its stones (used by tests and after setup edits)."""
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    mk = pts[MARK]
+    stamp = _next_stamp(pts, scal)
+    libs = 0
+    s = head
+    while True:
+        for nb in (s - w, s - 1, s + 1, s + w):
+            if st[nb] == EMPTY and mk[nb] != stamp:
+                mk[nb] = stamp
+                libs += 1
+        s = pts[NEXT, s]
+        if s == head:
+            break
+    return libs
+
+
+@njit(**NJIT)
+def _set_stone(pts, scal, zob, loc, color):
+    pts[STONES, loc] = color
+    scal[HASH] ^= zob[color, loc]
+    scal[COUNT_B + color - 1] += 1
+    _remove_empty(pts, scal, loc)
+
+
+@njit(**NJIT)
+def _clear_stone(pts, scal, zob, loc):
+    color = pts[STONES, loc]
+    pts[STONES, loc] = EMPTY
+    scal[HASH] ^= zob[color, loc]
+    scal[COUNT_B + color - 1] -= 1
+    _add_empty(pts, scal, loc)
+
+
+@njit(**NJIT)
+def _remove_chain(pts, scal, zob, head):
+    """Take a chain off the board; neighbouring chains gain the freed liberties. Returns stones removed."""
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    removed = 0
+    s = head
+    while True:
+        nxt = pts[NEXT, s]
+        _clear_stone(pts, scal, zob, s)
+        removed += 1
+        # each distinct neighbouring chain gains this point as one liberty
+        h0 = -1
+        h1 = -1
+        h2 = -1
+        for nb in (s - w, s - 1, s + 1, s + w):
+            c = st[nb]
+            if c == BLACK or c == WHITE:
+                h = hd[nb]
+                if h != head and h != h0 and h != h1 and h != h2:
+                    lb[h] += 1
+                    if h0 < 0:
+                        h0 = h
+                    elif h1 < 0:
+                        h1 = h
+                    else:
+                        h2 = h
+        s = nxt
+        if s == head:
+            break
+    return removed
+
+
+@njit(**NJIT)
+def _merge_into(pts, big, small):
+    """Relabel chain ``small`` as part of ``big`` and splice the circular stone lists."""
+    hd = pts[HEAD]
+    nx = pts[NEXT]
+    s = small
+    while True:
+        hd[s] = big
+        s = nx[s]
+        if s == small:
+            break
+    nb_, ns_ = nx[big], nx[small]
+    nx[big] = ns_
+    nx[small] = nb_
+    pts[GSIZE, big] += pts[GSIZE, small]
+
+
+@njit(**NJIT)
+def _join_friends(pts, scal, loc, color, w):
+    """Make the stone just placed at ``loc`` one chain with its friendly neighbours; set its libs."""
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    mk = pts[MARK]
+    # distinct friendly heads; the biggest absorbs the rest
+    f = np.empty(4, np.int64)
+    nf = 0
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == color:
+            h = hd[nb]
+            seen = False
+            for i in range(nf):
+                if f[i] == h:
+                    seen = True
+            if not seen:
+                f[nf] = h
+                nf += 1
+    if nf == 0:
+        hd[loc] = loc
+        pts[NEXT, loc] = loc
+        pts[GSIZE, loc] = 1
+        libs = 0
+        for nb in (loc - w, loc - 1, loc + 1, loc + w):
+            if st[nb] == EMPTY:
+                libs += 1
+        lb[loc] = libs
+        return loc
+    big = f[0]
+    for i in range(1, nf):
+        if pts[GSIZE, f[i]] > pts[GSIZE, big]:
+            big = f[i]
+    stamp = _next_stamp(pts, scal)
+    libs = lb[big] - 1  # loc was a liberty of big
+    # new liberties from the stone itself (before it joins big)
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == EMPTY and mk[nb] != stamp and not _adjacent_to(pts, w, nb, big):
+            mk[nb] = stamp
+            libs += 1
+    for i in range(nf):
+        h = f[i]
+        if h == big:
+            continue
+        s = h
+        while True:
+            for nb in (s - w, s - 1, s + 1, s + w):
+                if st[nb] == EMPTY and mk[nb] != stamp and not _adjacent_to(pts, w, nb, big):
+                    mk[nb] = stamp
+                    libs += 1
+            s = pts[NEXT, s]
+            if s == h:
+                break
+        _merge_into(pts, big, h)
+    hd[loc] = loc
+    pts[NEXT, loc] = loc
+    pts[GSIZE, loc] = 1
+    _merge_into(pts, big, loc)
+    lb[big] = libs
+    return big
+
+
+@njit(**NJIT)
+def play_unsafe(pts, scal, zob, hist, loc, color):
+    """Play a stone of ``color`` at empty ``loc`` (legality already checked). Returns stones captured.
+
+    Handles captures, suicide (when allowed), the simple-ko point, the hash history and turn.
+    Does not check legality.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    opp = 3 - color
+    _set_stone(pts, scal, zob, loc, color)
+    pts[PLAYED, loc] = scal[MOVE_NUM] + 1
+    own = _join_friends(pts, scal, loc, color, w)
+    # each distinct opposing neighbour loses the liberty at loc; capture those left with none
+    captured = 0
+    ko_loc = 0
+    o0 = -1
+    o1 = -1
+    o2 = -1
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == opp:
+            h = hd[nb]
+            if h != o0 and h != o1 and h != o2:
+                if o0 < 0:
+                    o0 = h
+                elif o1 < 0:
+                    o1 = h
+                else:
+                    o2 = h
+                lb[h] -= 1
+                if lb[h] == 0:
+                    ko_loc = h
+                    captured += _remove_chain(pts, scal, zob, h)
+    own = hd[loc]
+    if lb[own] == 0:  # suicide, only reached when the rules allow it
+        scal[CAPS_B + opp - 1] += _remove_chain(pts, scal, zob, own)
+        ko_loc = 0
+    else:
+        scal[CAPS_B + color - 1] += captured
+    if captured == 1 and pts[GSIZE, own] == 1 and lb[own] == 1 and st[loc] == color:
+        scal[KO] = ko_loc
+    else:
+        scal[KO] = 0
+    nh = scal[NHIST]
+    if nh < hist.shape[0]:
+        hist[nh] = scal[HASH]
+        scal[NHIST] = nh + 1
+    scal[PASSES] = 0
+    scal[MOVE_NUM] += 1
+    scal[LAST2] = scal[LAST1]
+    scal[LAST1] = loc
+    scal[TO_PLAY] = opp
+    return captured
+
+
+@njit(**NJIT)
+def play_pass(scal):
+    """Pass: the turn changes, the ko point clears, consecutive passes count up."""
+    scal[PASSES] += 1
+    scal[KO] = 0
+    scal[MOVE_NUM] += 1
+    scal[LAST2] = scal[LAST1]
+    scal[LAST1] = 0
+    scal[TO_PLAY] = 3 - scal[TO_PLAY]
+
+
+@njit(**NJIT)
+def hash_after(pts, scal, zob, loc, color):
+    """Zobrist hash of the position after ``color`` plays at empty ``loc`` (board untouched)."""
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    opp = 3 - color
+    h_new = scal[HASH] ^ zob[color, loc]
+    seen = np.full(4, -1, np.int64)
+    k = 0
+    any_capture = False
+    any_lib = False
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        c = st[nb]
+        if c == EMPTY:
+            any_lib = True
+        elif c == color:
+            if lb[hd[nb]] > 1:
+                any_lib = True
+        elif c == opp and lb[hd[nb]] == 1:
+            h = hd[nb]
+            if h != seen[0] and h != seen[1] and h != seen[2]:
+                seen[k] = h
+                k += 1
+                any_capture = True
+                s = h
+                while True:
+                    h_new ^= zob[opp, s]
+                    s = pts[NEXT, s]
+                    if s == h:
+                        break
+    if not any_capture and not any_lib:
+        # suicide: the placed stone and its friendly neighbours leave the board
+        h_new ^= zob[color, loc]
+        for i in range(4):
+            seen[i] = -1
+        k = 0
+        for nb in (loc - w, loc - 1, loc + 1, loc + w):
+            if st[nb] == color:
+                h = hd[nb]
+                if h != seen[0] and h != seen[1] and h != seen[2]:
+                    seen[k] = h
+                    k += 1
+                    s = h
+                    while True:
+                        h_new ^= zob[color, s]
+                        s = pts[NEXT, s]
+                        if s == h:
+                            break
+    return h_new
+
+
+@njit(**NJIT)
+def is_suicide(pts, scal, loc, color):
+    """True if a stone at empty ``loc`` would have no liberty and capture nothing."""
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        c = st[nb]
+        if c == EMPTY:
+            return False
+        if c == color:
+            if lb[hd[nb]] > 1:
+                return False
+        elif c != WALL and lb[hd[nb]] == 1:
+            return False
+    return True
+
+
+@njit(**NJIT)
+def is_legal(pts, scal, zob, hist, loc, color):
+    """Status code of ``color`` playing at ``loc``: LEGAL, OCCUPIED, SUICIDE, KO_BANNED or SUPERKO_BANNED."""
+    if pts[STONES, loc] != EMPTY:
+        return OCCUPIED
+    suicide = is_suicide(pts, scal, loc, color)
+    if suicide and scal[ALLOW_SUICIDE] == 0:
+        return SUICIDE
+    if loc == scal[KO] and color == scal[TO_PLAY]:
+        return KO_BANNED
+    if scal[SUPERKO] != 0 and (suicide or scal[CAPS_B] + scal[CAPS_W] > 0):
+        # without any capture so far every position has more stones than the ones before it
+        h = hash_after(pts, scal, zob, loc, color)
+        for i in range(scal[NHIST]):
+            if hist[i] == h:
+                return SUPERKO_BANNED
+    return LEGAL
+
+
+@njit(**NJIT)
+def fill_legal_mask(pts, scal, zob, hist, color, out):
+    """Write ``out[action] = 1`` for each legal action of ``color`` (pass always legal)."""
+    n = scal[SIZE]
+    w = n + 1
+    out[:] = 0
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            if pts[STONES, loc] == EMPTY and is_legal(pts, scal, zob, hist, loc, color) == LEGAL:
+                out[r * n + c] = 1
+    out[n * n] = 1
+
+
+@njit(**NJIT)
+def area_score(pts, scal):
+    """Tromp-Taylor area score, black minus white, without komi.
+
+    A stone counts for its colour; an empty region counts for a colour if it reaches only that colour.
+    """
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    mk = pts[MARK]
+    stamp = _next_stamp(pts, scal)
+    score = scal[COUNT_B] - scal[COUNT_W]
+    stack = np.empty(scal[NEMPTY] + 1, np.int64)
+    for i in range(scal[NEMPTY]):
+        start = pts[EMPTIES, i]
+        if mk[start] == stamp:
+            continue
+        mk[start] = stamp
+        stack[0] = start
+        top = 1
+        size = 0
+        reach = 0
+        while top > 0:
+            top -= 1
+            p = stack[top]
+            size += 1
+            for nb in (p - w, p - 1, p + 1, p + w):
+                c = st[nb]
+                if c == EMPTY:
+                    if mk[nb] != stamp:
+                        mk[nb] = stamp
+                        stack[top] = nb
+                        top += 1
+                elif c != WALL:
+                    reach |= c
+        if reach == BLACK:
+            score += size
+        elif reach == WHITE:
+            score -= size
+    return score
+
+
+@njit(**NJIT)
+def area_ownership(pts, scal, out):
+    """Write ``out[action]`` = +1 black, -1 white, 0 neutral under Tromp-Taylor area rules."""
+    n = scal[SIZE]
+    w = n + 1
+    st = pts[STONES]
+    mk = pts[MARK]
+    stamp = _next_stamp(pts, scal)
+    stack = np.empty(n * n + 1, np.int64)
+    region = np.empty(n * n + 1, np.int64)
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            s = st[loc]
+            out[r * n + c] = 1 if s == BLACK else (-1 if s == WHITE else 0)
+    for i in range(scal[NEMPTY]):
+        start = pts[EMPTIES, i]
+        if mk[start] == stamp:
+            continue
+        mk[start] = stamp
+        stack[0] = start
+        top = 1
+        nreg = 0
+        reach = 0
+        while top > 0:
+            top -= 1
+            p = stack[top]
+            region[nreg] = p
+            nreg += 1
+            for nb in (p - w, p - 1, p + 1, p + w):
+                c = st[nb]
+                if c == EMPTY:
+                    if mk[nb] != stamp:
+                        mk[nb] = stamp
+                        stack[top] = nb
+                        top += 1
+                elif c != WALL:
+                    reach |= c
+        v = 1 if reach == BLACK else (-1 if reach == WHITE else 0)
+        for j in range(nreg):
+            p = region[j]
+            out[(p // w - 1) * n + (p % w - 1)] = v
+
+
+@njit(**NJIT)
+def place_setup(pts, scal, zob, loc, color):
+    """Put a setup stone (``color`` BLACK/WHITE) or clear a point (EMPTY) with no capture logic.
+
+    Chains and liberties are rebuilt from scratch by ``rebuild_chains`` afterwards.
+    """
+    old = pts[STONES, loc]
+    if old == color:
+        return
+    if old != EMPTY:
+        _clear_stone(pts, scal, zob, loc)
+    if color != EMPTY:
+        _set_stone(pts, scal, zob, loc, color)
+
+
+@njit(**NJIT)
+def rebuild_chains(pts, scal):
+    """Recompute HEAD/NEXT/GSIZE/LIBS of every chain from the stones alone (after setup edits)."""
+    n = scal[SIZE]
+    w = n + 1
+    st = pts[STONES]
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            if st[loc] == BLACK or st[loc] == WHITE:
+                pts[HEAD, loc] = loc
+                pts[NEXT, loc] = loc
+                pts[GSIZE, loc] = 1
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            col = st[loc]
+            if col != BLACK and col != WHITE:
+                continue
+            for nb in (loc + 1, loc + w):
+                if st[nb] == col:
+                    a = pts[HEAD, loc]
+                    b = pts[HEAD, nb]
+                    if a != b:
+                        if pts[GSIZE, a] >= pts[GSIZE, b]:
+                            _merge_into(pts, a, b)
+                        else:
+                            _merge_into(pts, b, a)
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            if (st[loc] == BLACK or st[loc] == WHITE) and pts[HEAD, loc] == loc:
+                pts[LIBS, loc] = count_libs_scratch(pts, scal, loc)
+
+
+@njit(**NJIT)
+def is_true_eye(st, w, loc, color):
+    """True if empty ``loc`` is an eye of ``color``: all 4 neighbours own (or wall) and the diagonals
+    hold at most one enemy stone in the centre, none on the edge."""
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        c = st[nb]
+        if c != color and c != WALL:
+            return False
+    bad = 0
+    edge = 0
+    opp = 3 - color
+    for d in (loc - w - 1, loc - w + 1, loc + w - 1, loc + w + 1):
+        c = st[d]
+        if c == WALL:
+            edge = 1
+        elif c == opp:
+            bad += 1
+    return bad + edge < 2 and not (edge and bad > 0)
