@@ -224,6 +224,23 @@ class Board:
             if s == loc:
                 return sorted(out)
 
+    def is_eye(self, action: int, color: int) -> bool:
+        """True if empty ``action`` is a true eye of ``color`` (the rule random playouts never fill)."""
+        loc = self._loc(action)
+        return self.pts[K.STONES, loc] == EMPTY and bool(K.is_true_eye(self.pts[K.STONES], self.size + 1, loc, color))
+
+    def position_history(self, k: int) -> list[np.ndarray]:
+        """Stones (``int8[n, n]``) of the current and up to ``k - 1`` earlier positions, newest first.
+
+        Positions before the start of the record are omitted, so the list may be shorter than ``k``.
+        """
+        out = [self.stones()]
+        w = self.size + 1
+        for pts, *_ in reversed(self._snapshots[-(k - 1) :] if k > 1 else []):
+            grid = pts[K.STONES, w + 1 : w + 1 + self.size * w].reshape(self.size, w)[:, : self.size]
+            out.append(grid.astype(np.int8))
+        return out
+
     # ------------------------------------------------------------- coordinates
     def _loc(self, action: int) -> int:
         a = coords.check_action(action, self.size)

@@ -1,0 +1,84 @@
+"""Players: the one interface that GTP, the match referee and self-play use to ask for a move.
+
+A ``Player`` does not own the game: the caller owns a ``Board`` (rules, komi, history) and asks
+``genmove(board, color, seconds)`` for an action. A player may keep private state between calls
+(a search tree to reuse) keyed on the board's move history, and must not modify ``board``.
+
+``MoveInfo`` is one line of search analysis (what ``lz-analyze`` prints per candidate move).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from engine.board import Board
+
+RESIGN = -1
+"""``genmove`` returns this instead of an action to resign."""
+
+
+@dataclass
+class MoveInfo:
+    """Search statistics of one root move, from the view of the player to move."""
+
+    action: int
+    visits: int
+    winrate: float
+    """mean value mapped to 0..1 (1 = sure win for the player to move)"""
+    prior: float
+    pv: list[int] = field(default_factory=list)
+    """principal variation starting with ``action``"""
+    lcb: float = 0.0
+    order: int = 0
+
+
+@runtime_checkable
+class Player(Protocol):
+    """What GTP and the referee need from an engine."""
+
+    name: str
+
+    def genmove(self, board: Board, color: int, seconds: float | None = None) -> int:
+        """Choose an action (or ``RESIGN``) for ``color`` on ``board``; ``seconds`` caps thinking time."""
+        ...
+
+    def new_game(self, board: Board) -> None:
+        """Forget per-game state (called on ``clear_board``, ``boardsize`` and ``loadsgf``)."""
+        ...
+
+
+@runtime_checkable
+class Analyzer(Protocol):
+    """A player that can stream search analysis (``lz-analyze``)."""
+
+    def analyze(
+        self,
+        board: Board,
+        color: int,
+        report: Callable[[list[MoveInfo]], None],
+        should_stop: Callable[[], bool],
+        interval: float,
+    ) -> None:
+        """Search until ``should_stop()``; call ``report`` with the root moves every ``interval`` seconds."""
+        ...
+
+
+class RandomPlayer:
+    """Uniformly random legal moves that do not fill its own true eyes; passes when none is left."""
+
+    name = "random"
+
+    def __init__(self, seed: int | None = None):
+        self.rng = np.random.default_rng(seed)
+
+    def new_game(self, board: Board) -> None:
+        """Nothing to forget."""
+
+    def genmove(self, board: Board, color: int, seconds: float | None = None) -> int:
+        """A random legal non-eye-filling action for ``color``, or pass."""
+        moves = [a for a in board.legal_moves(color) if a != board.pass_action and not board.is_eye(a, color)]
+        return int(self.rng.choice(moves)) if moves else board.pass_action
