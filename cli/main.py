@@ -13,6 +13,10 @@ def _register():
     from cli import bench
 
     cli.add_command(bench.bench)
+    from cli import gtp_cmd
+
+    cli.add_command(gtp_cmd.gtp)
+    cli.add_command(gtp_cmd.match)
 
 
 _register()

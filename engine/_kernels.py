@@ -35,8 +35,26 @@ STONES, HEAD, NEXT, GSIZE, LIBS, MARK, PLAYED, EMPTIES, EPOS = range(9)
 NROWS = 9
 
 # indices of scal
-(SIZE, TO_PLAY, KO, PASSES, HASH, MOVE_NUM, CAPS_B, CAPS_W, COUNT_B, COUNT_W, LAST1, LAST2,
- ALLOW_SUICIDE, SUPERKO, NHIST, NEMPTY, STAMP, RESIGNED) = range(18)
+(
+    SIZE,
+    TO_PLAY,
+    KO,
+    PASSES,
+    HASH,
+    MOVE_NUM,
+    CAPS_B,
+    CAPS_W,
+    COUNT_B,
+    COUNT_W,
+    LAST1,
+    LAST2,
+    ALLOW_SUICIDE,
+    SUPERKO,
+    NHIST,
+    NEMPTY,
+    STAMP,
+    RESIGNED,
+) = range(18)
 NSCAL = 18
 
 # status codes of is_legal
@@ -198,6 +216,9 @@ def _join_friends(pts, scal, loc, color, w):
     hd = pts[HEAD]
     lb = pts[LIBS]
     mk = pts[MARK]
+    # HEAD of an emptied point is stale (a captured chain's head). Reset it first, or a stale
+    # value equal to ``big`` below makes ``_adjacent_to`` miss every new liberty next to ``loc``.
+    hd[loc] = loc
     # distinct friendly heads; the biggest absorbs the rest
     f = np.empty(4, np.int64)
     nf = 0
@@ -565,8 +586,11 @@ def rebuild_chains(pts, scal):
 
 @njit(**NJIT)
 def is_true_eye(st, w, loc, color):
-    """True if empty ``loc`` is an eye of ``color``: all 4 neighbours own (or wall) and the diagonals
-    hold at most one enemy stone in the centre, none on the edge."""
+    """True if empty ``loc`` is a true eye of ``color``.
+
+    All 4 neighbours are ``color`` (or wall) and the diagonals hold at most one enemy stone in the
+    centre, none on the edge.
+    """
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
         c = st[nb]
         if c != color and c != WALL:

@@ -115,7 +115,8 @@ class Board:
         K.reset_board(self.pts, self.scal, self.size, int(self.rules.allow_suicide), int(self.rules.ko == "positional"))
         self._record_position()
         self.moves: list[tuple[int, int]] = []
-        self._snapshots: list[tuple[np.ndarray, np.ndarray, int, int | None]] = []
+        # (pts, scal, number of moves, resigned, hist prefix or None): one per undoable step
+        self._snapshots: list[tuple[np.ndarray, np.ndarray, int, int | None, np.ndarray | None]] = []
         self.resigned: int | None = None
 
     def copy(self) -> Board:
@@ -137,8 +138,11 @@ class Board:
         if self.scal[K.NHIST] + 2 >= len(self.hist):
             self.hist = np.concatenate([self.hist, np.zeros(len(self.hist), np.int64)])
 
-    def _push_snapshot(self) -> None:
-        self._snapshots.append((self.pts.copy(), self.scal.copy(), len(self.moves), self.resigned))
+    def _push_snapshot(self, save_hist: bool = False) -> None:
+        # moves only append to ``hist``, so a snapshot keeps its used prefix only when a step
+        # (setup) rewrites that prefix
+        hist = self.hist[: self.scal[K.NHIST]].copy() if save_hist else None
+        self._snapshots.append((self.pts.copy(), self.scal.copy(), len(self.moves), self.resigned, hist))
 
     # ------------------------------------------------------------ accessors
     @property
@@ -227,6 +231,7 @@ class Board:
     def is_eye(self, action: int, color: int) -> bool:
         """True if empty ``action`` is a true eye of ``color`` (the rule random playouts never fill)."""
         loc = self._loc(action)
+        color = color_of(color)
         return self.pts[K.STONES, loc] == EMPTY and bool(K.is_true_eye(self.pts[K.STONES], self.size + 1, loc, color))
 
     def position_history(self, k: int) -> list[np.ndarray]:
@@ -322,7 +327,11 @@ class Board:
             raise ValueError(f"cannot undo {steps} moves: {len(self._snapshots)} on record")
         if steps == 0:
             return
-        pts, scal, nmoves, resigned = self._snapshots[-steps]
+        snaps = self._snapshots[-steps:]
+        pts, scal, nmoves, resigned, _ = snaps[0]
+        for *_, hist in reversed(snaps):  # the oldest saved prefix wins
+            if hist is not None:
+                self.hist[: len(hist)] = hist
         del self._snapshots[-steps:]
         self.pts[:], self.scal[:] = pts, scal
         self.moves = self.moves[:nmoves]
@@ -333,18 +342,21 @@ class Board:
         """Place setup stones (SGF AB/AW/AE, free handicap). Undoable as one step; clears superko history.
 
         Raises:
-            ValueError: on a point off the board, or if a chain would be left without liberties.
+            ValueError: on a point off the board (or pass), or if any chain would be left without
+                liberties; the board is then unchanged.
         """
         locs = [(self._loc(a), col) for col, pts in ((EMPTY, empty), (BLACK, black), (WHITE, white)) for a in pts]
-        self._push_snapshot()
+        self._push_snapshot(save_hist=True)
         for loc, col in locs:
             K.place_setup(self.pts, self.scal, self.zob, loc, col)
         K.rebuild_chains(self.pts, self.scal)
-        st = self.pts[K.STONES]
-        dead = [loc for loc, col in locs if col != EMPTY and self.pts[K.LIBS, self.pts[K.HEAD, loc]] == 0 and st[loc] == col]
-        if dead:
+        pts = self.pts
+        stone = (pts[K.STONES] == BLACK) | (pts[K.STONES] == WHITE)
+        dead = np.flatnonzero(stone & (pts[K.HEAD] == np.arange(pts.shape[1])) & (pts[K.LIBS] == 0))
+        if len(dead):
             self.undo()
-            raise ValueError(f"setup leaves a chain without liberties at {coords.to_gtp(self._action(dead[0]), self.size)}")
+            where = coords.to_gtp(self._action(int(dead[0])), self.size)
+            raise ValueError(f"setup leaves a chain without liberties at {where}")
         self.scal[K.KO] = 0
         self.scal[K.NHIST] = 0
         self._record_position()
@@ -390,7 +402,10 @@ class Board:
         lines = ["   " + " ".join(cols)]
         for r in range(self.size):
             lines.append(f"{self.size - r:2d} " + " ".join(".XO"[v] for v in grid[r]))
-        lines.append(f"{'Black' if self.to_play == BLACK else 'White'} to play; captures B {self.captures[BLACK]} W {self.captures[WHITE]}")
+        caps = self.captures
+        lines.append(
+            f"{'Black' if self.to_play == BLACK else 'White'} to play; captures B {caps[BLACK]} W {caps[WHITE]}"
+        )
         return "\n".join(lines)
 
     def __repr__(self) -> str:

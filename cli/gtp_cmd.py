@@ -1,0 +1,113 @@
+"""``go-engine gtp`` (a GTP engine on stdin/stdout) and ``go-engine match`` (a GTP referee).
+
+Both commands only turn options into a config and call the library: ``cli.gtp.GtpSession`` and
+``cli.match.run_match``. See docs/gtp.md for usage with Sabaki, GoGui, twogtp and server bridges.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import fields
+
+import click
+
+
+def build_player(kind: str, seed: int | None, **mcts_options):
+    """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options)."""
+    if kind == "random":
+        from engine.player import RandomPlayer
+
+        return RandomPlayer(seed)
+    from engine.config import MCTSConfig
+    from engine.mcts_player import MCTSPlayer
+
+    known = {f.name for f in fields(MCTSConfig)}
+    options = {k: v for k, v in mcts_options.items() if v is not None and k in known}
+    for k in sorted(set(mcts_options) - known):
+        if mcts_options[k] is not None:
+            logging.getLogger("go_engine.gtp").warning("option %s is not supported by this MCTSConfig; ignored", k)
+    return MCTSPlayer(MCTSConfig(**options), seed=seed)
+
+
+@click.command()
+@click.option("--player", type=click.Choice(["mcts", "random"]), default="mcts", show_default=True)
+@click.option("--playouts", type=click.IntRange(min=1), help="playouts per move (MCTS)")
+@click.option("--time", "seconds", type=click.FloatRange(min=0, min_open=True), help="seconds per move")
+@click.option("--threads", type=click.IntRange(min=1), help="search threads (MCTS)")
+@click.option("--resign-threshold", type=click.FloatRange(0, 1), help="resign below this win rate (0 = never)")
+@click.option("--komi", type=float, default=7.5, show_default=True)
+@click.option("--size", type=click.IntRange(2, 19), default=19, show_default=True, help="initial board size")
+@click.option("--ko", type=click.Choice(["positional", "simple"]), default="positional", show_default=True)
+@click.option("--allow-suicide", is_flag=True, help="Tromp-Taylor suicide")
+@click.option("--seed", type=int, default=None, help="random seed")
+@click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
+def gtp(player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, verbose):
+    """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
+    from cli.gtp import GtpSession
+    from engine.board import Rules
+
+    logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
+    engine = build_player(
+        player,
+        seed,
+        num_simulations=playouts,
+        seconds_per_move=seconds,
+        num_threads=threads,
+        resign_threshold=resign_threshold,
+    )
+    rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
+    GtpSession(engine, sys.stdin, sys.stdout, size=size, rules=rules, seconds=seconds, version=_version()).run()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("go-engine")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@click.command()
+@click.argument("engine_a")
+@click.argument("engine_b")
+@click.option("-n", "--games", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True)
+@click.option("--komi", type=float, default=7.5, show_default=True)
+@click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 3 * size^2)")
+@click.option("--time", "seconds", type=click.FloatRange(min=0, min_open=True), help="seconds per move (time_settings)")
+@click.option("--move-timeout", type=click.FloatRange(min=0, min_open=True), help="forfeit after this many seconds")
+@click.option("--dead-stones/--no-dead-stones", default=True, show_default=True, help="remove agreed dead stones")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="write games as SGF here")
+@click.option("--parallel", type=click.IntRange(1, 16), default=1, show_default=True)
+def match(engine_a, engine_b, games, size, komi, max_moves, seconds, move_timeout, dead_stones, out_dir, parallel):
+    """Referee GAMES games between two GTP engines given as command lines, alternating colours.
+
+    Example: go-engine match "go-engine gtp --playouts 200" "gnugo --mode gtp --level 10" -n 20
+    """
+    from tqdm import tqdm
+
+    from cli.match import MatchConfig, run_match
+
+    cfg = MatchConfig(
+        engines=(engine_a, engine_b),
+        games=games,
+        size=size,
+        komi=komi,
+        max_moves=max_moves,
+        seconds_per_move=seconds,
+        move_timeout=move_timeout,
+        ask_dead=dead_stones,
+        out_dir=out_dir,
+        parallel=parallel,
+    )
+    with tqdm(total=games, desc="match", unit="game", file=sys.stderr) as bar:
+
+        def on_game(g):
+            bar.set_postfix_str(f"game {g.index}: {g.result} ({g.reason})", refresh=False)
+            bar.update(1)
+
+        result = run_match(cfg, on_game)
+    for line in result.summary():
+        click.echo(line)

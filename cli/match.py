@@ -1,0 +1,533 @@
+"""A GTP referee: games between two engines given as shell command lines, scored on our own board.
+
+``run_match(MatchConfig(engines=("go-engine gtp --playouts 200", "gnugo --mode gtp --level 10")))``
+plays ``games`` games, engine A taking black in even games and white in odd ones. The referee
+keeps the authoritative ``Board`` (positional superko, no suicide unless configured, area
+scoring) and checks every move:
+
+* ``genmove`` answers that are not a vertex, ``pass`` or ``resign`` forfeit (``bad response``);
+* moves our board rejects forfeit (``illegal``);
+* a ``play`` that the other engine refuses although it is legal forfeits that engine
+  (``rejected``: it disagrees with the rules in force);
+* no answer within the wall-clock limit forfeits (``timeout``); the engine is killed and started
+  again for the next game;
+* an engine whose process ends forfeits (``crash``) and is started again for the next game;
+* a command of the game setup (``boardsize``, ``komi``, ...) that fails forfeits (``setup``).
+
+A game ends on resignation, forfeit, two passes in a row, or the move cap (then it is scored as
+it stands). Scoring is Tromp-Taylor area scoring with komi. After two passes, if
+``ask_dead`` is set, both engines are asked ``final_status_list dead``; when both answer and
+agree, those stones are removed before counting, otherwise the board is counted as it is (so an
+engine that does not capture dead stones before passing loses them only when both agree).
+
+Time: with ``seconds_per_move`` the engines get ``time_settings 0 S 1`` (S seconds per move,
+byo-yomi of one stone) and ``genmove`` must answer within ``move_timeout`` (default ``2 S + 5``
+seconds; 300 seconds by playouts). The first ``genmove`` of each engine process may also use
+``startup_timeout`` (compilation, model loading).
+
+Results: per-engine wins/losses/draws, the score ``(wins + draws / 2) / games`` with a 95% Wilson
+interval, forfeits by kind, and mean seconds per ``genmove``. Each game can be written as SGF
+(``engine.sgf``), with the forfeit or scoring details in the root comment.
+
+This module uses the standard library, ``engine`` and ``selfplay.records`` (no click), so it can be
+imported by scripts and tests; ``cli/gtp_cmd.py`` holds the thin ``go-engine match`` command.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import queue
+import shlex
+import subprocess
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from engine import coords
+from engine.board import BLACK, EMPTY, WHITE, Board, Rules
+
+log = logging.getLogger("go_engine.match")
+
+
+class EngineDied(Exception):
+    """The engine process ended (or closed its output)."""
+
+
+class EngineTimeout(Exception):
+    """The engine did not answer in time."""
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """Settings of a match between engine A (``engines[0]``) and engine B (``engines[1]``)."""
+
+    engines: tuple[str, str]
+    """shell command lines that start each engine in GTP mode"""
+    games: int = 2
+    """number of games; A is black in even-numbered games (0, 2, ...)"""
+    size: int = 9
+    """board size"""
+    komi: float = 7.5
+    """komi (an integer komi allows draws)"""
+    max_moves: int = 0
+    """move cap (passes count); 0 = ``3 * size * size``; the game is then scored as it stands"""
+    seconds_per_move: float | None = None
+    """send ``time_settings 0 S 1`` and expect about S seconds per move (``None``: no time settings)"""
+    move_timeout: float | None = None
+    """wall-clock seconds a ``genmove`` may take before the engine forfeits (default: see module doc)"""
+    startup_timeout: float = 120.0
+    """extra seconds for starting an engine and for its first ``genmove``"""
+    ask_dead: bool = True
+    """after two passes, remove the stones both engines list as ``final_status_list dead``"""
+    allow_suicide: bool = False
+    """referee rules: suicide legal (Tromp-Taylor) or not"""
+    ko: str = "positional"
+    """referee ko rule: ``"positional"`` superko or ``"simple"``"""
+    out_dir: str | None = None
+    """write each game to ``out_dir/game_NNNN.sgf`` and engine stderr to ``out_dir/*.log``"""
+    parallel: int = 1
+    """games played at the same time (each with its own pair of engine processes)"""
+    names: tuple[str, str] | None = None
+    """display names; default: each engine's answer to ``name``"""
+
+    def __post_init__(self):
+        coords.check_size(self.size)
+        if len(self.engines) != 2 or not all(str(e).strip() for e in self.engines):
+            raise ValueError("a match needs two engine command lines")
+        if self.games < 1 or self.parallel < 1:
+            raise ValueError("games and parallel must be >= 1")
+        if self.seconds_per_move is not None and self.seconds_per_move <= 0:
+            raise ValueError("seconds_per_move must be positive")
+
+    @property
+    def move_cap(self) -> int:
+        """The move cap in force."""
+        return self.max_moves or 3 * self.size * self.size
+
+    @property
+    def genmove_timeout(self) -> float:
+        """Wall-clock limit of one ``genmove``."""
+        if self.move_timeout is not None:
+            return self.move_timeout
+        return 300.0 if self.seconds_per_move is None else 2 * self.seconds_per_move + 5
+
+
+# ------------------------------------------------------------------------------ one engine
+class GtpClient:
+    """One engine process spoken to in GTP: ``send("genmove b", timeout)`` -> ``(ok, text)``.
+
+    A reader thread moves the engine's stdout lines into a queue so that every request can have
+    a timeout. Its stderr goes to ``stderr_path`` (or is discarded).
+    """
+
+    def __init__(self, command: str, stderr_path: str | None = None):
+        self.command = command
+        self._err = open(stderr_path, "a", encoding="utf-8") if stderr_path else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen(
+                shlex.split(command),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._err,
+                text=True,
+                bufsize=1,
+            )
+        except OSError:
+            self._close_err()
+            raise
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._id = 0
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _close_err(self) -> None:
+        if self._err is not subprocess.DEVNULL:
+            self._err.close()
+
+    @property
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self.proc.poll() is None
+
+    def send(self, command: str, timeout: float) -> tuple[bool, str]:
+        """Send one command and wait for its answer.
+
+        Returns:
+            ``(True, result)`` for ``=``, ``(False, message)`` for ``?``.
+
+        Raises:
+            EngineDied: the process ended or closed its output.
+            EngineTimeout: no complete answer within ``timeout`` seconds.
+        """
+        self._id += 1
+        try:
+            self.proc.stdin.write(f"{self._id} {command}\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            raise EngineDied(f"cannot write to engine: {command}") from None
+        deadline = time.monotonic() + timeout
+        lines: list[str] = []
+        while True:
+            try:
+                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                raise EngineTimeout(f"no answer to {command!r} within {timeout:g}s") from None
+            if line is None:
+                raise EngineDied(f"engine exited while answering {command!r}")
+            line = line.rstrip("\r\n")
+            if not lines and not line.strip():
+                continue  # stray empty lines between answers
+            if not lines and line[:1] not in ("=", "?"):
+                log.debug("ignoring engine output %r", line)
+                continue
+            if lines and not line.strip():
+                break
+            lines.append(line)
+        head = lines[0]
+        ok = head[0] == "="
+        first = head[1:].lstrip("0123456789").strip()
+        return ok, "\n".join([first, *lines[1:]]).strip()
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Ask the engine to quit; kill it if it does not."""
+        if self.alive:
+            try:
+                self.send("quit", timeout)
+            except (EngineDied, EngineTimeout):
+                pass
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self._close_err()
+
+
+class _Slot:
+    """Engine A or B in one worker: its process (restarted when needed), name and timings."""
+
+    def __init__(self, index: int, cfg: MatchConfig, worker: int):
+        self.index, self.cfg, self.worker = index, cfg, worker
+        self.client: GtpClient | None = None
+        self.name = cfg.names[index] if cfg.names else "AB"[index]
+        self.fresh = True
+        self.starts = 0
+
+    def ensure_started(self) -> None:
+        if self.client is not None and self.client.alive:
+            return
+        self.stop()
+        path = None
+        if self.cfg.out_dir:
+            path = os.path.join(self.cfg.out_dir, f"engine_{'ab'[self.index]}_{self.worker}.log")
+        self.client = GtpClient(self.cfg.engines[self.index], path)
+        self.fresh, self.starts = True, self.starts + 1
+        ok, name = self.client.send("name", self.cfg.startup_timeout)
+        if ok and name and not self.cfg.names:
+            self.name = name.splitlines()[0]
+
+    def send(self, command: str, timeout: float) -> tuple[bool, str]:
+        if self.client is None:
+            raise EngineDied("engine is not running")
+        return self.client.send(command, timeout)
+
+    def stop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+# ------------------------------------------------------------------------------ results
+@dataclass
+class GameResult:
+    """The outcome of one game; engines are 0 (A) and 1 (B)."""
+
+    index: int
+    black: int
+    """engine playing black"""
+    winner: int | None
+    """engine that won, ``None`` for a draw"""
+    result: str
+    """SGF result: ``B+3.5``, ``W+R``, ``B+T`` (time), ``W+F`` (forfeit), ``0``"""
+    reason: str
+    """``score``, ``move cap``, ``resign`` or ``forfeit``"""
+    moves: int
+    forfeit_kind: str | None = None
+    forfeiter: int | None = None
+    dead_removed: int = 0
+    """stones removed as dead by agreement before counting"""
+    detail: str = ""
+    sgf_path: str | None = None
+    move_times: dict[int, list[float]] = field(default_factory=lambda: {0: [], 1: []})
+
+
+@dataclass
+class MatchResult:
+    """All games of a match and the per-engine summary."""
+
+    names: tuple[str, str]
+    games: list[GameResult]
+
+    def wins(self, e: int) -> int:
+        """Games engine ``e`` won."""
+        return sum(g.winner == e for g in self.games)
+
+    def draws(self) -> int:
+        """Drawn games."""
+        return sum(g.winner is None for g in self.games)
+
+    def forfeits(self, e: int) -> Counter:
+        """Forfeits of engine ``e`` by kind."""
+        return Counter(g.forfeit_kind for g in self.games if g.forfeiter == e)
+
+    def seconds_per_move(self, e: int) -> float:
+        """Mean wall-clock seconds per ``genmove`` of engine ``e`` (nan if it never moved)."""
+        times = [t for g in self.games for t in g.move_times[e]]
+        return sum(times) / len(times) if times else float("nan")
+
+    def summary(self) -> list[str]:
+        """Printable summary lines."""
+        n = len(self.games)
+        lines = [f"{n} games: {self.names[0]} (A) vs {self.names[1]} (B); draws {self.draws()}"]
+        for e in (0, 1):
+            score = self.wins(e) + 0.5 * self.draws()
+            lo, hi = wilson_interval(score, n)
+            fk = self.forfeits(e)
+            forfeits = ", ".join(f"{k} {v}" for k, v in sorted(fk.items())) or "none"
+            lines.append(
+                f"{'AB'[e]} {self.names[e]}: wins {self.wins(e)}/{n} ({100 * score / n:.1f}%,"
+                f" 95% CI {100 * lo:.1f}-{100 * hi:.1f}%), {self.seconds_per_move(e):.3f} s/move,"
+                f" forfeits: {forfeits}"
+            )
+        return lines
+
+
+def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion (draws may count as half successes).
+
+    Args:
+        successes: number of successes (may be fractional).
+        n: number of trials.
+        z: normal quantile (1.96 for 95%).
+
+    Returns:
+        ``(low, high)`` in [0, 1]; ``(0, 1)`` when ``n == 0``.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+# ------------------------------------------------------------------------------ one game
+class _Forfeit(Exception):
+    def __init__(self, engine: int, kind: str, detail: str):
+        super().__init__(detail)
+        self.engine, self.kind, self.detail = engine, kind, detail
+
+
+class Referee:
+    """Plays games between two engine slots of one worker on the referee's own board."""
+
+    def __init__(self, cfg: MatchConfig, worker: int = 0):
+        self.cfg = cfg
+        self.slots = (_Slot(0, cfg, worker), _Slot(1, cfg, worker))
+
+    def close(self) -> None:
+        """Stop both engines."""
+        for s in self.slots:
+            s.stop()
+
+    def _call(self, e: int, command: str, timeout: float, kind: str = "bad response") -> str:
+        """Send to engine ``e``; a failure, timeout or crash raises ``_Forfeit`` against it."""
+        slot = self.slots[e]
+        try:
+            ok, text = slot.send(command, timeout)
+        except EngineTimeout as err:
+            slot.stop()  # its late answer would confuse the next command
+            raise _Forfeit(e, "timeout", str(err)) from None
+        except EngineDied as err:
+            slot.stop()
+            raise _Forfeit(e, "crash", str(err)) from None
+        if not ok:
+            raise _Forfeit(e, kind, f"{command!r} failed: {text}")
+        return text
+
+    def _setup(self, e: int) -> None:
+        cfg = self.cfg
+        try:
+            self.slots[e].ensure_started()
+        except (OSError, EngineDied, EngineTimeout) as err:
+            self.slots[e].stop()
+            raise _Forfeit(e, "crash", f"cannot start engine: {err}") from None
+        commands = [f"boardsize {cfg.size}", "clear_board", f"komi {cfg.komi:g}"]
+        if cfg.seconds_per_move is not None:
+            commands.append(f"time_settings 0 {max(1, math.ceil(cfg.seconds_per_move))} 1")
+        for c in commands:
+            self._call(e, c, cfg.startup_timeout, kind="setup")
+
+    def play_game(self, index: int) -> GameResult:
+        """Play game ``index`` (A is black when ``index`` is even); never raises on engine faults."""
+        cfg = self.cfg
+        black = index % 2
+        board = Board(cfg.size, Rules(komi=cfg.komi, allow_suicide=cfg.allow_suicide, ko=cfg.ko))
+        res = GameResult(index=index, black=black, winner=None, result="", reason="", moves=0)
+        try:
+            for e in (black, 1 - black):
+                self._setup(e)
+            self._moves(board, black, res)
+            self._score(board, black, res)
+        except _Forfeit as f:
+            winner_color = WHITE if f.engine == black else BLACK
+            res.winner, res.reason = 1 - f.engine, "forfeit"
+            res.forfeit_kind, res.forfeiter, res.detail = f.kind, f.engine, f.detail
+            res.result = f"{'BW'[winner_color - 1]}+{'T' if f.kind == 'timeout' else 'F'}"
+        res.moves = len(board.moves)
+        res.sgf_path = self._write_sgf(board, res)
+        return res
+
+    def _moves(self, board: Board, black: int, res: GameResult) -> None:
+        cfg = self.cfg
+        while not board.is_over and len(board.moves) < cfg.move_cap:
+            color = board.to_play
+            e = black if color == BLACK else 1 - black
+            c = "bw"[color - 1]
+            slot = self.slots[e]
+            timeout = cfg.genmove_timeout + (cfg.startup_timeout if slot.fresh else 0.0)
+            t0 = time.perf_counter()
+            answer = self._call(e, f"genmove {c}", timeout).strip()
+            res.move_times[e].append(time.perf_counter() - t0)
+            slot.fresh = False
+            if answer.lower() == "resign":
+                board.resign(color)
+                res.winner, res.reason, res.result = 1 - e, "resign", f"{'WB'[color - 1]}+R"
+                return
+            try:
+                action = coords.from_gtp(answer, cfg.size)
+            except ValueError:
+                raise _Forfeit(e, "bad response", f"genmove {c} answered {answer!r}") from None
+            reason = board.legality(action, color)
+            if reason is not None:
+                raise _Forfeit(e, "illegal", f"illegal move {c.upper()} {answer}: {reason}")
+            board.play(action, color)
+            self._call(1 - e, f"play {c} {coords.to_gtp(action, cfg.size)}", cfg.genmove_timeout, kind="rejected")
+
+    def _score(self, board: Board, black: int, res: GameResult) -> None:
+        if board.resigned is not None:
+            return
+        res.reason = "score" if board.is_over else "move cap"
+        counted = board
+        if board.is_over and self.cfg.ask_dead:
+            dead = self._agreed_dead(board)
+            if dead:
+                counted = board.copy()
+                counted.setup(empty=sorted(dead))
+                res.dead_removed = len(dead)
+        s = counted.area_score()
+        res.result = "0" if s == 0 else f"{'B' if s > 0 else 'W'}+{abs(s):g}"
+        res.winner = None if s == 0 else (black if s > 0 else 1 - black)
+        res.detail = f"area score {s:+g} for black; {res.dead_removed} dead stones removed by agreement"
+
+    def _agreed_dead(self, board: Board) -> set[int] | None:
+        """Stones both engines call dead (``None`` if they disagree or cannot say)."""
+        lists = []
+        for e in (0, 1):
+            try:
+                ok, text = self.slots[e].send("final_status_list dead", self.cfg.genmove_timeout)
+            except (EngineDied, EngineTimeout):
+                self.slots[e].stop()
+                return None
+            if not ok:
+                return None
+            try:
+                lists.append({coords.from_gtp(v, board.size) for v in text.split()})
+            except ValueError:
+                return None
+        if lists[0] != lists[1] or any(board.color_at(a) == EMPTY for a in lists[0]):
+            return None
+        return lists[0]
+
+    def _write_sgf(self, board: Board, res: GameResult) -> str | None:
+        if not self.cfg.out_dir:
+            return None
+        from engine.sgf import board_to_record
+        from selfplay.records import write_sgf_file
+
+        names = [s.name for s in self.slots]
+        comment = f"{res.reason}: {res.detail}" if res.detail else res.reason
+        record = board_to_record(
+            board,
+            result=res.result,
+            black_name=names[res.black],
+            white_name=names[1 - res.black],
+            event="go-engine match",
+            game_comment=comment,
+        )
+        return str(write_sgf_file(os.path.join(self.cfg.out_dir, f"game_{res.index:04d}.sgf"), record))
+
+
+# ------------------------------------------------------------------------------ the match
+def run_match(cfg: MatchConfig, on_game: Callable[[GameResult], None] | None = None) -> MatchResult:
+    """Play a match; ``on_game`` is called after each game (from worker threads, serialised).
+
+    Args:
+        cfg: the match settings.
+        on_game: progress callback.
+
+    Returns:
+        The games in index order and the engine names.
+    """
+    if cfg.out_dir:
+        os.makedirs(cfg.out_dir, exist_ok=True)
+    todo: deque[int] = deque(range(cfg.games))
+    results: list[GameResult] = []
+    names: list[tuple[str, str]] = []
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+
+    def worker(w: int) -> None:
+        ref = Referee(cfg, w)
+        try:
+            while True:
+                with lock:
+                    if not todo:
+                        return
+                    index = todo.popleft()
+                res = ref.play_game(index)
+                with lock:
+                    results.append(res)
+                    names.append((ref.slots[0].name, ref.slots[1].name))
+                    if on_game is not None:
+                        on_game(res)
+        except BaseException as e:  # a referee bug: stop the other workers and re-raise below
+            with lock:
+                errors.append(e)
+                todo.clear()
+        finally:
+            ref.close()
+
+    threads = [threading.Thread(target=worker, args=(w,), daemon=True) for w in range(min(cfg.parallel, cfg.games))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    results.sort(key=lambda g: g.index)
+    return MatchResult(names=names[-1] if names else ("A", "B"), games=results)

@@ -1,0 +1,397 @@
+"""Fast-path playout board: a specialised copy of a position that only random playouts use.
+
+The full board (``engine/_kernels.py``) keeps exact liberties, hashes, history and undo data
+because features and search need them. A random playout needs none of that, so it copies the
+position into this lighter representation at its start and plays on the copy.
+
+Representation: one ``uint64[F_ROWS, A + 1]`` block ``work`` (``A`` as in ``_kernels``: padded
+points, ``loc = (row + 1) * (n + 1) + col + 1``; the extra column ``D = A`` is a dummy chain head).
+Every array is indexed with unsigned 64-bit integers, so Numba emits no negative-index wraparound
+check (the largest single gain measured, see ``shared/reference/performance.md``). Rows:
+
+* ``F_COLOR``: EMPTY/BLACK/WHITE/WALL per point, as in ``_kernels``.
+* ``F_HEAD``: chain head of a stone; empty and wall points point at the dummy head ``D``, whose
+  liberty count is huge, so the four neighbour liberty updates of a move need no colour test.
+* ``F_NEXT``: circular next-stone list of a chain; ``F_SIZE``: stones (valid at the head).
+* ``F_LIBS``: pseudo-liberties at the head: the number of (stone, adjacent empty point) pairs of
+  the chain. Zero exactly when the chain has no liberty. Point ``loc`` is the only liberty of a
+  chain ``h`` exactly when ``libs[h]`` equals the number of neighbours of ``loc`` in ``h``.
+* ``F_NBR``: per point, counts of empty / black / white 4-neighbours in bit fields 0-7 / 8-15 /
+  16-23 (walls count in none). A move adds ``(1 << 8 * color) - 1`` to each neighbour. This makes
+  "has an empty neighbour" (not suicide, not an eye) and "all neighbours own or wall" (eye shape)
+  one load each.
+* ``F_EMPTIES`` / ``F_EPOS``: list of empty points (first ``nempty``) and index of a point in it.
+* ``F_STACK``: scratch for the flood fill of multi-point empty regions when scoring.
+* ``F_SCAL``: ``[nempty, black stones, white stones]``, so ``sc[color]`` is a stone count.
+
+Vocabulary as in ``_kernels``: ``color`` (BLACK=1, WHITE=2, EMPTY=0, WALL=3), ``loc``, ``ko``.
+Random numbers: xorshift64* over an explicit ``uint64[1]`` state (``rng_next``/``rng_below``),
+never module state. Kernels raise nothing and do not check their inputs.
+"""
+
+import numpy as np
+from numba import njit
+
+from engine._jit import NJIT
+from engine._kernels import COUNT_B, COUNT_W, EMPTIES, GSIZE, HEAD, NEMPTY, NEXT, SIZE, STONES
+
+F_COLOR, F_HEAD, F_NEXT, F_LIBS, F_SIZE, F_NBR, F_EMPTIES, F_EPOS, F_STACK, F_SCAL = range(10)
+F_ROWS = 10
+
+U0, U1, U2, U3, U8 = np.uint64(0), np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(8)
+EMPTY_U, BLACK_U, WHITE_U, WALL_U, VISIT_U = U0, U1, U2, U3, np.uint64(4)
+FIELD = np.uint64(0xFF)
+"""mask of one 8-bit neighbour-count field of ``F_NBR``"""
+DUMMY_LIBS = np.uint64(1 << 40)
+"""liberties of the dummy head: never reaches zero within a playout"""
+NBR_UNIT = np.array([1, 1 << 8, 1 << 16, 0], np.uint64)
+"""``F_NBR`` contribution of one neighbour of each colour (EMPTY, BLACK, WHITE, WALL)"""
+NBR_PLACE = np.array([0, (1 << 8) - 1, (1 << 16) - 1, 0], np.uint64)
+"""``F_NBR`` change of a neighbour when a stone of a colour appears (one empty less, one stone more)"""
+_MULT = np.uint64(2685821657736338717)
+
+
+@njit(**NJIT)
+def rng_next(rng):
+    """Advance the xorshift64* state ``rng`` (``uint64[1]``) and return 63 random bits as an int64."""
+    x = rng[0]
+    x ^= x >> np.uint64(12)
+    x ^= x << np.uint64(25)
+    x ^= x >> np.uint64(27)
+    rng[0] = x
+    return np.int64((x * _MULT) >> U1)
+
+
+@njit(**NJIT)
+def rng_below(rng, k):
+    """Uniform int64 in ``0 .. k-1`` (``k`` below 2**31), by multiply-shift (no division)."""
+    return ((rng_next(rng) >> 31) * k) >> 32
+
+
+@njit(**NJIT)
+def new_work(n):
+    """A zeroed work block for board size ``n`` (see the module docstring)."""
+    return np.zeros((F_ROWS, (n + 2) * (n + 1) + 2), np.uint64)
+
+
+@njit(**NJIT)
+def fast_from_board(pts, scal, work):
+    """Fill ``work`` from the full board arrays ``pts``/``scal`` (which stay untouched).
+
+    Returns ``w = n + 1`` as a uint64, the row stride every other fast kernel takes.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    area = (n + 2) * w + 1
+    dummy = np.uint64(area)
+    col, head, nxt, libs = work[F_COLOR], work[F_HEAD], work[F_NEXT], work[F_LIBS]
+    size, nbr, emp, epos, sc = work[F_SIZE], work[F_NBR], work[F_EMPTIES], work[F_EPOS], work[F_SCAL]
+    for p in range(area):
+        c = pts[STONES, p]
+        col[p] = c
+        libs[p] = 0
+        if c == 1 or c == 2:
+            head[p] = pts[HEAD, p]
+            nxt[p] = pts[NEXT, p]
+            size[p] = pts[GSIZE, p]
+        else:
+            head[p] = dummy
+    libs[dummy] = DUMMY_LIBS
+    head[dummy] = dummy
+    for r in range(n):
+        base = (r + 1) * w + 1
+        for p in range(base, base + n):
+            x = NBR_UNIT[col[p - w]] + NBR_UNIT[col[p - 1]] + NBR_UNIT[col[p + 1]] + NBR_UNIT[col[p + w]]
+            nbr[p] = x
+            if col[p] != EMPTY_U:
+                libs[head[p]] += x & FIELD
+    ne = scal[NEMPTY]
+    for i in range(ne):
+        loc = pts[EMPTIES, i]
+        emp[i] = loc
+        epos[loc] = i
+    sc[0] = ne
+    sc[1] = scal[COUNT_B]
+    sc[2] = scal[COUNT_W]
+    return np.uint64(w)
+
+
+@njit(**NJIT)
+def _is_legal_crowded(work, w, loc, color, enemy):
+    """Whether ``color`` may play at ``loc`` in a random playout, when ``loc`` has no empty neighbour.
+
+    Rejects an own true eye (same rule as ``_kernels.is_true_eye``: all four neighbours own or
+    wall, no enemy stone on a diagonal at the edge, at most one in the centre) and suicide.
+    ``enemy`` is the number of enemy neighbours.
+    """
+    col, head, libs = work[F_COLOR], work[F_HEAD], work[F_LIBS]
+    opp = U3 - color
+    if enemy == U0:
+        bad = 0
+        edge = False
+        for d in (loc - w - U1, loc - w + U1, loc + w - U1, loc + w + U1):
+            c = col[d]
+            bad += c == opp
+            edge |= c == WALL_U
+        if bad == 0 or (bad == 1 and not edge):
+            return False
+    n0, n1, n2, n3 = loc - w, loc - U1, loc + U1, loc + w
+    h0, h1, h2, h3 = head[n0], head[n1], head[n2], head[n3]
+    for nb, h in ((n0, h0), (n1, h1), (n2, h2), (n3, h3)):
+        c = col[nb]
+        if c == color or c == opp:
+            # pairs (stone of h, loc): libs[h] equals this count iff loc is h's only liberty
+            k = np.uint64((h == h0) + (h == h1) + (h == h2) + (h == h3))
+            if c == color:
+                if libs[h] > k:
+                    return True
+            elif libs[h] == k:
+                return True
+    return False
+
+
+@njit(**NJIT)
+def _merge(work, big, small):
+    """Relabel chain ``small`` into ``big``; splice the stone lists; add sizes and pseudo-liberties."""
+    head, nxt, libs, size = work[F_HEAD], work[F_NEXT], work[F_LIBS], work[F_SIZE]
+    s = small
+    while True:
+        head[s] = big
+        s = nxt[s]
+        if s == small:
+            break
+    a = nxt[big]
+    nxt[big] = nxt[small]
+    nxt[small] = a
+    size[big] += size[small]
+    libs[big] += libs[small]
+
+
+@njit(**NJIT)
+def _remove(work, w, h):
+    """Take chain ``h`` off the board; its neighbours gain the freed pseudo-liberties. Returns stones removed."""
+    col, head, nxt, libs = work[F_COLOR], work[F_HEAD], work[F_NEXT], work[F_LIBS]
+    nbr, emp, epos, sc = work[F_NBR], work[F_EMPTIES], work[F_EPOS], work[F_SCAL]
+    dummy = np.uint64(work.shape[1] - 1)
+    color = col[h]
+    d = NBR_PLACE[color]
+    ne = sc[0]
+    s = h
+    k = U0
+    while True:
+        t = nxt[s]
+        col[s] = EMPTY_U
+        head[s] = dummy
+        emp[ne] = s
+        epos[s] = ne
+        ne += U1
+        k += U1
+        for nb in (s - w, s - U1, s + U1, s + w):
+            nbr[nb] -= d
+            libs[head[nb]] += U1
+        s = t
+        if s == h:
+            break
+    sc[0] = ne
+    sc[color] -= k
+    return k
+
+
+@njit(**NJIT)
+def _region_score(col, nbr, emp, stack, ne, w):
+    """Area of the empty regions of two or more points: black-owned minus white-owned points."""
+    score = 0
+    for i in range(ne):
+        start = emp[i]
+        if col[start] != EMPTY_U or (nbr[start] & FIELD) == U0:
+            continue
+        col[start] = VISIT_U
+        stack[0] = start
+        top = 1
+        region = 0
+        reach = U0
+        while top > 0:
+            top -= 1
+            p = stack[top]
+            region += 1
+            for nb in (p - w, p - U1, p + U1, p + w):
+                c = col[nb]
+                if c == EMPTY_U:
+                    col[nb] = VISIT_U
+                    stack[top] = nb
+                    top += 1
+                elif c == BLACK_U or c == WHITE_U:
+                    reach |= c
+        if reach == BLACK_U:
+            score += region
+        elif reach == WHITE_U:
+            score -= region
+    for i in range(ne):
+        col[emp[i]] = EMPTY_U
+    return score
+
+
+@njit(**NJIT)
+def fast_score(work, w):
+    """Tromp-Taylor area score, black minus white, no komi, of the position in ``work``.
+
+    Stone counts are incremental; a one-point empty region is scored from its neighbour counts;
+    only larger regions need a flood fill.
+    """
+    col, nbr, emp, sc = work[F_COLOR], work[F_NBR], work[F_EMPTIES], work[F_SCAL]
+    ne = sc[0]
+    score = np.int64(sc[1]) - np.int64(sc[2])
+    multi = False
+    for i in range(ne):
+        x = nbr[emp[i]]
+        if x & FIELD:
+            multi = True
+        elif ((x >> np.uint64(16)) & FIELD) == U0:
+            score += 1
+        elif ((x >> U8) & FIELD) == U0:
+            score -= 1
+    if multi:
+        score += _region_score(col, nbr, emp, work[F_STACK], ne, w)
+    return score
+
+
+@njit(**NJIT)
+def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
+    """Play a random playout on ``work`` until two consecutive passes or ``max_moves`` moves.
+
+    Each move: a uniformly random legal point of the mover that is not the ko point and not an
+    own true eye, by a partial Fisher-Yates pass over the empty list (draw an empty point; if it
+    is rejected, swap it behind the live part of the list and draw again); pass if none is left.
+    The common path (candidate test, placement, joining one friendly chain) is written out in
+    this one loop: a call that passes arrays costs Numba reference-count updates on every move,
+    so only the rarer paths (crowded points, chain merges, captures) are helper calls.
+
+    Args:
+        work: a block filled by ``fast_from_board``; holds the final position afterwards.
+        w: its row stride (uint64).
+        rng: ``uint64[1]`` xorshift64* state, advanced (same stream as ``rng_next``).
+        max_moves: cap on moves played, passes included.
+        color: side to move (BLACK/WHITE).
+        ko: simple-ko point the side to move may not take, 0 if none.
+        passes: consecutive passes before the playout starts.
+        moves: the first ``len(moves)`` moves played are written here (loc, 0 = pass).
+
+    Returns:
+        The number of moves played, passes included.
+    """
+    col, head, nxt, libs = work[F_COLOR], work[F_HEAD], work[F_NEXT], work[F_LIBS]
+    size, nbr, emp, epos, sc = work[F_SIZE], work[F_NBR], work[F_EMPTIES], work[F_EPOS], work[F_SCAL]
+    c = np.uint64(color)
+    ko_loc = np.uint64(ko)
+    state = rng[0]
+    nrec = moves.shape[0]
+    m = 0
+    while m < max_moves and passes < 2:
+        opp = U3 - c
+        oshift = opp * U8
+        # --- pick: partial Fisher-Yates over the empty list
+        loc = U0
+        x = U0
+        live = sc[0]
+        while live != U0:
+            state ^= state >> np.uint64(12)
+            state ^= state << np.uint64(25)
+            state ^= state >> np.uint64(27)
+            i = (((state * _MULT) >> np.uint64(32)) * live) >> np.uint64(32)
+            cand = emp[i]
+            if cand != ko_loc:
+                x = nbr[cand]
+                if (x & FIELD) != U0:
+                    loc = cand
+                    break
+                # crowded point: no empty neighbour; reject an own true eye, then suicide
+                ok = True
+                if ((x >> oshift) & FIELD) == U0:
+                    bad = 0
+                    edge = False
+                    for dg in (cand - w - U1, cand - w + U1, cand + w - U1, cand + w + U1):
+                        cd = col[dg]
+                        bad += cd == opp
+                        edge |= cd == WALL_U
+                    ok = bad > 1 or (bad == 1 and edge)
+                if ok:
+                    ok = False
+                    n0, n1, n2, n3 = cand - w, cand - U1, cand + U1, cand + w
+                    h0, h1, h2, h3 = head[n0], head[n1], head[n2], head[n3]
+                    for nb, h in ((n0, h0), (n1, h1), (n2, h2), (n3, h3)):
+                        cn = col[nb]
+                        # pairs (stone of h, cand): libs[h] equals this count iff cand is h's only liberty
+                        k = np.uint64((h == h0) + (h == h1) + (h == h2) + (h == h3))
+                        ok |= (cn == c and libs[h] > k) or (cn == opp and libs[h] == k)
+                    if ok:
+                        loc = cand
+                        break
+            live -= U1
+            other = emp[live]
+            emp[i] = other
+            epos[other] = i
+            emp[live] = cand
+            epos[cand] = live
+        if loc == U0:
+            passes += 1
+            ko_loc = U0
+        else:
+            # --- place the stone; every neighbour (the dummy head for empty/wall) loses a liberty
+            ne = sc[0] - U1
+            i = epos[loc]
+            last = emp[ne]
+            emp[i] = last
+            epos[last] = i
+            sc[0] = ne
+            col[loc] = c
+            sc[c] += U1
+            d = NBR_PLACE[c]
+            n0, n1, n2, n3 = loc - w, loc - U1, loc + U1, loc + w
+            nbr[n0] += d
+            nbr[n1] += d
+            nbr[n2] += d
+            nbr[n3] += d
+            libs[head[n0]] -= U1
+            libs[head[n1]] -= U1
+            libs[head[n2]] -= U1
+            libs[head[n3]] -= U1
+            head[loc] = loc
+            nxt[loc] = loc
+            size[loc] = U1
+            libs[loc] = x & FIELD
+            # --- join friendly neighbours (the lone new stone is spliced in directly)
+            if (x >> (c * U8)) & FIELD:
+                for nb in (n0, n1, n2, n3):
+                    if col[nb] == c:
+                        h = head[nb]
+                        hl = head[loc]
+                        if hl == loc:
+                            head[loc] = h
+                            nxt[loc] = nxt[h]
+                            nxt[h] = loc
+                            size[h] += U1
+                            libs[h] += libs[loc]
+                        elif h != hl:
+                            if size[h] >= size[hl]:
+                                _merge(work, h, hl)
+                            else:
+                                _merge(work, hl, h)
+            # --- capture enemy neighbours left without liberties; simple ko
+            ko_loc = U0
+            if (x >> oshift) & FIELD:
+                captured = U0
+                last_cap = U0
+                for nb in (n0, n1, n2, n3):
+                    if col[nb] == opp and libs[head[nb]] == U0:
+                        captured += _remove(work, w, head[nb])
+                        last_cap = nb
+                hl = head[loc]
+                if captured == U1 and size[hl] == U1 and libs[hl] == U1:
+                    ko_loc = last_cap
+            passes = 0
+        if m < nrec:
+            moves[m] = loc
+        m += 1
+        c = opp
+    rng[0] = state
+    return m

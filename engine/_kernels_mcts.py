@@ -1,0 +1,452 @@
+"""Numba kernels of the search tree: selection, expansion, backup, the fused rollout search loop.
+
+The tree lives in preallocated arrays (see ``engine/mcts.py`` for the formulas and the sign
+convention):
+
+* ``nodes``: ``int64[NODE_ROWS, max_nodes]`` with rows ``PARENT``, ``ACTION`` (the move that led
+  here), ``FIRST`` (index of the first edge, -1 while unexpanded), ``NCH`` (number of edges),
+  ``NVIS`` (N), ``VLOSS`` (pending evaluations through the node) and ``TERM`` (1 after two passes).
+* ``nodew``: ``float64[max_nodes]``: W, the sum of values from the view of the player who made the
+  move into the node (so a parent maximises its children's Q = W / N directly).
+* ``ef``: ``float32[3, max_edges]`` with rows ``PRIOR`` (P), ``RAVN`` and ``RAVW`` (AMAF visits and
+  value sum, from the view of the player to move at the edge's parent).
+* ``ei``: ``int32[2, max_edges]`` with rows ``CHILD`` (node index, -1 until first visited) and
+  ``EACT`` (the action).
+* ``tinfo``: ``int64[3]``: number of nodes, number of edges, root node.
+
+Search parameters travel as ``fp`` (``float64``) and ``ip`` (``int64``) vectors (index constants
+below). Children are created lazily, when an edge is first selected; a node is expanded (its edges
+made) once its visit count reaches ``ip[IP_EXPAND]``. Kernels never allocate tree storage: the
+caller stops searching when ``nodes`` is full, and an expansion that does not fit in ``ef``/``ei``
+is skipped (the node stays a leaf).
+"""
+
+import numpy as np
+from numba import njit
+
+from engine._jit import NJIT
+from engine._kernels import (
+    NHIST,
+    PASSES,
+    SIZE,
+    TO_PLAY,
+    area_score,
+    fill_legal_mask,
+    play_pass,
+    play_unsafe,
+)
+from engine._kernels_policy import heavy_playout, heuristic_priors
+
+try:  # the fast playout of engine/_kernels_playout.py, once it lands
+    from engine._kernels_playout import make_playout_work, playout_score
+except ImportError:  # pragma: no cover - fallback over the current run_playout
+    from engine._kernels_playout import run_playout
+
+    def make_playout_work(size):
+        """Scratch arrays for ``playout_score`` (fallback version)."""
+        area = (size + 2) * (size + 1) + 1
+        return np.zeros((9, area), np.int64), np.zeros(18, np.int64), np.empty(0, np.int64)
+
+    @njit(**NJIT)
+    def playout_score(pts, scal, zob, rng, max_moves, work):
+        """Random playout from a copy of the position; area score without komi (fallback version)."""
+        p, s, hist = work
+        p[:, :] = pts
+        s[:] = scal
+        run_playout(p, s, zob, hist, rng, max_moves)
+        return area_score(p, s)
+
+
+PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM = range(7)
+NODE_ROWS = 7
+PRIOR, RAVN, RAVW = range(3)
+CHILD, EACT = range(2)
+T_NODES, T_EDGES, T_ROOT = range(3)
+
+FP_CPUCT, FP_SCHEDULE, FP_CBASE, FP_CINIT, FP_FPU, FP_VLOSS, FP_KOMI, FP_RAVE, FP_RAVE_EQUIV = range(9)
+NFP = 9
+IP_EXPAND, IP_MAX_MOVES, IP_POLICY, IP_PRIORS, IP_MAX_DEPTH = range(5)
+NIP = 5
+POLICY_RANDOM, POLICY_HEAVY = 0, 1
+
+
+@njit(**NJIT)
+def tree_reset(nodes, nodew, tinfo):
+    """Empty the tree: one unexpanded root, node 0."""
+    nodes[PARENT, 0] = -1
+    nodes[ACTION, 0] = -1
+    nodes[FIRST, 0] = -1
+    nodes[NCH, 0] = 0
+    nodes[NVIS, 0] = 0
+    nodes[VLOSS, 0] = 0
+    nodes[TERM, 0] = 0
+    nodew[0] = 0.0
+    tinfo[T_NODES] = 1
+    tinfo[T_EDGES] = 0
+    tinfo[T_ROOT] = 0
+
+
+@njit(**NJIT)
+def new_node(nodes, nodew, tinfo, parent, action, term):
+    """Append a fresh node (the caller checked capacity); return its index."""
+    i = tinfo[T_NODES]
+    tinfo[T_NODES] = i + 1
+    nodes[PARENT, i] = parent
+    nodes[ACTION, i] = action
+    nodes[FIRST, i] = -1
+    nodes[NCH, i] = 0
+    nodes[NVIS, i] = 0
+    nodes[VLOSS, i] = 0
+    nodes[TERM, i] = term
+    nodew[i] = 0.0
+    return i
+
+
+@njit(**NJIT)
+def expand_node(nodes, ef, ei, tinfo, node, legal, priors):
+    """Give ``node`` one edge per legal action with the priors renormalised over them.
+
+    Does nothing if the node is already expanded or the edges would not fit. Returns True if
+    the node is expanded afterwards.
+    """
+    if nodes[FIRST, node] >= 0:
+        return True
+    cnt = 0
+    total = 0.0
+    for a in range(legal.shape[0]):
+        if legal[a] != 0:
+            cnt += 1
+            total += max(priors[a], 0.0)
+    first = tinfo[T_EDGES]
+    if cnt == 0 or first + cnt > ei.shape[1]:
+        return False
+    k = first
+    for a in range(legal.shape[0]):
+        if legal[a] != 0:
+            ef[PRIOR, k] = max(priors[a], 0.0) / total if total > 0 else 1.0 / cnt
+            ef[RAVN, k] = 0.0
+            ef[RAVW, k] = 0.0
+            ei[CHILD, k] = -1
+            ei[EACT, k] = a
+            k += 1
+    tinfo[T_EDGES] = k
+    nodes[NCH, node] = cnt
+    nodes[FIRST, node] = first
+    return True
+
+
+@njit(**NJIT)
+def select_edge(nodes, nodew, ef, ei, node, fp):
+    """The edge of expanded ``node`` maximising Q + U (PUCT with FPU, virtual loss and RAVE)."""
+    first = nodes[FIRST, node]
+    nch = nodes[NCH, node]
+    vlw = fp[FP_VLOSS]
+    n_parent = nodes[NVIS, node] + vlw * nodes[VLOSS, node]
+    if fp[FP_SCHEDULE] != 0.0:
+        c = np.log((1.0 + n_parent + fp[FP_CBASE]) / fp[FP_CBASE]) + fp[FP_CINIT]
+    else:
+        c = fp[FP_CPUCT]
+    c_sqrt = c * np.sqrt(max(n_parent, 1.0))
+    q_parent = -nodew[node] / nodes[NVIS, node] if nodes[NVIS, node] > 0 else 0.0
+    seen_p = 0.0
+    for e in range(first, first + nch):
+        ch = ei[CHILD, e]
+        if ch >= 0 and nodes[NVIS, ch] + nodes[VLOSS, ch] > 0:
+            seen_p += ef[PRIOR, e]
+    fpu = q_parent - fp[FP_FPU] * np.sqrt(seen_p)
+    use_rave = fp[FP_RAVE] != 0.0
+    best = first
+    best_score = -1e300
+    for e in range(first, first + nch):
+        ch = ei[CHILD, e]
+        n = 0.0
+        q = fpu
+        if ch >= 0:
+            vl = vlw * nodes[VLOSS, ch]
+            n = nodes[NVIS, ch] + vl
+            if n > 0:
+                q = (nodew[ch] - vl) / n
+        if use_rave:
+            rn = ef[RAVN, e]
+            if rn > 0:
+                beta = rn / (rn + n + rn * n / fp[FP_RAVE_EQUIV])
+                q = (1.0 - beta) * q + beta * ef[RAVW, e] / rn
+        score = q + c_sqrt * ef[PRIOR, e] / (1.0 + n)
+        if score > best_score:
+            best_score = score
+            best = e
+    return best
+
+
+@njit(**NJIT)
+def play_action(pts, scal, zob, hist, action):
+    """Play ``action`` (pass = n*n) for the side to move on a scratch board."""
+    n = scal[SIZE]
+    if action == n * n:
+        play_pass(scal)
+    else:
+        loc = (action // n + 1) * (n + 1) + action % n + 1
+        play_unsafe(pts, scal, zob, hist, loc, scal[TO_PLAY])
+
+
+@njit(**NJIT)
+def descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, amaf):
+    """Walk from the root by ``select_edge``, playing the moves on the scratch board.
+
+    Adds one virtual loss to every node on the way, creates the child reached through a new edge,
+    and records first plays in ``amaf`` (``int64[n*n+1]``, colour of the first player per action).
+    Stops at an unexpanded or terminal node or at depth ``ip[IP_MAX_DEPTH]``.
+
+    Returns:
+        The depth ``d``; the nodes visited are ``path[0..d]`` and the leaf is ``path[d]``.
+    """
+    n2 = scal[SIZE] * scal[SIZE]
+    node = tinfo[T_ROOT]
+    depth = 0
+    path[0] = node
+    nodes[VLOSS, node] += 1
+    while nodes[FIRST, node] >= 0 and nodes[TERM, node] == 0 and depth < ip[IP_MAX_DEPTH]:
+        e = select_edge(nodes, nodew, ef, ei, node, fp)
+        a = ei[EACT, e]
+        if a != n2 and amaf[a] == 0:
+            amaf[a] = scal[TO_PLAY]
+        play_action(pts, scal, zob, hist, a)
+        ch = ei[CHILD, e]
+        if ch < 0:
+            ch = new_node(nodes, nodew, tinfo, node, a, 1 if scal[PASSES] >= 2 else 0)
+            ei[CHILD, e] = ch
+        node = ch
+        depth += 1
+        path[depth] = node
+        nodes[VLOSS, node] += 1
+    return depth
+
+
+@njit(**NJIT)
+def outcome_value(score, komi, color):
+    """+1 / -1 / 0: the result of area ``score`` (black minus white, no komi) for ``color``."""
+    s = score - komi
+    v = 1.0 if s > 0 else (-1.0 if s < 0 else 0.0)
+    return v if color == 1 else -v
+
+
+@njit(**NJIT)
+def backup(nodes, nodew, ef, ei, path, depth, value, color, amaf, use_rave):
+    """Add ``value`` (from the view of ``color``, the player to move at the leaf) up the path.
+
+    Removes the path's virtual losses. With ``use_rave`` each edge whose action the player to move
+    at its parent played first later in the simulation gets an AMAF update.
+    """
+    v = value
+    c = color
+    for i in range(depth, -1, -1):
+        node = path[i]
+        nodes[NVIS, node] += 1
+        nodes[VLOSS, node] -= 1
+        nodew[node] -= v  # W is from the view of the player who moved into the node
+        if use_rave and nodes[FIRST, node] >= 0:
+            first = nodes[FIRST, node]
+            for e in range(first, first + nodes[NCH, node]):
+                a = ei[EACT, e]
+                if a < amaf.shape[0] - 1 and amaf[a] == c:
+                    ef[RAVN, e] += 1.0
+                    ef[RAVW, e] += v
+        v = -v
+        c = 3 - c
+
+
+@njit(**NJIT)
+def _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table):
+    fill_legal_mask(pts, scal, zob, hist, scal[TO_PLAY], legal)
+    if ip[IP_PRIORS] != 0:
+        heuristic_priors(pts, scal, legal, table, pri)
+    else:
+        pri[:] = 1.0
+
+
+@njit(**NJIT)
+def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims, table, scratch, pwork):
+    """Run ``n_sims`` simulations with Numba-native rollouts as the evaluator, all compiled.
+
+    Args:
+        tree: ``(nodes, nodew, ef, ei, tinfo)``.
+        root_pts, root_scal, root_hist: the root position (not modified).
+        zob: Zobrist table.
+        fp, ip: search parameters.
+        rng: ``uint64[1]`` generator state.
+        n_sims: simulations to run.
+        table: 3x3 pattern table (heavy rollouts and priors).
+        scratch: ``(pts, scal, hist, path, amaf, legal, pri)`` work arrays.
+        pwork: work arrays of ``playout_score``.
+
+    Returns:
+        Simulations done (fewer than ``n_sims`` when the tree is full).
+    """
+    nodes, nodew, ef, ei, tinfo = tree
+    pts, scal, hist, path, amaf, legal, pri = scratch
+    komi = fp[FP_KOMI]
+    use_rave = fp[FP_RAVE] != 0.0
+    heavy = ip[IP_POLICY] == POLICY_HEAVY
+    no_amaf = amaf[:0]
+    nh = root_scal[NHIST]
+    done = 0
+    for _ in range(n_sims):
+        if tinfo[T_NODES] >= nodes.shape[1] - 1:
+            break
+        pts[:, :] = root_pts
+        scal[:] = root_scal
+        hist[:nh] = root_hist[:nh]
+        amaf[:] = 0
+        depth = descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, amaf)
+        leaf = path[depth]
+        color = scal[TO_PLAY]
+        if nodes[TERM, leaf] != 0:
+            value = outcome_value(area_score(pts, scal), komi, color)
+        else:
+            if nodes[FIRST, leaf] < 0 and nodes[NVIS, leaf] + 1 >= ip[IP_EXPAND] and depth < ip[IP_MAX_DEPTH]:
+                _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table)
+                expand_node(nodes, ef, ei, tinfo, leaf, legal, pri)
+            if heavy:
+                score = heavy_playout(pts, scal, zob, rng, ip[IP_MAX_MOVES], table, amaf if use_rave else no_amaf)
+            else:
+                score = playout_score(pts, scal, zob, rng, ip[IP_MAX_MOVES], pwork)
+            value = outcome_value(score, komi, color)
+        backup(nodes, nodew, ef, ei, path, depth, value, color, amaf, use_rave)
+        done += 1
+    return done
+
+
+@njit(**NJIT)
+def collect_leaves(tree, root_pts, root_scal, root_hist, zob, fp, ip, count, out, amaf):
+    """Select up to ``count`` leaves under virtual loss for one evaluator call.
+
+    Terminal leaves are scored exactly and backed up at once. Each other leaf's board, legal mask
+    and path are written to slot ``k`` of ``out = (pts, scal, hist, legal, paths, depth, color)`` (arrays over B).
+
+    Returns:
+        ``(pending, terminal)``: leaves written to ``out`` and terminal simulations completed.
+    """
+    nodes, nodew, ef, ei, tinfo = tree
+    o_pts, o_scal, o_hist, o_legal, o_path, o_depth, o_color = out
+    nh = root_scal[NHIST]
+    k = 0
+    term = 0
+    for _ in range(count):
+        if tinfo[T_NODES] >= nodes.shape[1] - 1:
+            break
+        pts, scal, hist, path = o_pts[k], o_scal[k], o_hist[k], o_path[k]
+        pts[:, :] = root_pts
+        scal[:] = root_scal
+        hist[:nh] = root_hist[:nh]
+        amaf[:] = 0
+        depth = descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, amaf)
+        leaf = path[depth]
+        color = scal[TO_PLAY]
+        if nodes[TERM, leaf] != 0:
+            value = outcome_value(area_score(pts, scal), fp[FP_KOMI], color)
+            backup(nodes, nodew, ef, ei, path, depth, value, color, amaf, False)
+            term += 1
+            continue
+        fill_legal_mask(pts, scal, zob, hist, color, o_legal[k])
+        o_depth[k] = depth
+        o_color[k] = color
+        k += 1
+    return k, term
+
+
+@njit(**NJIT)
+def incorporate(tree, out, k, priors, values, ip, amaf):
+    """Expand the ``k`` collected leaves with the evaluator's priors and back up its values."""
+    nodes, nodew, ef, ei, tinfo = tree
+    o_legal, o_path, o_depth, o_color = out[3], out[4], out[5], out[6]
+    for i in range(k):
+        path = o_path[i]
+        depth = o_depth[i]
+        leaf = path[depth]
+        if nodes[FIRST, leaf] < 0 and nodes[NVIS, leaf] + 1 >= ip[IP_EXPAND] and depth < ip[IP_MAX_DEPTH]:
+            expand_node(nodes, ef, ei, tinfo, leaf, o_legal[i], priors[i])
+        backup(nodes, nodew, ef, ei, path, depth, values[i], o_color[i], amaf, False)
+
+
+@njit(**NJIT)
+def rollout_batch(b_pts, b_scal, k, zob, rng, fp, ip, table, legal, priors, values, pwork):
+    """Priors and rollout values (from the view of the player to move) of ``k`` boards of a batch.
+
+    The boards are modified (heavy rollouts run in place).
+    """
+    no_amaf = np.empty(0, np.int64)
+    for i in range(k):
+        pts = b_pts[i]
+        scal = b_scal[i]
+        if ip[IP_PRIORS] != 0:
+            heuristic_priors(pts, scal, legal[i], table, priors[i])
+        else:
+            priors[i, :] = 1.0
+        color = scal[TO_PLAY]
+        if ip[IP_POLICY] == POLICY_HEAVY:
+            score = heavy_playout(pts, scal, zob, rng, ip[IP_MAX_MOVES], table, no_amaf)
+        else:
+            score = playout_score(pts, scal, zob, rng, ip[IP_MAX_MOVES], pwork)
+        values[i] = outcome_value(score, fp[FP_KOMI], color)
+
+
+@njit(**NJIT)
+def compact_tree(src, dst, new_root):
+    """Copy the subtree under ``new_root`` of tree ``src`` into tree ``dst`` (breadth first).
+
+    ``dst``'s root is node 0 with no parent. Returns the number of nodes copied.
+    """
+    s_nodes, s_w, s_ef, s_ei, s_t = src
+    d_nodes, d_w, d_ef, d_ei, d_t = dst
+    queue = np.empty(s_t[T_NODES], np.int64)  # old index per new index
+    queue[0] = new_root
+    nn = 1
+    ne = 0
+    head = 0
+    while head < nn:
+        old = queue[head]
+        for r in range(NODE_ROWS):
+            d_nodes[r, head] = s_nodes[r, old]
+        d_w[head] = s_w[old]
+        d_nodes[VLOSS, head] = 0
+        first = s_nodes[FIRST, old]
+        if first >= 0:
+            nch = s_nodes[NCH, old]
+            d_nodes[FIRST, head] = ne
+            for j in range(nch):
+                e = first + j
+                for r in range(3):
+                    d_ef[r, ne + j] = s_ef[r, e]
+                d_ei[EACT, ne + j] = s_ei[EACT, e]
+                ch = s_ei[CHILD, e]
+                if ch >= 0:
+                    queue[nn] = ch
+                    d_ei[CHILD, ne + j] = nn
+                    nn += 1
+                else:
+                    d_ei[CHILD, ne + j] = -1
+            ne += nch
+        head += 1
+    # parents: rewrite from the edges
+    d_nodes[PARENT, 0] = -1
+    for i in range(nn):
+        first = d_nodes[FIRST, i]
+        if first >= 0:
+            for e in range(first, first + d_nodes[NCH, i]):
+                ch = d_ei[CHILD, e]
+                if ch >= 0:
+                    d_nodes[PARENT, ch] = i
+    d_t[T_NODES] = nn
+    d_t[T_EDGES] = ne
+    d_t[T_ROOT] = 0
+    return nn
+
+
+@njit(**NJIT)
+def add_root_noise(ef, first, nch, noise, eps):
+    """Mix Dirichlet ``noise`` into the priors of the root's ``nch`` edges: P = (1-eps) P + eps noise."""
+    for j in range(nch):
+        ef[PRIOR, first + j] = (1.0 - eps) * ef[PRIOR, first + j] + eps * noise[j]
+
+
+__all__ = ["make_playout_work", "playout_score"]
