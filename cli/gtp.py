@@ -339,13 +339,18 @@ class GtpCommands:
         if action == RESIGN:
             return "resign"
         _resume(self.board)
-        self.board.play(action, color)
+        try:
+            self.board.play(action, color)
+        except (IllegalMove, ValueError) as e:  # a player bug, not the controller's illegal move
+            raise GtpError(f"internal error: the player chose an illegal move: {e}") from None
         return self._v(action)
 
     def _seconds(self, color: int) -> float | None:
-        """Thinking time for ``color``'s next move: from the time settings, else ``--time``."""
+        """Seconds for ``color``'s next move: the clock's budget capped by ``seconds`` (``None``: player decides)."""
         budget = self.clock.budget(color, self.board.size, self.board.move_number)
-        return self.seconds if budget is None else budget
+        if budget is None or self.seconds is None:
+            return self.seconds if budget is None else budget
+        return min(budget, self.seconds)
 
     def _genmove_action(self, color: int) -> int:
         _resume(self.board)

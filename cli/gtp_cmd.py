@@ -57,6 +57,8 @@ def gtp(player, playouts, seconds, threads, resign_threshold, komi, size, ko, al
         resign_threshold=resign_threshold,
     )
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
+    if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
+        sys.stdin.reconfigure(errors="replace")
     GtpSession(engine, sys.stdin, sys.stdout, size=size, rules=rules, seconds=seconds, version=_version()).run()
 
 

@@ -13,6 +13,9 @@ def _register():
     from cli import bench
 
     cli.add_command(bench.bench)
+    from cli import bench_mcts
+
+    bench.bench.add_command(bench_mcts.mcts)
     from cli import gtp_cmd
 
     cli.add_command(gtp_cmd.gtp)

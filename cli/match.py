@@ -141,6 +141,7 @@ class GtpClient:
             raise
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._id = 0
+        self._eof = False
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
@@ -154,8 +155,8 @@ class GtpClient:
 
     @property
     def alive(self) -> bool:
-        """True while the process runs."""
-        return self.proc.poll() is None
+        """True while the process runs and its output is open."""
+        return not self._eof and self.proc.poll() is None
 
     def send(self, command: str, timeout: float) -> tuple[bool, str]:
         """Send one command and wait for its answer.
@@ -167,6 +168,8 @@ class GtpClient:
             EngineDied: the process ended or closed its output.
             EngineTimeout: no complete answer within ``timeout`` seconds.
         """
+        if self._eof:
+            raise EngineDied(f"engine output closed before {command!r}")
         self._id += 1
         try:
             self.proc.stdin.write(f"{self._id} {command}\n")
@@ -181,6 +184,7 @@ class GtpClient:
             except queue.Empty:
                 raise EngineTimeout(f"no answer to {command!r} within {timeout:g}s") from None
             if line is None:
+                self._eof = True
                 raise EngineDied(f"engine exited while answering {command!r}")
             line = line.rstrip("\r\n")
             if not lines and not line.strip():
@@ -196,15 +200,15 @@ class GtpClient:
         first = head[1:].lstrip("0123456789").strip()
         return ok, "\n".join([first, *lines[1:]]).strip()
 
-    def close(self, timeout: float = 2.0) -> None:
-        """Ask the engine to quit; kill it if it does not."""
-        if self.alive:
+    def close(self, timeout: float = 2.0, graceful: bool = True) -> None:
+        """Ask the engine to quit (if ``graceful``); kill it if it does not end within ``timeout``."""
+        if graceful and self.alive:
             try:
                 self.send("quit", timeout)
             except (EngineDied, EngineTimeout):
                 pass
         try:
-            self.proc.wait(timeout=timeout)
+            self.proc.wait(timeout=timeout if graceful else 0)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -244,9 +248,9 @@ class _Slot:
             raise EngineDied("engine is not running")
         return self.client.send(command, timeout)
 
-    def stop(self) -> None:
+    def stop(self, graceful: bool = True) -> None:
         if self.client is not None:
-            self.client.close()
+            self.client.close(graceful=graceful)
             self.client = None
 
 
@@ -360,7 +364,7 @@ class Referee:
         try:
             ok, text = slot.send(command, timeout)
         except EngineTimeout as err:
-            slot.stop()  # its late answer would confuse the next command
+            slot.stop(graceful=False)  # its late answer would confuse the next command
             raise _Forfeit(e, "timeout", str(err)) from None
         except EngineDied as err:
             slot.stop()
@@ -374,7 +378,7 @@ class Referee:
         try:
             self.slots[e].ensure_started()
         except (OSError, EngineDied, EngineTimeout) as err:
-            self.slots[e].stop()
+            self.slots[e].stop(graceful=False)
             raise _Forfeit(e, "crash", f"cannot start engine: {err}") from None
         commands = [f"boardsize {cfg.size}", "clear_board", f"komi {cfg.komi:g}"]
         if cfg.seconds_per_move is not None:
@@ -451,7 +455,7 @@ class Referee:
             try:
                 ok, text = self.slots[e].send("final_status_list dead", self.cfg.genmove_timeout)
             except (EngineDied, EngineTimeout):
-                self.slots[e].stop()
+                self.slots[e].stop(graceful=False)
                 return None
             if not ok:
                 return None

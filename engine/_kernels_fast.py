@@ -117,40 +117,6 @@ def fast_from_board(pts, scal, work):
 
 
 @njit(**NJIT)
-def _is_legal_crowded(work, w, loc, color, enemy):
-    """Whether ``color`` may play at ``loc`` in a random playout, when ``loc`` has no empty neighbour.
-
-    Rejects an own true eye (same rule as ``_kernels.is_true_eye``: all four neighbours own or
-    wall, no enemy stone on a diagonal at the edge, at most one in the centre) and suicide.
-    ``enemy`` is the number of enemy neighbours.
-    """
-    col, head, libs = work[F_COLOR], work[F_HEAD], work[F_LIBS]
-    opp = U3 - color
-    if enemy == U0:
-        bad = 0
-        edge = False
-        for d in (loc - w - U1, loc - w + U1, loc + w - U1, loc + w + U1):
-            c = col[d]
-            bad += c == opp
-            edge |= c == WALL_U
-        if bad == 0 or (bad == 1 and not edge):
-            return False
-    n0, n1, n2, n3 = loc - w, loc - U1, loc + U1, loc + w
-    h0, h1, h2, h3 = head[n0], head[n1], head[n2], head[n3]
-    for nb, h in ((n0, h0), (n1, h1), (n2, h2), (n3, h3)):
-        c = col[nb]
-        if c == color or c == opp:
-            # pairs (stone of h, loc): libs[h] equals this count iff loc is h's only liberty
-            k = np.uint64((h == h0) + (h == h1) + (h == h2) + (h == h3))
-            if c == color:
-                if libs[h] > k:
-                    return True
-            elif libs[h] == k:
-                return True
-    return False
-
-
-@njit(**NJIT)
 def _merge(work, big, small):
     """Relabel chain ``small`` into ``big``; splice the stone lists; add sizes and pseudo-liberties."""
     head, nxt, libs, size = work[F_HEAD], work[F_NEXT], work[F_LIBS], work[F_SIZE]
@@ -262,9 +228,10 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
     Each move: a uniformly random legal point of the mover that is not the ko point and not an
     own true eye, by a partial Fisher-Yates pass over the empty list (draw an empty point; if it
     is rejected, swap it behind the live part of the list and draw again); pass if none is left.
-    The common path (candidate test, placement, joining one friendly chain) is written out in
-    this one loop: a call that passes arrays costs Numba reference-count updates on every move,
-    so only the rarer paths (crowded points, chain merges, captures) are helper calls.
+    The common path (candidate tests, placement, joining one friendly chain) is written out in
+    this one loop, which is why it is long: a call that passes arrays costs Numba atomic
+    reference-count updates on every move, so only the rarer paths (merging two chains,
+    captures) are helper calls.
 
     Args:
         work: a block filled by ``fast_from_board``; holds the final position afterwards.
@@ -321,7 +288,7 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
                     for nb, h in ((n0, h0), (n1, h1), (n2, h2), (n3, h3)):
                         cn = col[nb]
                         # pairs (stone of h, cand): libs[h] equals this count iff cand is h's only liberty
-                        k = np.uint64((h == h0) + (h == h1) + (h == h2) + (h == h3))
+                        k = np.uint64(h == h0) + np.uint64(h == h1) + np.uint64(h == h2) + np.uint64(h == h3)
                         ok |= (cn == c and libs[h] > k) or (cn == opp and libs[h] == k)
                     if ok:
                         loc = cand

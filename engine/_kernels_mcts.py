@@ -26,12 +26,17 @@ from numba import njit
 
 from engine._jit import NJIT
 from engine._kernels import (
+    ALLOW_SUICIDE,
+    EMPTY,
+    KO,
     NHIST,
     PASSES,
     SIZE,
+    STONES,
     TO_PLAY,
     area_score,
     fill_legal_mask,
+    is_suicide,
     play_pass,
     play_unsafe,
 )
@@ -256,8 +261,25 @@ def backup(nodes, nodew, ef, ei, path, depth, value, color, amaf, use_rave):
 
 
 @njit(**NJIT)
+def fill_legal_mask_simple(pts, scal, legal):
+    """Legal actions of the side to move under simple ko (no superko history scan; pass legal)."""
+    n = scal[SIZE]
+    w = n + 1
+    color = scal[TO_PLAY]
+    st = pts[STONES]
+    ko = scal[KO]
+    allow = scal[ALLOW_SUICIDE] != 0
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            ok = st[loc] == EMPTY and loc != ko and (allow or not is_suicide(pts, scal, loc, color))
+            legal[r * n + c] = 1 if ok else 0
+    legal[n * n] = 1
+
+
+@njit(**NJIT)
 def _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table):
-    fill_legal_mask(pts, scal, zob, hist, scal[TO_PLAY], legal)
+    fill_legal_mask_simple(pts, scal, legal)
     if ip[IP_PRIORS] != 0:
         heuristic_priors(pts, scal, legal, table, pri)
     else:
@@ -270,9 +292,12 @@ def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims,
 
     Args:
         tree: ``(nodes, nodew, ef, ei, tinfo)``.
-        root_pts, root_scal, root_hist: the root position (not modified).
+        root_pts: the root position's per-point arrays (not modified).
+        root_scal: the root position's scalars (not modified).
+        root_hist: the root position's superko history.
         zob: Zobrist table.
-        fp, ip: search parameters.
+        fp: float search parameters (``FP_*``).
+        ip: integer search parameters (``IP_*``).
         rng: ``uint64[1]`` generator state.
         n_sims: simulations to run.
         table: 3x3 pattern table (heavy rollouts and priors).
@@ -447,6 +472,15 @@ def add_root_noise(ef, first, nch, noise, eps):
     """Mix Dirichlet ``noise`` into the priors of the root's ``nch`` edges: P = (1-eps) P + eps noise."""
     for j in range(nch):
         ef[PRIOR, first + j] = (1.0 - eps) * ef[PRIOR, first + j] + eps * noise[j]
+
+
+@njit(**NJIT)
+def bare_playouts(pts, scal, zob, rng, count, max_moves, pwork):
+    """``count`` random playouts from one position with ``playout_score`` (the benchmark baseline)."""
+    total = 0
+    for _ in range(count):
+        total += playout_score(pts, scal, zob, rng, max_moves, pwork)
+    return total
 
 
 __all__ = ["make_playout_work", "playout_score"]

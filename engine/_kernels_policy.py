@@ -316,7 +316,9 @@ def heavy_playout(pts, scal, zob, rng, max_moves, table, amaf):
     """Play the heavy policy in place until two passes or ``max_moves``; return the area score.
 
     Args:
-        pts, scal, zob: a scratch board (modified).
+        pts: per-point arrays of a scratch board (modified).
+        scal: scalars of the scratch board (modified).
+        zob: Zobrist table.
         rng: ``uint64[1]`` generator state.
         max_moves: move cap.
         table: the 3x3 pattern table.
@@ -421,4 +423,3 @@ def ownership_playouts(pts, scal, zob, rng, count, max_moves, table, out):
             out[i] += own[i]
     for i in range(n * n):
         out[i] /= max(count, 1)
-

@@ -24,8 +24,10 @@ Two drivers share the compiled kernels of ``engine/_kernels_mcts.py`` (select, e
 (``RolloutEvaluator``); otherwise leaves are collected ``batch_size`` at a time under virtual loss
 and handed to the evaluator as one ``LeafBatch`` (minigo's select_leaf / add_virtual_loss /
 incorporate_results / revert_virtual_loss cycle). Root moves are the board's legal moves under its
-own rules (positional superko included); inside the tree, legality uses the scratch board's
-history of the path, so superko holds there too.
+own rules (positional superko included). Below the root, the batched path checks legality on the
+scratch board with the game history plus the path, so superko holds in the whole tree; the fused
+rollout path uses simple ko there (a superko scan per expansion costs more than it is worth to
+rollouts, whose own moves ignore superko anyway).
 
 References: Silver et al. 2016, Nature 529, Methods "Search algorithm"; Silver et al. 2017,
 Nature 550, "Search algorithm"; Silver et al. 2018, Science 362 (c_puct schedule, Dirichlet
@@ -132,7 +134,9 @@ class RolloutEvaluator:
 
     fused = True
 
-    def __init__(self, policy: str = "heavy", heuristic_priors: bool = True, max_moves: int = 0, seed: int | None = None):
+    def __init__(
+        self, policy: str = "heavy", heuristic_priors: bool = True, max_moves: int = 0, seed: int | None = None
+    ):
         if policy not in ("heavy", "random"):
             raise ValueError(f"policy must be 'heavy' or 'random', got {policy!r}")
         self.policy = policy
@@ -163,8 +167,20 @@ class RolloutEvaluator:
         priors = np.zeros((k, n * n + 1))
         values = np.zeros(k)
         pts, scal = batch.pts[:k].copy(), batch.scal[:k].copy()
-        KM.rollout_batch(pts, scal, k, batch.root.zob, self.rng_state, fp, ip, PATTERN_TABLE, batch.legal,
-                         priors, values, self.playout_work(n))
+        KM.rollout_batch(
+            pts,
+            scal,
+            k,
+            batch.root.zob,
+            self.rng_state,
+            fp,
+            ip,
+            PATTERN_TABLE,
+            batch.legal,
+            priors,
+            values,
+            self.playout_work(n),
+        )
         return priors.astype(np.float32), values.astype(np.float32)
 
 
@@ -342,8 +358,15 @@ class MCTS:
         ip1 = ip.copy()
         ip1[KM.IP_EXPAND] = 1
         nodes[KM.VLOSS, root] += 1
-        KM.incorporate(self.tree, out, 1, np.asarray(priors, np.float64), np.asarray(values, np.float64), ip1,
-                       np.zeros(1, np.int64))
+        KM.incorporate(
+            self.tree,
+            out,
+            1,
+            np.asarray(priors, np.float64),
+            np.asarray(values, np.float64),
+            ip1,
+            np.zeros(1, np.int64),
+        )
         return 1
 
     def _add_noise(self, board: Board) -> None:
@@ -399,16 +422,35 @@ class MCTS:
     def _run_fused(self, board, fp, ip, target, deadline, should_stop) -> int:
         ev = self.evaluator
         out = self._scratch(board, 1)
-        scratch = (out[0][0], out[1][0], out[2][0], out[4][0], np.zeros(board.size**2 + 1, np.int64),
-                   out[3][0], np.zeros(board.size**2 + 1))
+        scratch = (
+            out[0][0],
+            out[1][0],
+            out[2][0],
+            out[4][0],
+            np.zeros(board.size**2 + 1, np.int64),
+            out[3][0],
+            np.zeros(board.size**2 + 1),
+        )
         pwork = ev.playout_work(board.size)
         done, chunk = 0, 16
         while done < target:
             t = time.perf_counter()
             if t >= deadline or (should_stop is not None and should_stop()):
                 break
-            k = KM.search_fused(self.tree, board.pts, board.scal, board.hist, board.zob, fp, ip, self.rng_state,
-                                min(chunk, target - done), PATTERN_TABLE, scratch, pwork)
+            k = KM.search_fused(
+                self.tree,
+                board.pts,
+                board.scal,
+                board.hist,
+                board.zob,
+                fp,
+                ip,
+                self.rng_state,
+                min(chunk, target - done),
+                PATTERN_TABLE,
+                scratch,
+                pwork,
+            )
             done += k
             if k == 0:
                 break
@@ -427,8 +469,9 @@ class MCTS:
         while done < target:
             if time.perf_counter() >= deadline or (should_stop is not None and should_stop()):
                 break
-            k, term = KM.collect_leaves(self.tree, board.pts, board.scal, board.hist, board.zob, fp, ip,
-                                        min(bs, target - done), out, amaf)
+            k, term = KM.collect_leaves(
+                self.tree, board.pts, board.scal, board.hist, board.zob, fp, ip, min(bs, target - done), out, amaf
+            )
             done += term
             if k == 0:
                 if term == 0:
@@ -437,8 +480,15 @@ class MCTS:
             paths = [[int(nodes[KM.ACTION, p]) for p in out[4][i, 1 : out[5][i] + 1]] for i in range(k)]
             batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths)
             priors, values = self.evaluator(batch)
-            KM.incorporate(self.tree, out, k, np.asarray(priors, np.float64).reshape(k, -1),
-                           np.asarray(values, np.float64).reshape(k), ip, amaf)
+            KM.incorporate(
+                self.tree,
+                out,
+                k,
+                np.asarray(priors, np.float64).reshape(k, -1),
+                np.asarray(values, np.float64).reshape(k),
+                ip,
+                amaf,
+            )
             done += k
         return done
 

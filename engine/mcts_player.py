@@ -43,7 +43,9 @@ class MCTSPlayer:
     def __init__(self, cfg: MCTSConfig | None = None, seed: int | None = None, evaluator: Evaluator | None = None):
         self.cfg = cfg or MCTSConfig()
         if evaluator is None:
-            evaluator = RolloutEvaluator(self.cfg.rollout_policy, self.cfg.heuristic_priors, self.cfg.max_playout_moves, seed)
+            evaluator = RolloutEvaluator(
+                self.cfg.rollout_policy, self.cfg.heuristic_priors, self.cfg.max_playout_moves, seed
+            )
         self.evaluator = evaluator
         self.mcts = MCTS(self.cfg, evaluator, seed)
         self.rng_state = np.array([np.random.default_rng(seed).integers(1, 2**62)], np.uint64)
@@ -147,8 +149,16 @@ class MCTSPlayer:
     def ownership(self, board: Board, playouts: int = 200) -> np.ndarray:
         """``float64[n*n]``: mean final ownership over heavy rollouts (+1 black, -1 white)."""
         out = np.zeros(board.size * board.size)
-        ownership_playouts(board.pts.copy(), board.scal.copy(), board.zob, self.rng_state, playouts,
-                           3 * board.size * board.size, PATTERN_TABLE, out)
+        ownership_playouts(
+            board.pts.copy(),
+            board.scal.copy(),
+            board.zob,
+            self.rng_state,
+            playouts,
+            3 * board.size * board.size,
+            PATTERN_TABLE,
+            out,
+        )
         return out
 
     def dead_stones(self, board: Board, playouts: int = 200) -> list[int]:

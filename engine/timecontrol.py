@@ -57,7 +57,12 @@ class TimeControl:
         """GTP ``time_settings``: reset both clocks to the new settings."""
         if main_time < 0 or byo_time < 0 or byo_stones < 0:
             raise ValueError("time settings must be non-negative")
-        self.main_time, self.byo_time, self.byo_stones, self.periods = float(main_time), float(byo_time), int(byo_stones), 0
+        self.main_time, self.byo_time, self.byo_stones, self.periods = (
+            float(main_time),
+            float(byo_time),
+            int(byo_stones),
+            0,
+        )
         if byo_time == 0:
             self.mode = ABSOLUTE if main_time > 0 else NONE
         elif byo_stones == 0:
@@ -70,7 +75,12 @@ class TimeControl:
         """``kgs-time_settings byoyomi``: main time then ``periods`` periods of ``period_time`` each."""
         if main_time < 0 or period_time <= 0 or periods <= 0:
             raise ValueError("japanese byo-yomi needs main >= 0, period_time > 0 and periods > 0")
-        self.main_time, self.byo_time, self.byo_stones, self.periods = float(main_time), float(period_time), 1, int(periods)
+        self.main_time, self.byo_time, self.byo_stones, self.periods = (
+            float(main_time),
+            float(period_time),
+            1,
+            int(periods),
+        )
         self.mode = JAPANESE
         self._reset_clocks()
 
@@ -101,7 +111,9 @@ class TimeControl:
         """Seconds to think for ``color``'s next move, or ``None`` when there is no time limit."""
         if self.mode == NONE:
             return None
-        clock = self.clocks.get(color) or Clock(self.main_time, self.byo_time, self.periods if self.mode == JAPANESE else 0)
+        clock = self.clocks.get(color) or Clock(
+            self.main_time, self.byo_time, self.periods if self.mode == JAPANESE else 0
+        )
         moves = self.moves_left_estimate(board_size, move_number)
         if self.mode == ABSOLUTE:
             return self._clip(clock.main / moves, clock.main)
@@ -112,7 +124,7 @@ class TimeControl:
                 return self._clip(t * (1 - self.safety) / stones, t / stones)
             per_period = self.byo_time / self.byo_stones
             return self._clip(clock.main / moves + 0.5 * per_period, clock.main + per_period)
-        period = self.byo_time
+        period = clock.byo_time if 0 < clock.byo_time <= self.byo_time else self.byo_time
         if clock.main <= 0:
             return self._clip(period * (1 - self.safety), period)
         return self._clip(clock.main / moves + 0.5 * period, clock.main + period)

@@ -513,8 +513,90 @@ def test_gtp_subprocess():
         assert move.startswith("= ") and move[2:] not in ("D4", "pass", "resign")
         assert ask("list_stones white") == move
         assert ask("nonsense") == "? unknown command"
+        proc.stdin.buffer.write(b"\xff\xfe name\n")  # undecodable bytes: answered, not fatal
+        assert ask("\x00\x01name\t# comment") == "? unknown command"
+        assert ask("") == "= go-engine"  # the answer to the comment line above
         assert ask("quit") == "= "
         assert proc.wait(timeout=20) == 0
     finally:
         proc.kill()
         proc.communicate()
+
+
+def test_gtp_subprocess_with_mcts_player():
+    """The default player: genmove, dead stones, and live lz-analyze stopped by the next command."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "gtp", "--playouts", "40", "--seed", "0"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+    def send(cmd):
+        proc.stdin.write(cmd + "\n")
+        proc.stdin.flush()
+
+    def answer():
+        lines = []
+        while (line := proc.stdout.readline()) not in ("\n", ""):
+            lines.append(line.rstrip("\n"))
+        return lines
+
+    try:
+        for cmd in ("boardsize 7", "komi 7.5", "play b d4"):
+            send(cmd)
+            assert answer() == ["= "]
+        send("genmove w")
+        (move,) = answer()
+        assert move.startswith("= ") and move[2:] not in ("D4", "resign")
+        send("known_command lz-analyze")
+        assert answer() == ["= true"]
+        send("final_status_list dead")
+        assert answer()[0].startswith("= ")
+        send("lz-analyze b 5")
+        assert proc.stdout.readline() == "=\n"
+        infos = [proc.stdout.readline() for _ in range(2)]
+        assert all(ln.startswith("info move ") and " visits " in ln and " pv " in ln for ln in infos)
+        send("name")
+        rest = answer()  # the analysis lines still in flight, then the empty line that ends them
+        assert all(ln.startswith("info move ") for ln in rest)
+        assert answer() == ["= go-engine"]
+        send("lz-genmove_analyze b 10")
+        lines = answer()
+        assert lines[0] == "=" and lines[-1].startswith("play ")
+        send("quit")
+        assert answer() == ["= "]
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        proc.communicate()
+
+
+class SecondsRecorder(RandomPlayer):
+    def __init__(self):
+        super().__init__(0)
+        self.seconds = []
+
+    def genmove(self, board, color, seconds=None):
+        self.seconds.append(seconds)
+        return super().genmove(board, color, seconds)
+
+
+@pytest.mark.parametrize(
+    "default, settings, expected",
+    [
+        (None, [], None),  # no clock: the player's own budget (playouts)
+        (3.0, [], 3.0),  # --time
+        (None, ["time_settings 0 10 1"], 8.8),  # Canadian, one stone per 10 s: 90% minus lag
+        (3.0, ["time_settings 0 10 1"], 3.0),  # --time caps the clock
+        (None, ["time_settings 0 1 0"], None),  # "no time limit"
+        (None, ["kgs-time_settings byoyomi 0 5 3"], 4.3),
+        (None, ["time_settings 0 10 5", "time_left b 4 2"], 1.6),
+    ],
+)
+def test_time_budget_passed_to_genmove(default, settings, expected):
+    player = SecondsRecorder()
+    ans = answers(["boardsize 9", *settings, "genmove b"], player, seconds=default)
+    assert ans[-1].startswith("= ") and len(player.seconds) == 1
+    assert player.seconds[0] == (None if expected is None else pytest.approx(expected, abs=1e-6))

@@ -88,10 +88,12 @@ def parse_score(text: str) -> float:
 
 
 def gnugo_blind_spot(board: Board, action: int, color: int) -> bool:
-    """A suicide that our positional superko forbids and GNU Go's superko check does not see."""
+    """A multi-stone suicide that our positional superko forbids and GNU Go's superko check misses."""
     if action == board.pass_action or board.legality(action, color) != "positional superko":
         return False
-    return bool(K.is_suicide(board.pts, board.scal, board._loc(action), color))
+    loc = board._loc(action)
+    suicide = K.is_suicide(board.pts, board.scal, loc, color)
+    return bool(suicide) and K.hash_after(board.pts, board.scal, board.zob, loc, color) != board.hash
 
 
 def quiet(board: Board, action: int, color: int) -> bool:
@@ -177,13 +179,13 @@ def run_games(variant, size: int, seeds, max_moves: int) -> dict:
 
 
 def test_gnugo_agrees_9x9(variant):
-    total = run_games(variant, 9, range(4), max_moves=400)
-    assert total["illegal"] > 100 and total["scored"] >= 3, total
+    total = run_games(variant, 9, range(8), max_moves=400)
+    assert total["illegal"] > 500 and total["scored"] >= 6, total
 
 
 def test_gnugo_agrees_19x19(variant):
-    total = run_games(variant, 19, [19], max_moves=700)
-    assert total["illegal"] > 200, total
+    total = run_games(variant, 19, [19, 20], max_moves=700)
+    assert total["illegal"] > 500 and total["scored"] >= 1, total
 
 
 @pytest.mark.slow
@@ -199,8 +201,19 @@ def test_gnugo_handicap_games(gnugo_path):
             oracle_game(gg, size, Rules(komi=0.5), seed=size, max_moves=60, handicap=max_fixed_handicap(size))
 
 
+def shifted_to_line_4(actions: list[int], size: int) -> list[int]:
+    """The same layout with the corner and side points one line further from the edge."""
+    step = {2: 3, size - 3: size - 4}
+    return [coords.from_rowcol(step.get(r, r), step.get(c, c), size) for r, c in (divmod(a, size) for a in actions)]
+
+
 def test_fixed_handicap_matches_gnugo(gnugo_path):
-    """Every valid (size, stones) layout equals GNU Go's, and GNU Go rejects what we reject."""
+    """Every valid (size, stones) layout equals GNU Go's, and GNU Go rejects what we reject.
+
+    One known difference: on 12x12 GNU Go 3.8 puts the stones on the 4th line, while the GTP spec
+    (and its reference engine, ``low = board_size >= 13 ? 3 : 2``, and gomill) use the 3rd line
+    below 13x13. We follow the spec and check GNU Go's 12x12 answer as that shift of ours.
+    """
     with GnuGo(path=gnugo_path) as gg:
         for size in range(7, 20):
             gg.send(f"boardsize {size}")
@@ -210,7 +223,10 @@ def test_fixed_handicap_matches_gnugo(gnugo_path):
                 if 2 <= stones <= max_fixed_handicap(size):
                     assert ok, (size, stones, text)
                     theirs = sorted(coords.from_gtp(v, size) for v in text.split())
-                    assert sorted(fixed_handicap(size, stones)) == theirs, (size, stones)
+                    ours = fixed_handicap(size, stones)
+                    if size == 12:
+                        ours = shifted_to_line_4(ours, size)
+                    assert sorted(ours) == theirs, (size, stones)
                 else:
                     assert not ok, (size, stones, text)
                     with pytest.raises(ValueError):

@@ -1,0 +1,51 @@
+"""``build_model(cfg)``: the one place that maps a ``NetConfig`` to its ``nn.Module``.
+
+=========  =====================  =============================================================
+kind       class                  ``forward(planes [B, in_planes, n, n])`` returns
+=========  =====================  =============================================================
+resnet     ``nets.resnet.ResNet``     ``(logits [B, n*n+1], values [B])``
+policy     ``nets.policy.PolicyNet``  ``logits [B, n*n+1]``
+value      ``nets.value.ValueNet``    ``values [B]``
+=========  =====================  =============================================================
+
+``policy_value(model, planes)`` gives every kind the same ``(logits | None, values | None)``
+shape, for code (the evaluator, generic trainers) that serves all of them. Every built model
+keeps its config as ``model.cfg``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nets.config import NetConfig
+from nets.policy import PolicyNet
+from nets.resnet import ResNet
+from nets.value import ValueNet
+
+_MODELS: dict[str, type[nn.Module]] = {"resnet": ResNet, "policy": PolicyNet, "value": ValueNet}
+
+
+def build_model(cfg: NetConfig) -> nn.Module:
+    """A freshly initialised model of ``cfg.kind`` (on the CPU, float32, train mode).
+
+    Raises:
+        TypeError: if ``cfg`` is not a ``NetConfig``.
+    """
+    if not isinstance(cfg, NetConfig):
+        raise TypeError(f"build_model needs a NetConfig, got {type(cfg).__name__}")
+    return _MODELS[cfg.kind](cfg)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters (batch-norm running statistics are buffers, not counted)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def policy_value(model: nn.Module, planes: torch.Tensor) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+    """Run ``model`` and return ``(logits [B, n*n+1] or None, values [B] or None)`` whatever its kind."""
+    out = model(planes)
+    kind = model.cfg.kind
+    if kind == "resnet":
+        return out
+    return (out, None) if kind == "policy" else (None, out)

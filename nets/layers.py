@@ -1,0 +1,83 @@
+"""Building blocks shared by every model of ``nets/`` (written once, never copied per model).
+
+===================  ==========================================================================
+block                content
+===================  ==========================================================================
+``conv_bn_relu``     conv ``k x k`` (no bias: BN supplies it) + batch norm + ReLU  (AlphaGo Zero)
+``ResidualBlock``    conv-BN-ReLU, conv-BN, add the input, ReLU                    (AlphaGo Zero)
+``conv_relu``        conv ``k x k`` with bias, zero padding ``k // 2``, ReLU       (AlphaGo Lee)
+``lee_trunk``        AlphaGo Lee layers 1..L: one ``first_kernel`` conv, then 3x3 convs, ReLU
+``PerPointBias``     a learned bias per board point (AlphaGo Lee policy layer 13)
+``ValueMLP``         flatten, FC ``hidden`` + ReLU, FC 1, tanh -> ``[B]``          (both papers)
+===================  ==========================================================================
+
+All convolutions keep the board size (stride 1, "same" zero padding).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def conv_bn_relu(c_in: int, c_out: int, kernel: int = 3) -> nn.Sequential:
+    """Conv ``kernel x kernel`` without bias, batch norm, ReLU; keeps the spatial size."""
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class ResidualBlock(nn.Module):
+    """AlphaGo Zero residual block: ``relu(x + bn(conv(relu(bn(conv(x))))))``, 3x3, ``c`` channels."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(channels)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(channels)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: ``[B, c, n, n]`` -> same shape."""
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(x + self.bn2(self.conv2(y)))
+
+
+def conv_relu(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
+    """Conv ``kernel x kernel`` with bias and zero padding ``kernel // 2``, then ReLU."""
+    return nn.Sequential(nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2), nn.ReLU(inplace=True))
+
+
+def lee_trunk(in_planes: int, filters: int, layers: int, first_kernel: int = 5) -> nn.Sequential:
+    """AlphaGo Lee layers ``1..layers``: ``first_kernel`` conv, then ``layers - 1`` 3x3 convs, all ReLU."""
+    mods = [conv_relu(in_planes, filters, first_kernel)]
+    mods += [conv_relu(filters, filters, 3) for _ in range(layers - 1)]
+    return nn.Sequential(*mods)
+
+
+class PerPointBias(nn.Module):
+    """Adds a separate learned bias to each of the ``n*n`` points of a ``[B, n*n]`` input."""
+
+    def __init__(self, points: int):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(points))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: ``[B, n*n]`` -> ``x + bias``."""
+        return x + self.bias
+
+
+class ValueMLP(nn.Module):
+    """Value head tail: flatten ``[B, c, n, n]``, FC ``hidden`` + ReLU, FC 1, tanh -> ``[B]``."""
+
+    def __init__(self, in_features: int, hidden: int):
+        super().__init__()
+        self.fc1 = nn.Linear(in_features, hidden)
+        self.fc2 = nn.Linear(hidden, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: ``[B, ...]`` with ``in_features`` entries per row -> values in [-1, 1], ``[B]``."""
+        h = torch.relu(self.fc1(x.flatten(1)))
+        return torch.tanh(self.fc2(h)).squeeze(1)
