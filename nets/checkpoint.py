@@ -129,8 +129,13 @@ def rng_state(generator: np.random.Generator | None = None) -> dict[str, Any]:
     return {
         "torch": torch.get_rng_state(),
         "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-        "numpy": {"name": name, "keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
-                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+        "numpy": {
+            "name": name,
+            "keys": torch.from_numpy(keys.astype(np.int64)),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": float(cached),
+        },
         "python": random.getstate(),
         "generator": generator.bit_generator.state if generator is not None else None,
     }
@@ -288,5 +293,12 @@ def load_checkpoint(
     if restore_random:
         restore_rng(state["rng"], generator)
     meta = json.loads(state.get("meta") or "{}")
-    return Loaded(net, cfg, int(state.get("step", 0)), state.get("feature_set", cfg.feature_set), meta,
-                  state.get("optimizer"), state.get("rng"))
+    return Loaded(
+        net,
+        cfg,
+        int(state.get("step", 0)),
+        state.get("feature_set", cfg.feature_set),
+        meta,
+        state.get("optimizer"),
+        state.get("rng"),
+    )

@@ -128,7 +128,7 @@ class TorchEvaluator:
 
         With ``"all"`` the returned "logits" are probabilities over every action (averaged later).
         """
-        x = np.stack([apply_planes(p, int(t)) for p, t in zip(planes, transforms, strict=True)]) if len(planes) else planes
+        x = _per_row(apply_planes, planes, transforms)
         with torch.inference_mode():
             xt = torch.from_numpy(np.ascontiguousarray(x)).to(self.device, self.dtype)
             logits, values = policy_value(self.model, xt)
@@ -139,8 +139,7 @@ class TorchEvaluator:
             if self.symmetries == "all":
                 out = torch.softmax(out, dim=1)
             out = out.cpu().numpy()
-        back = np.stack([apply_actions(o, inverse(int(t))) for o, t in zip(out, transforms, strict=True)]) if len(out) else out
-        return back, values
+        return _per_row(apply_actions, out, [inverse(int(t)) for t in transforms]), values
 
     @staticmethod
     def _priors(logits: np.ndarray | None, legal: np.ndarray, average: bool = False) -> np.ndarray:
@@ -156,3 +155,13 @@ class TorchEvaluator:
             p = np.where(mask, np.exp(z - np.where(np.isfinite(zmax), zmax, 0.0)), 0.0)
         total = p.sum(axis=1, keepdims=True)
         return (p / np.where(total > 0, total, 1.0)).astype(np.float32)
+
+
+def _per_row(fn, arrays: np.ndarray, transforms) -> np.ndarray:
+    """``fn(arrays[i], transforms[i])`` for every row, one call per distinct transform."""
+    transforms = np.asarray(transforms, np.int64)
+    out = np.empty_like(arrays)
+    for t in np.unique(transforms):
+        rows = transforms == t
+        out[rows] = fn(arrays[rows], int(t))
+    return out

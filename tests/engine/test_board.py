@@ -313,8 +313,11 @@ def test_setup_rejects_chains_without_liberties_and_stays_unchanged():
     with pytest.raises(ValueError, match="without liberties"):
         board.setup(white=[0])  # a white stone in the corner eye: no liberty
     assert state(board) == before
-    with pytest.raises(ValueError, match="without liberties"):
-        board.setup(white=[2, 6])  # fills the last liberties of the black chain at B5/A4? no: of B5
+    board = Board(5)
+    board.play_gtp("B5", "B")
+    before = state(board)
+    with pytest.raises(ValueError, match="without liberties at B5"):
+        board.setup(white=[0, 2, 6])  # living white stones that take the last liberty of B5
     assert state(board) == before
 
 

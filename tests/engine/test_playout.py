@@ -47,7 +47,7 @@ def _replay(start: Board, trace, limit: int) -> Board:
             assert _legal_non_eye(board) == [], f"pass at move {i} with legal moves left"
         else:
             assert not board.is_eye(action, board.to_play), f"own eye filled at move {i}"
-            board.play(action)  # raises IllegalMove on suicide or a ko retake
+        board.play(action)  # raises IllegalMove on suicide or a ko retake
     if length < limit:
         assert board.passes == 2
     else:

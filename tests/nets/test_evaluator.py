@@ -163,18 +163,25 @@ def test_empty_batch():
     assert p.shape == (0, SIZE * SIZE + 1) and v.shape == (0,)
 
 
-@pytest.mark.gpu
-@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_cuda_half_precision_matches_cpu():
+CUDA = pytest.param(
+    "cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]
+)
+
+
+@pytest.mark.parametrize("device", ["cpu", CUDA])
+def test_half_precision_matches_float32(device):
     model, boards = _model(), [_position(), Board(SIZE)]
-    p_cpu, v_cpu = TorchEvaluator(model, symmetries=False).evaluate_boards(boards)
-    gpu = TorchEvaluator(build_model(model.cfg), device="cuda", half=True, symmetries=False)
-    gpu.model.load_state_dict(model.state_dict())
-    p, v = gpu.evaluate_boards(boards)
+    p_ref, v_ref = TorchEvaluator(model, symmetries=False).evaluate_boards(boards)
+    half = TorchEvaluator(build_model(model.cfg), device=device, half=True, symmetries=False)
+    half.model.load_state_dict(model.state_dict())
+    half.model.eval()
+    p, v = half.evaluate_boards(boards)
     assert p.dtype == np.float32 and v.dtype == np.float32
-    assert next(gpu.model.parameters()).dtype == torch.float16
-    np.testing.assert_allclose(p, p_cpu, atol=2e-2)
-    np.testing.assert_allclose(v, v_cpu, atol=2e-2)
+    assert next(half.model.parameters()).dtype == torch.float16
+    assert next(half.model.parameters()).device.type == device
+    np.testing.assert_allclose(p, p_ref, atol=2e-2)
+    np.testing.assert_allclose(v, v_ref, atol=2e-2)
     for b, row in zip(boards, p, strict=True):
-        assert np.all(row[b.legal_mask() == 0] == 0)
-    TorchEvaluator(build_model(model.cfg), device="cuda", half=True, symmetries="all").evaluate_boards(boards)
+        assert np.all(row[b.legal_mask() == 0] == 0) and row.sum() == pytest.approx(1.0, abs=1e-5)
+    p_all, _ = TorchEvaluator(half.model, device=device, half=True, symmetries="all").evaluate_boards(boards)
+    assert np.all(p_all[0][boards[0].legal_mask() == 0] == 0)
