@@ -10,6 +10,9 @@ def cli():
 
 
 def _register():
+    from cli import train
+
+    cli.add_command(train.train)
     from cli import bench
 
     cli.add_command(bench.bench)

@@ -43,11 +43,11 @@ def test_engine_imports_no_framework():
     code = (
         "import importlib, json, sys\n"
         "import engine\n"
-        "before = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
-        "for name in %r: importlib.import_module(name)\n"
-        "after = sorted(m for m in sys.modules if m.split('.')[0] in %r)\n"
+        f"before = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        f"after = sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})\n"
         "print(json.dumps([before, after]))\n"
-    ) % (FORBIDDEN, modules, FORBIDDEN)
+    )
     before, after = json.loads(run_python(code, NUMBA_DISABLE_JIT="1"))
     assert before == [], f"`import engine` pulled in {before}"
     assert after == [], f"importing all of engine ({len(modules)} modules) pulled in {after}"
