@@ -40,27 +40,8 @@ from engine._kernels import (
     play_pass,
     play_unsafe,
 )
+from engine._kernels_playout import make_playout_work, playout_score
 from engine._kernels_policy import heavy_playout, heuristic_priors
-
-try:  # the fast playout of engine/_kernels_playout.py, once it lands
-    from engine._kernels_playout import make_playout_work, playout_score
-except ImportError:  # pragma: no cover - fallback over the current run_playout
-    from engine._kernels_playout import run_playout
-
-    def make_playout_work(size):
-        """Scratch arrays for ``playout_score`` (fallback version)."""
-        area = (size + 2) * (size + 1) + 1
-        return np.zeros((9, area), np.int64), np.zeros(18, np.int64), np.empty(0, np.int64)
-
-    @njit(**NJIT)
-    def playout_score(pts, scal, zob, rng, max_moves, work):
-        """Random playout from a copy of the position; area score without komi (fallback version)."""
-        p, s, hist = work
-        p[:, :] = pts
-        s[:] = scal
-        run_playout(p, s, zob, hist, rng, max_moves)
-        return area_score(p, s)
-
 
 PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM = range(7)
 NODE_ROWS = 7

@@ -20,6 +20,7 @@ import numpy as np
 from engine import _kernels as K
 from engine import coords
 from engine.coords import GTP_COLUMNS
+from engine.handicap import check_free_handicap
 
 BLACK, WHITE, EMPTY = K.BLACK, K.WHITE, K.EMPTY
 _ILLEGAL_REASON = {
@@ -362,9 +363,13 @@ class Board:
         self._record_position()
 
     def place_handicap(self, actions: list[int]) -> None:
-        """Put black handicap stones on ``actions``; white moves next."""
-        if len(set(actions)) != len(actions) or len(actions) < 2:
-            raise ValueError("handicap needs at least 2 distinct points")
+        """Put black handicap stones on ``actions`` (see ``engine.handicap``); white moves next.
+
+        Raises:
+            ValueError: on fewer than 2 or too many stones, repeated points, pass, points off the
+                board or already occupied; the board is then unchanged.
+        """
+        actions = check_free_handicap(self.size, actions)
         if any(self.pts[K.STONES, self._loc(a)] != EMPTY for a in actions):
             raise ValueError("handicap stones go on empty points")
         self.setup(black=actions)

@@ -50,6 +50,9 @@ class MCTSConfig:
     """search by time instead: wall-clock seconds per move (``None`` = by playouts)"""
     c_puct: float = 1.5
     """exploration constant of the PUCT term (AlphaGo Lee: 5 with values in [-1, 1])"""
+    c_puct_rollout: float = 0.7
+    """``c_puct`` used instead when the evaluator is the built-in ``RolloutEvaluator`` (rollout values
+    are noisier than a value network's and RAVE already spreads visits; tuned against GNU Go on 9x9)"""
     c_puct_schedule: bool = False
     """use AlphaZero's growing ``c = log((1 + N + c_base) / c_base) + c_init`` instead of ``c_puct``"""
     c_base: float = 19652.0

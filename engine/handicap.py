@@ -17,6 +17,10 @@ Fixed placement follows the GTP version 2 draft, section 4.1.1 "Fixed Handicap P
   from 5 the centre, for 6 and more the two side points on the middle row, for 8 and more the two
   on the middle column.
 
+GNU Go 3.8 differs on 12x12 only, where it uses the 4th line; we follow the spec (as its reference
+engine, ``low = board_size >= 13 ? 3 : 2``, and gomill do). ``tests/engine/test_gnugo_oracle.py``
+checks every other size and count against GNU Go's ``fixed_handicap``.
+
 Free placement (GTP ``set_free_handicap``/``place_free_handicap``, section 4.1.2) allows any 2
 to ``n*n - 1`` distinct points on an empty board.
 

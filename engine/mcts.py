@@ -304,7 +304,7 @@ class MCTS:
     def _params(self, board: Board) -> tuple[np.ndarray, np.ndarray]:
         c, n = self.cfg, board.size
         fp = np.zeros(KM.NFP)
-        fp[KM.FP_CPUCT] = c.c_puct
+        fp[KM.FP_CPUCT] = c.c_puct_rollout if self.fused else c.c_puct
         fp[KM.FP_SCHEDULE] = float(c.c_puct_schedule)
         fp[KM.FP_CBASE], fp[KM.FP_CINIT] = c.c_base, c.c_init
         fp[KM.FP_FPU] = c.fpu_reduction

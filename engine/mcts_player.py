@@ -5,7 +5,9 @@ The default evaluator is a ``RolloutEvaluator`` with heavy rollouts (capture/ata
 other ``Evaluator`` (a network) can be passed instead; the game logic below stays the same:
 
 * **Passing** (with ``cfg.pass_guard``): when the opponent has just passed and the Tromp-Taylor
-  count with komi already wins, pass at once (the game ends and is scored exactly so); never pass
+  count with komi already wins, pass at once (the game ends and is scored exactly so), provided the
+  count with rollout-dead stones removed wins too (so that a server's dead-stone agreement cannot
+  turn the result); never pass
   while behind on the board, since dead opponent stones still count for the opponent under area
   scoring and must be captured first (playing inside one's own territory costs nothing).
 * **Resigning**: only below ``cfg.resign_threshold`` win rate, after ``cfg.resign_min_moves``,
@@ -72,6 +74,12 @@ class MCTSPlayer:
         s = board.area_score()
         return s if color == 1 else -s
 
+    def _estimate_for(self, board: Board, color: int, playouts: int = 100) -> float:
+        """Score from ``color``'s view counting rollout ownership (dead stones removed), with komi."""
+        own = self.ownership(board, playouts)
+        s = float(np.sum(own > 0.5) - np.sum(own < -0.5)) - board.komi
+        return s if color == 1 else -s
+
     def _budget(self, board: Board, color: int, seconds: float | None) -> tuple[int | None, float | None]:
         if seconds is not None:
             return None, seconds
@@ -88,7 +96,7 @@ class MCTSPlayer:
         b = self._board_for(board, color)
         if b.is_over:
             return b.pass_action
-        if self.cfg.pass_guard and b.passes >= 1 and self._count_for(b, color) > 0:
+        if self.cfg.pass_guard and b.passes >= 1 and self._count_for(b, color) > 0 and self._estimate_for(b, color) > 0:
             return b.pass_action
         sims, secs = self._budget(b, color, seconds)
         t0 = time.perf_counter()

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine import _kernels_playout as KP
-from engine._kernels_fast import F_COLOR
 from engine.board import Board
 
 make_playout_work = KP.make_playout_work
@@ -94,7 +93,7 @@ def trace_playout(board: Board, seed: int | np.ndarray | None = None, max_moves:
     score, length = KP.playout_debug(board.pts, board.scal, board.zob, rng, limit, work, moves)
     locs = moves[:length].astype(np.int64)
     actions = np.where(locs == 0, n * n, (locs // w - 1) * n + locs % w - 1)
-    grid = work[F_COLOR, w + 1 : w + 1 + n * w].reshape(n, w)[:, :n].astype(np.int8)
+    grid = work[KP.F_COLOR, w + 1 : w + 1 + n * w].reshape(n, w)[:, :n].astype(np.int8)
     return PlayoutTrace(int(score), [int(a) for a in actions], grid)
 
 

@@ -1,4 +1,4 @@
-"""Random playouts (engine/_kernels_playout.py, engine/_kernels_fast.py, engine/playout.py).
+"""Random playouts (engine/_kernels_playout.py, engine/playout.py).
 
 The fast-path board is checked against the checked ``Board``: every playout move is replayed
 through ``Board`` (simple ko, no suicide), which raises on an illegal move; an own true eye must

@@ -1,0 +1,220 @@
+"""Frozen configuration of the AlphaGo Zero pipeline: self-play, training, evaluation, the root ``Config``.
+
+Plain dataclasses (no framework imports), built once in ``cli`` and passed down; every field has
+a docstring. The root ``Config`` composes the sections owned by the other layers
+(``engine.config.BoardConfig``/``MCTSConfig``, ``nets.config.NetConfig``) with the ones here, and
+round-trips through JSON (``to_dict``/``from_dict``, ``save_config``/``load_config``); a run folder
+keeps it as ``config.json``.
+
+Defaults follow the AlphaGo Zero paper scaled down for 9x9 on a CPU (see docs/zero.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from engine.config import BoardConfig, MCTSConfig
+from nets.config import NetConfig
+
+
+@dataclass(frozen=True)
+class SelfPlayConfig:
+    """How self-play games are played and written."""
+
+    games: int = 64
+    """games to play (per generation in the loop)"""
+    workers: int = 1
+    """worker processes (0 = play in the calling process, for tests and debugging)"""
+    games_per_worker_batch: int = 16
+    """games each worker plays at once; their leaves share one network call per step (K)"""
+    temperature_moves: int = 8
+    """moves sampled proportionally to visits (T = 1) at the start of a game; most visits after"""
+    dirichlet_alpha: float = 0.0
+    """root noise concentration; 0 = 10 / number of legal moves (AlphaZero)"""
+    dirichlet_eps: float = 0.25
+    """root noise weight (AlphaGo Zero: 0.25)"""
+    resign_threshold: float = 0.05
+    """resign when the root win rate (value mapped to 0..1) falls below this; 0 = never"""
+    resign_min_moves: int = 10
+    """never resign before this move number"""
+    resign_disabled_frac: float = 0.1
+    """share of games played out with resignation off, to count false resignations"""
+    playout_cap: bool = False
+    """playout-cap randomization (KataGo): most moves get a fast search and are not trained on"""
+    full_search_prob: float = 0.25
+    """with ``playout_cap``: chance that a move gets the full search (and becomes a sample)"""
+    fast_playouts: int = 0
+    """with ``playout_cap``: playouts of a fast search (0 = a quarter of the full budget)"""
+    max_moves: int = 0
+    """move cap per game, scored by area when reached (0 = 2 * size * size)"""
+    device: str = "cpu"
+    """torch device of the workers' nets"""
+    half: bool = False
+    """float16 inference (CUDA)"""
+    torch_threads: int = 1
+    """torch intra-op threads per worker"""
+    max_restarts: int = 3
+    """restarts allowed per worker that crashed"""
+
+    def __post_init__(self):
+        if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
+            raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
+        if not 0 <= self.resign_disabled_frac <= 1 or not 0 < self.full_search_prob <= 1:
+            raise ValueError("resign_disabled_frac must be in [0, 1], full_search_prob in (0, 1]")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The zero trainer: data window, optimiser, schedule, logging."""
+
+    steps: int = 1000
+    """total optimiser steps (a resumed run continues up to this number)"""
+    batch_size: int = 256
+    """positions per step"""
+    window_positions: int = 200_000
+    """train on the newest this many positions of the shards (AlphaGo Zero: 500k games)"""
+    optimizer: str = "sgd"
+    """``"sgd"`` (momentum, as in the paper) or ``"adamw"``"""
+    lr: float = 0.02
+    """initial learning rate"""
+    momentum: float = 0.9
+    """SGD momentum"""
+    l2: float = 1e-4
+    """``c`` of the ``c ||theta||^2`` loss term"""
+    adamw_weight_decay: float = 0.0
+    """decoupled weight decay of AdamW (on top of the loss's L2 term)"""
+    lr_schedule: str = "step"
+    """``"step"`` (x0.1 at each of ``lr_milestones``), ``"cosine"`` or ``"constant"``"""
+    lr_milestones: tuple[float, ...] = (0.5, 0.75)
+    """step schedule: fractions of ``steps`` where the rate drops tenfold (paper: 1e-2 -> 1e-3 -> 1e-4)"""
+    warmup_steps: int = 0
+    """linear warm-up steps"""
+    symmetries: bool = True
+    """augment every sample by a random one of the 8 board symmetries"""
+    device: str = "cpu"
+    """torch device (``"cuda"`` trains with bfloat16 autocast)"""
+    amp: bool = True
+    """mixed precision on CUDA (ignored on the CPU)"""
+    checkpoint_every: int = 500
+    """steps between checkpoints (one is always written at the end)"""
+    log_every: int = 10
+    """steps between log rows"""
+    torch_threads: int = 1
+    """torch intra-op threads on the CPU"""
+
+    def __post_init__(self):
+        if self.optimizer not in ("sgd", "adamw"):
+            raise ValueError(f"optimizer must be 'sgd' or 'adamw', got {self.optimizer!r}")
+        if self.lr_schedule not in ("step", "cosine", "constant"):
+            raise ValueError(f"lr_schedule must be step, cosine or constant, got {self.lr_schedule!r}")
+        if self.steps < 0 or self.batch_size < 1 or self.window_positions < 1:
+            raise ValueError("steps >= 0, batch_size >= 1 and window_positions >= 1 required")
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """Evaluation matches of the loop and the ratings anchor."""
+
+    games: int = 40
+    """games of each new net against the current best (AlphaGo Zero: 400)"""
+    playouts: int = 100
+    """playouts per move in evaluation games (no noise, temperature 0 after a few moves)"""
+    random_moves: int = 4
+    """opening moves sampled by visits (T = 1) so that evaluation games differ"""
+    threshold: float = 0.55
+    """win rate the new net needs to become the best (gating)"""
+    gating: bool = True
+    """AlphaGo Zero gating; False = AlphaZero, self-play always uses the latest net"""
+    anchor_games: int = 10
+    """games of each new best against the no-network ``MCTSPlayer`` (the Elo anchor, rated 0)"""
+    anchor_playouts: int = 100
+    """playouts per move of the anchor (rollouts with heuristic priors)"""
+    gnugo: str | None = None
+    """GNU Go command line; when set, each new best also plays it through the GTP referee"""
+    gnugo_games: int = 10
+    """games against GNU Go per new best"""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The root: every section, plus the loop's budget and the seed."""
+
+    board: BoardConfig = field(default_factory=lambda: BoardConfig(size=9, komi=7.0))
+    mcts: MCTSConfig = field(default_factory=lambda: MCTSConfig(num_simulations=100, batch_size=8, resign_threshold=0))
+    net: NetConfig = field(default_factory=lambda: NetConfig(board_size=9, blocks=5, filters=64))
+    selfplay: SelfPlayConfig = field(default_factory=SelfPlayConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    hours: float = 1.0
+    """wall-clock budget of the loop"""
+    max_generations: int = 0
+    """stop after this many generations (0 = only the time budget)"""
+    train_steps_per_generation: int = 200
+    """optimiser steps added in each generation of the loop"""
+    seed: int = 0
+    """root seed; games, workers and the trainer derive theirs from it"""
+
+    def __post_init__(self):
+        if self.net.board_size != self.board.size:
+            raise ValueError(f"net is for {self.net.board_size}x{self.net.board_size}, board is {self.board.size}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Config:
+        """Inverse of ``to_dict``; unknown keys raise ``TypeError``."""
+        sections = {
+            "board": BoardConfig,
+            "mcts": MCTSConfig,
+            "net": NetConfig,
+            "selfplay": SelfPlayConfig,
+            "train": TrainConfig,
+            "eval": EvalConfig,
+        }
+        kw = {}
+        for k, v in data.items():
+            if k in sections:
+                sec = sections[k]
+                names = {f.name for f in fields(sec)}
+                if set(v) - names:
+                    raise TypeError(f"unknown {k} fields: {sorted(set(v) - names)}")
+                kw[k] = sec(**{n: tuple(x) if isinstance(x, list) else x for n, x in v.items()})
+            else:
+                kw[k] = v
+        return cls(**kw)
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with fields replaced (sections by whole objects)."""
+        return replace(self, **changes)
+
+
+def save_config(path: str | os.PathLike, cfg: Config) -> Path:
+    """Write ``cfg`` as indented JSON (atomically: temp file + ``os.replace``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(cfg.to_dict(), indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    """Read a ``config.json`` written by ``save_config``."""
+    return Config.from_dict(json.loads(Path(path).read_text()))
+
+
+def config_table(cfg: Config) -> str:
+    """The hyperparameters as a two-column markdown table (logged at the start, as CleanRL does)."""
+    rows = ["| parameter | value |", "|---|---|"]
+    for sec, values in cfg.to_dict().items():
+        if isinstance(values, dict):
+            rows += [f"| {sec}.{k} | {v} |" for k, v in values.items()]
+        else:
+            rows.append(f"| {sec} | {values} |")
+    return "\n".join(rows)

@@ -1,0 +1,227 @@
+"""Expert game records from GNU Go playing itself over GTP (data for the SL and rollout policies).
+
+``generate_gnugo_games(GnuGoDataConfig(games=200, size=9, out_dir="data/gnugo9"))`` starts one
+``gnugo --mode gtp`` process per worker and lets it play both colours. Games are made to differ:
+
+* each game first plays ``0 .. max_random_opening`` uniformly random legal moves, drawn from the
+  points at least ``opening_margin`` lines from the edge (recorded in the SGF ``GC`` as
+  ``random_opening=K`` so that trainers skip them: they are not expert moves);
+* each GNU Go process gets its own ``--seed`` (GNU Go breaks ties between equal moves randomly).
+
+A game ends after two passes in a row, a resignation or ``max_moves`` moves. The result is GNU
+Go's ``final_score`` (area counting under ``--chinese-rules``), falling back to our own
+Tromp-Taylor count. Every move is checked on our ``Board`` (positional superko); a move our board
+rejects ends the game there. Each game is written atomically (``selfplay.records``) as
+``gnugo_<size>_<sha1 of the moves>.sgf``, so identical games are written once (dedupe by name).
+
+The GTP client here is a minimal synchronous one (GNU Go is trusted and local); the referee in
+``cli/match.py`` is the hardened one, but ``selfplay`` must not import ``cli``.
+
+Reference: GTP version 2 draft (https://www.lysator.liu.se/~gunnar/gtp/); GNU Go 3.8 manual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import multiprocessing as mp
+import os
+import random
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine import coords
+from engine.board import Board, IllegalMove, Rules
+from engine.sgf import board_to_record
+from selfplay.records import write_sgf_file
+
+log = logging.getLogger(__name__)
+GNUGO_FALLBACK = "/usr/games/gnugo"
+
+
+@dataclass(frozen=True)
+class GnuGoDataConfig:
+    """Settings of a GNU Go self-play data run."""
+
+    games: int = 10
+    """games to write (duplicates are not counted; at most ``2 * games`` attempts)"""
+    size: int = 9
+    """board size"""
+    out_dir: str = "data/gnugo"
+    """folder for the SGF files"""
+    level: int = 1
+    """GNU Go ``--level`` (1 is fast: about 7 ms a move on 9x9)"""
+    komi: float = 7.5
+    """komi"""
+    workers: int = 1
+    """GNU Go processes playing at once"""
+    seed: int = 0
+    """root seed: worker ``i`` uses ``seed * 1000 + i`` for GNU Go and its own opening draws"""
+    max_random_opening: int = 4
+    """each game starts with 0..this many random legal moves"""
+    opening_margin: int = 2
+    """random opening moves avoid the first ``opening_margin`` lines"""
+    max_moves: int = 0
+    """move cap, 0 = ``2 * size * size``"""
+    gnugo: str | None = None
+    """GNU Go executable (default: on PATH or /usr/games/gnugo)"""
+
+    def __post_init__(self):
+        coords.check_size(self.size)
+        if self.games < 1 or self.workers < 1 or self.level < 0 or self.max_random_opening < 0:
+            raise ValueError("games and workers must be >= 1; level and max_random_opening >= 0")
+
+
+def find_gnugo(explicit: str | None = None) -> str:
+    """Path of the GNU Go executable.
+
+    Raises:
+        FileNotFoundError: if it cannot be found.
+    """
+    path = explicit or shutil.which("gnugo") or (GNUGO_FALLBACK if os.access(GNUGO_FALLBACK, os.X_OK) else None)
+    if not path:
+        raise FileNotFoundError("gnugo is neither on PATH nor at /usr/games/gnugo (apt-get install gnugo)")
+    return path
+
+
+class _Gtp:
+    """A synchronous GTP connection to one GNU Go process."""
+
+    def __init__(self, args: list[str]):
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1
+        )
+
+    def send(self, command: str) -> tuple[bool, str]:
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        lines: list[str] = []
+        while True:
+            line = self.proc.stdout.readline()
+            if line == "":
+                raise RuntimeError(f"gnugo exited while answering {command!r}")
+            line = line.rstrip("\r\n")
+            if not line:
+                if lines:
+                    break
+                continue
+            lines.append(line)
+        return lines[0][:1] == "=", "\n".join([lines[0][1:].strip(), *lines[1:]]).strip()
+
+    def close(self) -> None:
+        try:
+            self.send("quit")
+            self.proc.wait(timeout=5)
+        except (OSError, RuntimeError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _random_opening(board: Board, count: int, margin: int, rng: random.Random) -> None:
+    n = board.size
+    lo, hi = (margin, n - margin) if n - 2 * margin >= 3 else (0, n)
+    for _ in range(count):
+        pts = [r * n + c for r in range(lo, hi) for c in range(lo, hi)]
+        pts = [a for a in pts if board.is_legal(a)]
+        if not pts:
+            break
+        board.play(rng.choice(pts))
+
+
+def play_one_game(gtp: _Gtp, cfg: GnuGoDataConfig, rng: random.Random) -> tuple[Board, int, str | None]:
+    """One game of GNU Go against itself. Returns ``(board, random opening moves, result text)``."""
+    n = cfg.size
+    board = Board(n, Rules(komi=cfg.komi))
+    for cmd in (f"boardsize {n}", "clear_board", f"komi {cfg.komi}"):
+        gtp.send(cmd)
+    _random_opening(board, rng.randint(0, cfg.max_random_opening), cfg.opening_margin, rng)
+    for color, action in board.moves:
+        gtp.send(f"play {'BW'[color - 1]} {coords.to_gtp(action, n)}")
+    opening = len(board.moves)
+    cap = cfg.max_moves or 2 * n * n
+    result = None
+    while not board.is_over and len(board.moves) < cap:
+        color = board.to_play
+        ok, answer = gtp.send(f"genmove {'BW'[color - 1]}")
+        if not ok:
+            break
+        if answer.lower() == "resign":
+            result = f"{'WB'[color - 1]}+R"
+            break
+        try:
+            board.play(coords.from_gtp(answer, n), color)
+        except (IllegalMove, ValueError) as e:
+            log.warning("gnugo move %s not accepted (%s); game cut", answer, e)
+            break
+    if result is None:
+        ok, score = gtp.send("final_score")
+        result = score if ok and score[:2] in ("B+", "W+") or score == "0" else board.result()
+    return board, opening, result
+
+
+def _worker(cfg: GnuGoDataConfig, index: int, quota: int) -> int:
+    seed = cfg.seed * 1000 + index
+    rng = random.Random(seed)
+    args = [find_gnugo(cfg.gnugo), "--mode", "gtp", "--level", str(cfg.level), "--chinese-rules"]
+    args += ["--positional-superko", "--komi", str(cfg.komi), "--seed", str(seed + 1)]
+    gtp = _Gtp(args)
+    written = 0
+    try:
+        for _ in range(2 * quota):
+            if written >= quota:
+                break
+            board, opening, result = play_one_game(gtp, cfg, rng)
+            key = hashlib.sha1(repr(board.moves).encode()).hexdigest()[:16]
+            path = Path(cfg.out_dir) / f"gnugo_{cfg.size}_{key}.sgf"
+            if path.exists():
+                continue
+            rec = board_to_record(
+                board,
+                result=result,
+                black_name=f"GNU Go level {cfg.level}",
+                white_name=f"GNU Go level {cfg.level}",
+                game_comment=f"random_opening={opening}",
+            )
+            write_sgf_file(path, rec)
+            written += 1
+    finally:
+        gtp.close()
+    return written
+
+
+def _worker_star(args: tuple) -> int:
+    return _worker(*args)
+
+
+def generate_gnugo_games(cfg: GnuGoDataConfig) -> int:
+    """Play ``cfg.games`` GNU Go self-play games and write them to ``cfg.out_dir``.
+
+    Returns:
+        The number of new SGF files written (duplicates of earlier games are skipped).
+
+    Raises:
+        FileNotFoundError: if GNU Go is missing.
+    """
+    find_gnugo(cfg.gnugo)
+    Path(cfg.out_dir).mkdir(parents=True, exist_ok=True)
+    quotas = [cfg.games // cfg.workers + (i < cfg.games % cfg.workers) for i in range(cfg.workers)]
+    jobs = [(cfg, i, q) for i, q in enumerate(quotas) if q > 0]
+    if len(jobs) == 1:
+        return _worker(*jobs[0])
+    with mp.get_context("spawn").Pool(len(jobs)) as pool:
+        return sum(pool.map(_worker_star, jobs))
+
+
+def random_opening_moves(game_comment: str | None) -> int:
+    """The ``random_opening=K`` count written in a record's ``GC`` (0 when absent)."""
+    for part in (game_comment or "").replace(";", " ").split():
+        if part.startswith("random_opening="):
+            try:
+                return int(part.split("=", 1)[1])
+            except ValueError:
+                return 0
+    return 0
+
+

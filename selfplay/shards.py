@@ -1,0 +1,130 @@
+"""Training shards: one compressed ``.npz`` per finished self-play game, and the window reader.
+
+A run folder holds ``shards/g{generation:04d}-{game:07d}.npz``; names sort oldest to newest
+(generation first, then game index). Each file is written atomically (temp file in the same
+folder, fsync, ``os.replace``), so a reader or a crash never sees half a shard.
+
+=========  =====================  ================================================================
+key        dtype, shape           meaning
+=========  =====================  ================================================================
+planes     uint8[T, C, n, n]      input planes (0/1) of the feature set named in ``meta``
+pi         float32[T, n*n+1]      MCTS visit distribution at the root
+z          int8[T]                game outcome from the player to move's view (+1, -1, 0)
+to_play    int8[T]                colour to move
+meta       str (0-d)              JSON: feature set, size, generation, game, winner, moves, ...
+=========  =====================  ================================================================
+
+``load_window(folder, positions)`` reads the newest shards until ``positions`` samples are
+gathered (AlphaGo Zero trained on the newest 500,000 games).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SHARD_RE = re.compile(r"^g(\d{4,})-(\d{7,})\.npz$")
+
+
+def shard_name(generation: int, game: int) -> str:
+    """File name of a game's shard: ``g0003-0000042.npz``."""
+    return f"g{generation:04d}-{game:07d}.npz"
+
+
+def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict) -> Path:
+    """Write one shard atomically; returns its path.
+
+    Raises:
+        ValueError: if the arrays disagree in length.
+    """
+    if not len(planes) == len(pi) == len(z) == len(to_play):
+        raise ValueError("planes, pi, z and to_play must have one row per sample")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez_compressed(
+                f,
+                planes=np.asarray(planes, np.uint8),
+                pi=np.asarray(pi, np.float32),
+                z=np.asarray(z, np.int8),
+                to_play=np.asarray(to_play, np.int8),
+                meta=np.array(json.dumps(meta)),
+            )
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_shard(path: str | os.PathLike) -> dict:
+    """The arrays of one shard plus ``meta`` as a dict."""
+    with np.load(path, allow_pickle=False) as f:
+        out = {k: f[k] for k in ("planes", "pi", "z", "to_play")}
+        out["meta"] = json.loads(str(f["meta"]))
+    return out
+
+
+def list_shards(folder: str | os.PathLike) -> list[Path]:
+    """Shard files of ``folder``, oldest first (by generation, then game index)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = [(SHARD_RE.match(p.name), p) for p in folder.iterdir()]
+    return [p for m, p in sorted(((m, p) for m, p in found if m), key=lambda mp: (int(mp[0][1]), int(mp[0][2])))]
+
+
+@dataclass
+class Window:
+    """Samples of the newest shards, concatenated (newest file last)."""
+
+    planes: np.ndarray
+    pi: np.ndarray
+    z: np.ndarray
+    files: list[Path]
+
+    def __len__(self) -> int:
+        return len(self.z)
+
+
+def load_window(folder: str | os.PathLike, positions: int, feature_set: str | None = None) -> Window:
+    """Read the newest shards of ``folder`` until at least ``positions`` samples (or all of them).
+
+    Args:
+        folder: the shards folder.
+        positions: window size in samples; the oldest file read is kept whole.
+        feature_set: if given, every shard must have been written with it.
+
+    Raises:
+        FileNotFoundError: if there is no shard with samples.
+        ValueError: on a feature-set or shape mismatch between shards.
+    """
+    chosen, total = [], 0
+    for path in reversed(list_shards(folder)):
+        if total >= positions:
+            break
+        data = read_shard(path)
+        if feature_set is not None and data["meta"].get("feature_set") != feature_set:
+            raise ValueError(f"{path}: feature set {data['meta'].get('feature_set')!r}, expected {feature_set!r}")
+        if len(data["z"]):
+            chosen.append((path, data))
+            total += len(data["z"])
+    if not chosen:
+        raise FileNotFoundError(f"no training samples in {folder}")
+    chosen.reverse()
+    return Window(
+        planes=np.concatenate([d["planes"] for _, d in chosen]),
+        pi=np.concatenate([d["pi"] for _, d in chosen]),
+        z=np.concatenate([d["z"] for _, d in chosen]),
+        files=[p for p, _ in chosen],
+    )
