@@ -2,10 +2,13 @@
 
 * Throughput: ``engine.playout.playout_rate`` from the empty board, the process pinned to one
   core (``os.sched_setaffinity``) while it runs. Every playout converts the full board first.
+  Rates are given per wall-clock second and per CPU second of the measuring thread (the latter
+  is not lowered by other processes sharing the core).
 * Start-up: a fresh ``python`` subprocess times ``import engine.playout`` plus the first
   ``random_playouts`` call. ``compile_seconds_cold`` runs it with an empty temporary
   ``NUMBA_CACHE_DIR`` (every kernel compiles); ``start_seconds_warm`` runs it again with the cache
-  that run filled. The ``process_seconds_*`` figures add interpreter start-up.
+  that run filled. The ``process_seconds_*`` figures add interpreter start-up; the
+  ``*_cpu_seconds_*`` ones are the subprocess's CPU time for the same span.
 * OpenSpiel (when ``pyspiel`` imports): ``pyspiel.evaluate_bots`` with two C++ uniform random bots
   plays whole games from the empty board in C++ for the same seconds. Its random games also fill
   eyes and run to OpenSpiel's cap of ``2 * n * n`` moves, so games/s and moves/s are both shown.
@@ -29,11 +32,11 @@ from engine.playout import playout_rate
 
 _START_CODE = """
 import time
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 from engine.board import Board
 from engine.playout import random_playouts
 random_playouts(Board({size}), 1, seed=0)
-print(time.perf_counter() - t0)
+print(time.perf_counter() - t0, time.process_time() - c0)
 """
 
 
@@ -75,7 +78,10 @@ def start_times(size: int) -> dict[str, float]:
                 check=True,
             )
             out[f"process_seconds_{label}"] = time.perf_counter() - t0
-            out["compile_seconds_cold" if label == "cold" else "start_seconds_warm"] = float(proc.stdout.split()[-1])
+            wall, cpu = (float(v) for v in proc.stdout.split()[-2:])
+            name = "compile_seconds_cold" if label == "cold" else "start_seconds_warm"
+            out[name] = wall
+            out[name.replace("_seconds_", "_cpu_seconds_")] = cpu
     return out
 
 
@@ -88,7 +94,7 @@ def openspiel_rate(size: int, seconds: float, seed: int = 0) -> dict[str, float]
     game = pyspiel.load_game("go", {"board_size": size})
     bots = [pyspiel.make_uniform_random_bot(0, seed), pyspiel.make_uniform_random_bot(1, seed + 1)]
     games = moves = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.thread_time()
     while True:
         state = game.new_initial_state()
         pyspiel.evaluate_bots(state, bots, seed + games)
@@ -97,7 +103,14 @@ def openspiel_rate(size: int, seconds: float, seed: int = 0) -> dict[str, float]
         elapsed = time.perf_counter() - t0
         if elapsed >= seconds:
             break
-    return {"playouts_per_second": games / elapsed, "moves_per_second": moves / elapsed, "mean_length": moves / games}
+    cpu = max(time.thread_time() - c0, 1e-9)
+    return {
+        "playouts_per_second": games / elapsed,
+        "moves_per_second": moves / elapsed,
+        "playouts_per_cpu_second": games / cpu,
+        "moves_per_cpu_second": moves / cpu,
+        "mean_length": moves / games,
+    }
 
 
 def playout_report(size: int, seconds: float, rounds: int = 3, startup: bool = True, seed: int = 0) -> dict:
@@ -110,23 +123,25 @@ def playout_report(size: int, seconds: float, rounds: int = 3, startup: bool = T
             other = openspiel_rate(size, seconds, seed=seed + r)
             if other is not None:
                 theirs.append(other)
-    report = {
-        "size": size,
-        "seconds": seconds,
-        "rounds": rounds,
-        "pinned_cpu": cpu,
-        "playouts_per_second": statistics.median(x["playouts_per_second"] for x in ours),
-        "moves_per_second": statistics.median(x["moves_per_second"] for x in ours),
-        "mean_length": statistics.median(x["mean_length"] for x in ours),
-    }
+    keys = ("playouts_per_second", "moves_per_second", "playouts_per_cpu_second", "moves_per_cpu_second", "mean_length")
+    report = {"size": size, "seconds": seconds, "rounds": rounds, "pinned_cpu": cpu}
+    report.update({k: statistics.median(x[k] for x in ours) for k in keys})
     if theirs:
-        report["openspiel_playouts_per_second"] = statistics.median(x["playouts_per_second"] for x in theirs)
-        report["openspiel_moves_per_second"] = statistics.median(x["moves_per_second"] for x in theirs)
-        report["openspiel_mean_length"] = statistics.median(x["mean_length"] for x in theirs)
+        report.update({f"openspiel_{k}": statistics.median(x[k] for x in theirs) for k in keys})
         report["ratio"] = report["playouts_per_second"] / report["openspiel_playouts_per_second"]
+        report["ratio_cpu"] = report["playouts_per_cpu_second"] / report["openspiel_playouts_per_cpu_second"]
     if startup:
         report.update(start_times(size))
     return report
+
+
+def _rate_line(label: str, report: dict, prefix: str) -> str:
+    r = {k[len(prefix) :]: v for k, v in report.items() if k.startswith(prefix)}
+    return (
+        f"  {label:<10}: {r['playouts_per_second']:>9,.0f} playouts/s {r['moves_per_second']:>12,.0f} moves/s"
+        f"  | per CPU second {r['playouts_per_cpu_second']:>9,.0f} playouts {r['moves_per_cpu_second']:>12,.0f} moves"
+        f"  ({r['mean_length']:.1f} moves each)"
+    )
 
 
 def format_report(report: dict) -> str:
@@ -135,23 +150,22 @@ def format_report(report: dict) -> str:
     lines = [
         f"random playouts, {n}x{n}, empty board, one core (cpu {report['pinned_cpu']}), "
         f"median of {report['rounds']} x {report['seconds']:g} s",
-        f"  go-engine : {report['playouts_per_second']:>12,.0f} playouts/s {report['moves_per_second']:>14,.0f} moves/s"
-        f"  ({report['mean_length']:.1f} moves/playout)",
+        _rate_line("go-engine", report, ""),
     ]
     if "ratio" in report:
+        lines.append(_rate_line("OpenSpiel", report, "openspiel_"))
         lines.append(
-            f"  OpenSpiel : {report['openspiel_playouts_per_second']:>12,.0f} games/s    "
-            f"{report['openspiel_moves_per_second']:>14,.0f} moves/s"
-            f"  ({report['openspiel_mean_length']:.1f} moves/game)"
+            f"  ratio     : {report['ratio']:.1f}x OpenSpiel's C++ random games"
+            f" ({report['ratio_cpu']:.1f}x per CPU second)"
         )
-        lines.append(f"  ratio     : {report['ratio']:.1f}x OpenSpiel's C++ random games")
     else:
         lines.append("  OpenSpiel : not installed (pip install open-spiel)")
     if "compile_seconds_cold" in report:
         lines.append(
             f"  start     : cold {report['compile_seconds_cold']:.2f} s (empty Numba cache), "
-            f"warm {report['start_seconds_warm']:.2f} s (import + first playout; "
-            f"process {report['process_seconds_cold']:.2f} / {report['process_seconds_warm']:.2f} s)"
+            f"warm {report['start_seconds_warm']:.2f} s (import + first playout; CPU "
+            f"{report['compile_cpu_seconds_cold']:.2f} / {report['start_cpu_seconds_warm']:.2f} s; whole process "
+            f"{report['process_seconds_cold']:.2f} / {report['process_seconds_warm']:.2f} s)"
         )
     return "\n".join(lines)
 

@@ -44,7 +44,6 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import IO, Any
 
-from engine import _kernels as K
 from engine import coords
 from engine.board import BLACK, EMPTY, Board, IllegalMove, Rules, color_of
 from engine.player import RESIGN, Analyzer, MoveInfo, Player
@@ -204,7 +203,7 @@ def _convert(fn: Callable, args: list[str]) -> list[Any]:
 def _resume(board: Board) -> None:
     """Let play go on after two passes: GTP controllers (and KGS cleanup) may continue a game."""
     if board.passes >= 2 and board.resigned is None:
-        board.scal[K.PASSES] = 0
+        board.resume()
 
 
 def format_analysis(infos: list[MoveInfo], size: int, max_moves: int = 0) -> str:

@@ -13,8 +13,12 @@ from dataclasses import fields
 import click
 
 
-def build_player(kind: str, seed: int | None, **mcts_options):
-    """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options)."""
+def build_player(kind: str, seed: int | None, weights: str | None = None, **mcts_options):
+    """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
+
+    With ``weights`` (a ``.safetensors`` net), the MCTS evaluates leaves with that network
+    (``nets.evaluator.TorchEvaluator``) instead of rollouts; torch is imported only then.
+    """
     if kind == "random":
         from engine.player import RandomPlayer
 
@@ -27,7 +31,13 @@ def build_player(kind: str, seed: int | None, **mcts_options):
     for k in sorted(set(mcts_options) - known):
         if mcts_options[k] is not None:
             logging.getLogger("go_engine.gtp").warning("option %s is not supported by this MCTSConfig; ignored", k)
-    return MCTSPlayer(MCTSConfig(**options), seed=seed)
+    evaluator = None
+    if weights is not None:
+        from nets.checkpoint import load_weights
+        from nets.evaluator import TorchEvaluator
+
+        evaluator = TorchEvaluator(load_weights(weights).model, "cpu", symmetries=True, seed=seed)
+    return MCTSPlayer(MCTSConfig(**options), seed=seed, evaluator=evaluator)
 
 
 @click.command()
@@ -41,8 +51,9 @@ def build_player(kind: str, seed: int | None, **mcts_options):
 @click.option("--ko", type=click.Choice(["positional", "simple"]), default="positional", show_default=True)
 @click.option("--allow-suicide", is_flag=True, help="Tromp-Taylor suicide")
 @click.option("--seed", type=int, default=None, help="random seed")
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="network (.safetensors) for MCTS leaves")
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
-def gtp(player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, verbose):
+def gtp(player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, verbose):
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from cli.gtp import GtpSession
     from engine.board import Rules
@@ -51,6 +62,7 @@ def gtp(player, playouts, seconds, threads, resign_threshold, komi, size, ko, al
     engine = build_player(
         player,
         seed,
+        weights,
         num_simulations=playouts,
         seconds_per_move=seconds,
         num_threads=threads,

@@ -23,6 +23,20 @@ def _register():
 
     cli.add_command(gtp_cmd.gtp)
     cli.add_command(gtp_cmd.match)
+    from cli import selfplay_cmd, train_zero, zero_cmd
+
+    cli.add_command(selfplay_cmd.selfplay)
+    cli.add_command(zero_cmd.zero)
+    train.train.add_command(train_zero.zero)
+    from cli import train_rl
+
+    train.train.add_command(train_rl.dqn)
+    train.train.add_command(train_rl.a3c)
+    cli.add_command(train_rl.eval_group)
+    from cli import data_cmd, train_rollout
+
+    cli.add_command(data_cmd.data)
+    train.train.add_command(train_rollout.rollout)
 
 
 _register()

@@ -150,8 +150,43 @@ def _play(pts, scal, zob, loc, color):
 
 
 @njit(**NJIT)
+def _node_moves(pts, scal, prey, attack, cand):
+    """Candidate moves of a ladder node into ``cand``; returns how many.
+
+    Attacker node: the prey's two liberties. Defender node: its liberty, then the liberty of each
+    attacker chain in atari that touches the prey (capturing it).
+    """
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    if attack:
+        return chain_liberties(pts, scal, hd[prey], cand[:2])
+    nc = chain_liberties(pts, scal, hd[prey], cand[:1])
+    attacker = 3 - st[prey]
+    one = np.empty(1, np.int64)
+    head = hd[prey]
+    s = head
+    while True:
+        for nb in (s - w, s - 1, s + 1, s + w):
+            if st[nb] == attacker and lb[hd[nb]] == 1 and nc < cand.shape[0]:
+                chain_liberties(pts, scal, hd[nb], one)
+                seen = False
+                for j in range(nc):
+                    if cand[j] == one[0]:
+                        seen = True
+                if not seen:
+                    cand[nc] = one[0]
+                    nc += 1
+        s = pts[NEXT, s]
+        if s == head:
+            break
+    return nc
+
+
+@njit(**NJIT)
 def ladder_read(pts, scal, zob, prey, attacker_moves, stack_pts, stack_scal, depth, budget):
-    """Whether the chain at stone ``prey`` is caught in a ladder. Modifies ``pts``/``scal`` only transiently.
+    """Whether the chain at stone ``prey`` is caught in a ladder (iterative depth-first search).
 
     Args:
         pts: board block (restored before returning).
@@ -162,74 +197,87 @@ def ladder_read(pts, scal, zob, prey, attacker_moves, stack_pts, stack_scal, dep
             False at a defender node (prey in atari, its owner to move).
         stack_pts: ``int64[D, NROWS, A]`` saved positions (from ``make_ladder_stack``).
         stack_scal: ``int64[D, NSCAL]``.
-        depth: index of this node in the stack.
-        budget: ``int64[1]`` nodes left, decremented; at 0 the read gives up (prey escapes).
+        depth: first free index of the stack (levels ``depth..D-1`` are used).
+        budget: ``int64[1+]``: ``budget[0]`` nodes left, decremented; at 0 the read gives up and
+            the prey counts as escaped.
 
     Returns:
         True if the attacker captures the prey whatever it does.
     """
-    if budget[0] <= 0 or depth >= stack_pts.shape[0]:
-        return False
-    budget[0] -= 1
-    w = scal[SIZE] + 1
     st = pts[STONES]
     hd = pts[HEAD]
     lb = pts[LIBS]
     defender = st[prey]
-    attacker = 3 - defender
-    libs = np.empty(2, np.int64)
-    if attacker_moves:
-        nlib = chain_liberties(pts, scal, hd[prey], libs)
-        if nlib != 2:
-            return nlib < 2
-        _save(pts, scal, stack_pts, stack_scal, depth)
-        for i in range(2):
-            loc = libs[i]
-            if simple_legal(pts, scal, loc, attacker):
-                _play(pts, scal, zob, loc, attacker)
-                caught = False
-                if st[prey] == defender and lb[hd[prey]] == 1:
-                    caught = ladder_read(pts, scal, zob, prey, False, stack_pts, stack_scal, depth + 1, budget)
-                _restore(pts, scal, stack_pts, stack_scal, depth)
-                if caught:
-                    return True
+    top = stack_pts.shape[0]
+    libs0 = lb[hd[prey]]
+    if attacker_moves and libs0 != 2:
+        return libs0 < 2
+    if not attacker_moves and libs0 != 1:
         return False
-    # defender node: extend on the liberty, or capture an attacker chain in atari touching the prey
-    cand = np.empty(16, np.int64)
-    nc = chain_liberties(pts, scal, hd[prey], libs[:1])
-    if nc == 0:
-        return True
-    cand[0] = libs[0]
-    head = hd[prey]
-    s = head
-    while True:
-        for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == attacker and lb[hd[nb]] == 1 and nc < 16:
-                if chain_liberties(pts, scal, hd[nb], libs[1:]) == 1:
-                    seen = False
-                    for j in range(nc):
-                        if cand[j] == libs[1]:
-                            seen = True
-                    if not seen:
-                        cand[nc] = libs[1]
-                        nc += 1
-        s = pts[NEXT, s]
-        if s == head:
-            break
+    if budget[0] <= 0 or depth >= top:
+        return False
+    span = top - depth
+    cand = np.empty((span, 16), np.int64)
+    ncand = np.zeros(span, np.int64)
+    nxt = np.zeros(span, np.int64)
+    attack = np.zeros(span, np.bool_)
+    # open the root node
+    budget[0] -= 1
+    d = 0
+    attack[0] = attacker_moves
+    ncand[0] = _node_moves(pts, scal, prey, attacker_moves, cand[0])
     _save(pts, scal, stack_pts, stack_scal, depth)
-    for i in range(nc):
-        loc = cand[i]
-        if not simple_legal(pts, scal, loc, defender):
-            continue
-        _play(pts, scal, zob, loc, defender)
-        left = lb[hd[prey]]
-        escaped = left >= 3
-        if left == 2:
-            escaped = not ladder_read(pts, scal, zob, prey, True, stack_pts, stack_scal, depth + 1, budget)
-        _restore(pts, scal, stack_pts, stack_scal, depth)
-        if escaped:
-            return False
-    return True
+    while True:
+        value = attack[d]  # a node whose moves are all tried: attacker failed / defender caught
+        decided = False
+        while nxt[d] < ncand[d]:
+            loc = cand[d, nxt[d]]
+            nxt[d] += 1
+            mover = 3 - defender if attack[d] else defender
+            if not simple_legal(pts, scal, loc, mover):
+                continue
+            _play(pts, scal, zob, loc, mover)
+            left = lb[hd[prey]] if st[prey] == defender else 0
+            child = -1  # -1: open a child node; else the child's value (1 caught, 0 escaped)
+            if attack[d]:
+                if left != 1:
+                    child = 0
+            elif left >= 3:
+                child = 0
+            elif left <= 1:
+                child = 1
+            if child == -1 and (budget[0] <= 0 or depth + d + 1 >= top):
+                child = 0
+            if child == -1:
+                budget[0] -= 1
+                d += 1
+                attack[d] = not attack[d - 1]
+                ncand[d] = _node_moves(pts, scal, prey, attack[d], cand[d])
+                nxt[d] = 0
+                _save(pts, scal, stack_pts, stack_scal, depth + d)
+                value = attack[d]
+                continue
+            _restore(pts, scal, stack_pts, stack_scal, depth + d)
+            if attack[d] and child == 1:
+                value = True
+                decided = True
+                break
+            if not attack[d] and child == 0:
+                value = False
+                decided = True
+                break
+        if not decided:
+            value = not attack[d]
+        # close node d with ``value``; hand it to the parent as a child value
+        while True:
+            if d == 0:
+                _restore(pts, scal, stack_pts, stack_scal, depth)
+                return value
+            d -= 1
+            _restore(pts, scal, stack_pts, stack_scal, depth + d)
+            if attack[d] == value:  # attacker found a capture / defender found an escape
+                continue
+            break
 
 
 @njit(**NJIT)

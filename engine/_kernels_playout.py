@@ -33,7 +33,8 @@ gain measured, see ``shared/reference/performance.md``). Rows:
   16-23 (walls count in none). A move adds ``(1 << 8 * color) - 1`` to each neighbour. This makes
   "has an empty neighbour" (so neither suicide nor an eye) and "all neighbours own or wall" (eye
   shape) one load each.
-* ``F_EMPTIES`` / ``F_EPOS``: list of empty points (first ``nempty``) and index of a point in it.
+* ``F_EMPTIES``: list of empty points (first ``nempty``), in no fixed order. A point leaves it
+  only when it is played, at the index where the pick found it, so no position index is kept.
 * ``F_STACK``: scratch for the flood fill of multi-point empty regions when scoring.
 * ``F_SCAL``: ``[nempty, black stones, white stones, n + 1 once walls are written]``, so
   ``sc[color]`` is a stone count.
@@ -81,8 +82,8 @@ __all__ = [
     "pick_random_move",
 ]
 
-F_COLOR, F_HEAD, F_NEXT, F_LIBS, F_SIZE, F_NBR, F_EMPTIES, F_EPOS, F_STACK, F_SCAL = range(10)
-F_ROWS = 10
+F_COLOR, F_HEAD, F_NEXT, F_LIBS, F_SIZE, F_NBR, F_EMPTIES, F_STACK, F_SCAL = range(9)
+F_ROWS = 9
 
 U0, U1, U2, U3, U8 = np.uint64(0), np.uint64(1), np.uint64(2), np.uint64(3), np.uint64(8)
 EMPTY_U, BLACK_U, WHITE_U, WALL_U, VISIT_U = U0, U1, U2, U3, np.uint64(4)
@@ -133,7 +134,7 @@ def fast_from_board(pts, scal, work):
     dummy = np.uint64(work.shape[1] - 1)
     st, hd, nx, gs = pts[STONES], pts[HEAD], pts[NEXT], pts[GSIZE]
     col, head, nxt, libs = work[F_COLOR], work[F_HEAD], work[F_NEXT], work[F_LIBS]
-    size, nbr, emp, epos, sc = work[F_SIZE], work[F_NBR], work[F_EMPTIES], work[F_EPOS], work[F_SCAL]
+    size, nbr, emp, sc = work[F_SIZE], work[F_NBR], work[F_EMPTIES], work[F_SCAL]
     if sc[3] != n + 1:
         col[:] = WALL_U
         head[:] = dummy
@@ -166,9 +167,7 @@ def fast_from_board(pts, scal, work):
                     libs[head[p]] += nbr[p] & FIELD
     ne = scal[NEMPTY]
     for i in range(np.uint64(ne)):
-        loc = np.uint64(pts[EMPTIES, i])
-        emp[i] = loc
-        epos[loc] = i
+        emp[i] = pts[EMPTIES, i]
     sc[0] = ne
     sc[1] = scal[COUNT_B]
     sc[2] = scal[COUNT_W]
@@ -196,7 +195,7 @@ def _merge(work, big, small):
 def _remove(work, w, h):
     """Take chain ``h`` off the board; its neighbours gain the freed pseudo-liberties. Returns stones removed."""
     col, head, nxt, libs = work[F_COLOR], work[F_HEAD], work[F_NEXT], work[F_LIBS]
-    nbr, emp, epos, sc = work[F_NBR], work[F_EMPTIES], work[F_EPOS], work[F_SCAL]
+    nbr, emp, sc = work[F_NBR], work[F_EMPTIES], work[F_SCAL]
     dummy = np.uint64(work.shape[1] - 1)
     color = col[h]
     d = NBR_PLACE[color]
@@ -208,7 +207,6 @@ def _remove(work, w, h):
         col[s] = EMPTY_U
         head[s] = dummy
         emp[ne] = s
-        epos[s] = ne
         ne += U1
         k += U1
         for nb in (s - w, s - U1, s + U1, s + w):
@@ -306,7 +304,7 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
         The number of moves played, passes included.
     """
     col, head, nxt, libs = work[F_COLOR], work[F_HEAD], work[F_NEXT], work[F_LIBS]
-    size, nbr, emp, epos, sc = work[F_SIZE], work[F_NBR], work[F_EMPTIES], work[F_EPOS], work[F_SCAL]
+    size, nbr, emp, sc = work[F_SIZE], work[F_NBR], work[F_EMPTIES], work[F_SCAL]
     c = np.uint64(color)
     ko_loc = np.uint64(ko)
     state = rng[0]
@@ -318,6 +316,7 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
         # --- pick: partial Fisher-Yates over the empty list
         loc = U0
         x = U0
+        pick = U0
         live = sc[0]
         while live != U0:
             state ^= state >> np.uint64(12)
@@ -329,6 +328,7 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
                 x = nbr[cand]
                 if (x & FIELD) != U0:
                     loc = cand
+                    pick = i
                     break
                 # crowded point: no empty neighbour; reject an own true eye, then suicide
                 ok = True
@@ -351,23 +351,18 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
                         ok |= (cn == c and libs[h] > k) or (cn == opp and libs[h] == k)
                     if ok:
                         loc = cand
+                        pick = i
                         break
             live -= U1
-            other = emp[live]
-            emp[i] = other
-            epos[other] = i
+            emp[i] = emp[live]
             emp[live] = cand
-            epos[cand] = live
         if loc == U0:
             passes += 1
             ko_loc = U0
         else:
             # --- place the stone; every neighbour (the dummy head for empty/wall) loses a liberty
             ne = sc[0] - U1
-            i = epos[loc]
-            last = emp[ne]
-            emp[i] = last
-            epos[last] = i
+            emp[pick] = emp[ne]
             sc[0] = ne
             col[loc] = c
             sc[c] += U1

@@ -312,6 +312,13 @@ class Board:
         """``play`` with a GTP vertex such as ``"D4"`` or ``"pass"``."""
         return self.play(coords.from_gtp(vertex, self.size), color)
 
+    def resume(self) -> None:
+        """Allow play to go on after two passes (GTP controllers do this for disputes and cleanup).
+
+        The consecutive-pass count restarts; nothing else changes. A resignation is not undone.
+        """
+        self.scal[K.PASSES] = 0
+
     def resign(self, color: int | str | None = None) -> None:
         """``color`` (default: to play) resigns; the game is over."""
         color = self.to_play if color is None else color_of(color)

@@ -22,6 +22,8 @@ References: GTP version 2 draft, section 2.11 (vertices); SGF FF[4] "Go" point t
 
 from __future__ import annotations
 
+import numpy as np
+
 GTP_COLUMNS = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
 SGF_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 MIN_SIZE, MAX_SIZE = 2, 19
@@ -29,9 +31,9 @@ MIN_SIZE, MAX_SIZE = 2, 19
 
 def check_size(size: int) -> int:
     """Return ``size`` if it is a supported board size, else raise ``ValueError``."""
-    if not isinstance(size, int | bool) or isinstance(size, bool) or not MIN_SIZE <= size <= MAX_SIZE:
+    if isinstance(size, bool) or not isinstance(size, int | np.integer) or not MIN_SIZE <= size <= MAX_SIZE:
         raise ValueError(f"board size must be an integer from {MIN_SIZE} to {MAX_SIZE}, got {size!r}")
-    return size
+    return int(size)
 
 
 def pass_action(size: int) -> int:
@@ -74,10 +76,12 @@ def to_gtp(action: int, size: int) -> str:
 
 def from_gtp(vertex: str, size: int) -> int:
     """Action of a GTP vertex (case-insensitive; ``pass``). Raises ``ValueError`` if malformed or off-board."""
+    if not isinstance(vertex, str):
+        raise ValueError(f"invalid vertex {vertex!r}")
     v = vertex.strip().upper()
     if v == "PASS":
         return size * size
-    if len(v) < 2 or v[0] not in GTP_COLUMNS or not v[1:].isdigit():
+    if len(v) < 2 or v[0] not in GTP_COLUMNS or not (v[1:].isascii() and v[1:].isdigit()):
         raise ValueError(f"invalid vertex {vertex!r}")
     col, number = GTP_COLUMNS.index(v[0]), int(v[1:])
     if col >= size or not 1 <= number <= size:
@@ -96,6 +100,8 @@ def to_sgf(action: int, size: int) -> str:
 
 def from_sgf(point: str, size: int) -> int:
     """Action of an SGF point; ``""`` (and ``"tt"`` on boards up to 19x19) is pass."""
+    if not isinstance(point, str):
+        raise ValueError(f"invalid SGF point {point!r}")
     p = point.strip()
     if p == "" or (p == "tt" and size <= 19):
         return size * size

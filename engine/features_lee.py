@@ -120,7 +120,9 @@ def ladder_capture(board: Board, action: int, color=None, budget: int = LADDER_B
     return bool(KF.is_ladder_capture(board.pts, board.scal, board.zob, board._loc(action), col, budget))
 
 
-def ladder_captured(board: Board, action: int, attacker_to_move: bool | None = None, budget: int = LADDER_BUDGET) -> bool:
+def ladder_captured(
+    board: Board, action: int, attacker_to_move: bool | None = None, budget: int = LADDER_BUDGET
+) -> bool:
     """True if the chain at ``action`` is lost to a ladder.
 
     Args:

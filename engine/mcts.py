@@ -243,7 +243,7 @@ class MCTS:
         return (
             np.zeros((KM.NODE_ROWS, c.max_nodes), np.int64),
             np.zeros(c.max_nodes, np.float64),
-            np.zeros((3, c.max_edges), np.float32),
+            np.zeros((KM.EF_ROWS, c.max_edges), np.float32),
             np.zeros((2, c.max_edges), np.int32),
             np.zeros(3, np.int64),
         )
@@ -333,6 +333,7 @@ class MCTS:
             np.zeros((batch, MAX_DEPTH + 1), np.int64),
             np.zeros(batch, np.int64),
             np.zeros(batch, np.int64),
+            np.zeros((batch, MAX_DEPTH + 1), np.int64),
         )
 
     # ------------------------------------------------------------------ root
@@ -430,6 +431,7 @@ class MCTS:
             np.zeros(board.size**2 + 1, np.int64),
             out[3][0],
             np.zeros(board.size**2 + 1),
+            out[7][0],
         )
         pwork = ev.playout_work(board.size)
         done, chunk = 0, 16
@@ -557,5 +559,5 @@ class MCTS:
 
     def pending_virtual_loss(self) -> int:
         """Total virtual loss left in the tree (0 after every search)."""
-        nodes, _, _, _, t = self.tree
-        return int(np.abs(nodes[KM.VLOSS, : t[KM.T_NODES]]).sum())
+        nodes, _, ef, _, t = self.tree
+        return int(np.abs(nodes[KM.VLOSS, : t[KM.T_NODES]]).sum() + np.abs(ef[KM.EVL, : t[KM.T_EDGES]]).sum())

@@ -99,6 +99,8 @@ class MCTSPlayer:
         if self.cfg.pass_guard and b.passes >= 1 and self._count_for(b, color) > 0 and self._estimate_for(b, color) > 0:
             return b.pass_action
         sims, secs = self._budget(b, color, seconds)
+        if secs is not None:  # leave room for the work around the search
+            secs = max(0.005, 0.98 * secs - 0.01)
         t0 = time.perf_counter()
         self.last_simulations = self.mcts.search(b, num_simulations=sims, seconds=secs)
         self.time_control.record_move(color, time.perf_counter() - t0)

@@ -87,13 +87,15 @@ class DQNConfig:
     alpha: float = 0.6
     """priority exponent"""
     beta_start: float = 0.4
-    """importance-weight exponent at the start, annealed linearly to 1 over the run"""
+    """importance-weight exponent at the start, annealed linearly to 1 over ``beta_steps``"""
+    beta_steps: int = 200_000
+    """env steps over which beta reaches 1"""
     eps_start: float = 1.0
     """epsilon at the start"""
     eps_end: float = 0.05
     """final epsilon"""
-    eps_fraction: float = 0.3
-    """fraction of ``total_steps`` over which epsilon decays linearly"""
+    eps_steps: int = 60_000
+    """env steps over which epsilon decays linearly (absolute, so a resumed run keeps the schedule)"""
     learning_starts: int = 1_000
     """env steps before the first update"""
     train_every: int = 1
@@ -194,7 +196,7 @@ def train(cfg: DQNConfig) -> dict:
     start, start_step, last_loss = time.time(), step, float("nan")
     while step < cfg.total_steps and not (cfg.seconds and time.time() - start > cfg.seconds):
         # --- collect
-        eps = linear(cfg.eps_start, cfg.eps_end, step / (cfg.eps_fraction * cfg.total_steps))
+        eps = linear(cfg.eps_start, cfg.eps_end, step / cfg.eps_steps)
         planes, masks = obs["observation"], obs["action_mask"]
         with torch.no_grad():
             actions = masked_argmax(q_net(_tensor(planes)), _tensor(masks, torch.int8)).numpy()
@@ -213,7 +215,7 @@ def train(cfg: DQNConfig) -> dict:
 
         if step >= cfg.learning_starts and (step // cfg.num_envs) % cfg.train_every == 0 and len(rb) >= cfg.batch_size:
             # --- loss
-            beta = linear(cfg.beta_start, 1.0, step / cfg.total_steps)
+            beta = linear(cfg.beta_start, 1.0, step / cfg.beta_steps)
             b = rb.sample(cfg.batch_size, beta, rng)
             next_planes, next_mask = _tensor(b.next_obs), _tensor(b.next_mask, torch.int8)
             with torch.no_grad():

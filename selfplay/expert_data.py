@@ -225,3 +225,77 @@ def random_opening_moves(game_comment: str | None) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ rollout policy files
+def save_rollout_policy(path: str | os.PathLike, policy) -> Path:
+    """Write a ``RolloutPolicy`` as ``.npz`` atomically (temp file in the folder + ``os.replace``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = policy.to_bytes()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load_rollout_policy(path: str | os.PathLike):
+    """Read a ``RolloutPolicy`` written by ``save_rollout_policy``."""
+    from engine.rollout_policy import RolloutPolicy
+
+    return RolloutPolicy.from_bytes(Path(path).read_bytes())
+
+
+def train_rollout_policy(
+    data_dir: str | os.PathLike,
+    out: str | os.PathLike,
+    *,
+    holdout: float = 0.1,
+    steps: int = 300,
+    lr: float = 0.1,
+    l2: float = 1e-4,
+    seed: int = 0,
+    log=print,
+) -> dict:
+    """Fit the rollout and tree policies on the SGF games of ``data_dir`` and save them to ``out``.
+
+    Games are split at random (by ``seed``) into training and held-out parts (``holdout`` of the
+    games, at least one when there are two or more). Returns the figures: positions, top-1
+    accuracy of both policies on both parts.
+    """
+    import numpy as np
+
+    from engine.rollout_policy import RolloutPolicy, examples_from_records, fit_softmax, top1_accuracy
+    from selfplay.records import load_sgf_folder
+
+    records, _ = load_sgf_folder(data_dir)
+    if not records:
+        raise ValueError(f"no readable SGF games in {data_dir}")
+    skips = [random_opening_moves(r.game_comment) for r in records]
+    ex = examples_from_records(records, skips)
+    rng = np.random.default_rng(seed)
+    n_test = int(round(holdout * len(records))) if len(records) > 1 else 0
+    n_test = max(n_test, 1) if holdout > 0 and len(records) > 1 else n_test
+    test_games = set(rng.permutation(len(records))[:n_test].tolist())
+    is_test = np.array([g in test_games for g in ex.game], bool)
+    train, test = ex.subset(~is_test), ex.subset(is_test)
+    log(f"{len(records)} games, {len(train)} training / {len(test)} held-out positions")
+    w_roll = fit_softmax(train.without_tree_features(), steps=steps, lr=lr, l2=l2)
+    w_tree = fit_softmax(train, steps=steps, lr=lr, l2=l2)
+    save_rollout_policy(out, RolloutPolicy(w_roll, w_tree))
+    figures = {
+        "games": len(records),
+        "train_positions": len(train),
+        "test_positions": len(test),
+        "rollout_top1_train": top1_accuracy(w_roll, train.without_tree_features()),
+        "rollout_top1_test": top1_accuracy(w_roll, test.without_tree_features()),
+        "tree_top1_train": top1_accuracy(w_tree, train),
+        "tree_top1_test": top1_accuracy(w_tree, test),
+    }
+    log(", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()))
+    return figures

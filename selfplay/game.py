@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from engine.board import EMPTY, Board
-from engine.config import BoardConfig
+from engine.config import BoardConfig, MCTSConfig
 from engine.features import encode, n_planes
 from engine.mcts import MCTS, Evaluator
 from engine.player import RESIGN, Player
@@ -76,10 +76,20 @@ class GameResult:
         return len(self.z)
 
 
+def sized(mcts_cfg: MCTSConfig, size: int) -> MCTSConfig:
+    """``mcts_cfg`` with tree capacity fitted to its playouts (the 400k-node default is for long searches).
+
+    Many games share a worker, each with its own tree, so an oversized default would cost
+    hundreds of megabytes per game. Room is left for the reused subtree of the previous move.
+    """
+    nodes = 4 * mcts_cfg.num_simulations + 4 * mcts_cfg.batch_size + 64
+    return replace(mcts_cfg, max_nodes=nodes, max_edges=nodes * (size * size + 1))
+
+
 def _search_configs(cfg: Config):
     sp, n = cfg.selfplay, cfg.board.size
     full = replace(
-        cfg.mcts,
+        sized(cfg.mcts, n),
         dirichlet_eps=sp.dirichlet_eps,
         dirichlet_alpha=sp.dirichlet_alpha,
         temperature=1.0,

@@ -57,6 +57,12 @@ class SumTree:
         """Set ``p[idx] = priorities`` (later entries win on duplicates) and fix the sums above."""
         i = np.asarray(idx, np.int64) + self.cap
         self.tree[i] = priorities
+        if i.size == 1:  # the common single add: plain ints are much faster than np.unique per level
+            j, t = int(i[0]) // 2, self.tree
+            while j >= 1:
+                t[j] = t[2 * j] + t[2 * j + 1]
+                j //= 2
+            return
         i = np.unique(i // 2)
         while i[0] >= 1:
             self.tree[i] = self.tree[2 * i] + self.tree[2 * i + 1]

@@ -139,6 +139,26 @@ def _make_optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.Opt
     return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.adamw_weight_decay)
 
 
+def _restore(cfg: Config, run_dir: Path, ckpt_path: Path, device, rng, init_weights) -> tuple:
+    """Model, optimizer and step: from the checkpoint if there is one, else from the initial weights."""
+    model = build_model(cfg.net)
+    optimizer = _make_optimizer(cfg.train, model)
+    step = 0
+    if ckpt_path.exists():
+        step = load_checkpoint(ckpt_path, model, optimizer, restore_random=True, generator=rng).step
+        log.info("resumed from %s at step %d", ckpt_path, step)
+    else:
+        init = init_weights or (run_dir / "models" / "gen_0000.safetensors")
+        if Path(init).exists():
+            load_weights(init, model=model)
+    model.to(device).train()  # in place: the optimizer keeps the same parameters
+    for state in optimizer.state.values():
+        for k, v in state.items():
+            if torch.is_tensor(v) and k != "step":
+                state[k] = v.to(device)
+    return model, optimizer, step
+
+
 def _tb_writer(folder: Path):
     try:
         from torch.utils.tensorboard import SummaryWriter
@@ -180,25 +200,7 @@ def train(
     if device.type == "cpu":
         torch.set_num_threads(tc.torch_threads)
     # --- model, optimizer, resume
-    model = build_model(cfg.net)
-    optimizer = _make_optimizer(tc, model)
-    step = 0
-    if ckpt_path.exists():
-        loaded = load_checkpoint(ckpt_path, model, optimizer, restore_random=True, generator=rng)
-        step = loaded.step
-        log.info("resumed from %s at step %d", ckpt_path, step)
-    else:
-        init = init_weights or (run_dir / "models" / "gen_0000.safetensors")
-        if Path(init).exists():
-            load_weights(init, model=model)
-    model.to(device).train()
-    if step == 0:  # optimizer state tensors follow the model's device only when created after the move
-        optimizer = _make_optimizer(tc, model)
-    else:
-        for state in optimizer.state.values():
-            for k, v in state.items():
-                if torch.is_tensor(v):
-                    state[k] = v.to(device)
+    model, optimizer, step = _restore(cfg, run_dir, ckpt_path, device, rng, init_weights)
     window = load_window(run_dir / "shards", tc.window_positions, cfg.net.feature_set)
     log.info("hyperparameters\n%s", config_table(cfg))
     log.info("window: %d positions from %d shards", len(window), len(window.files))
@@ -266,7 +268,7 @@ def _metrics(step: int, loss: ZeroLoss, logits, values, z, lr: float, samples_pe
         "loss": loss.total.item(),
         "value_loss": loss.value.item(),
         "policy_loss": loss.policy.item(),
-        "l2": float(loss.l2),
+        "l2": float(loss.l2.detach()),
         "policy_entropy": entropy,
         "value_accuracy": acc,
         "lr": lr,

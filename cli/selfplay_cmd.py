@@ -1,0 +1,34 @@
+"""``go-engine selfplay``: play self-play games into a run folder (SGF + training shards).
+
+Options -> ``selfplay.config.Config`` -> ``selfplay.worker.run_selfplay``. See docs/zero.md.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+
+import click
+
+from cli.zero_cmd import common_options, config_from_options
+
+
+@click.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="run folder")
+@click.option("--games", type=click.IntRange(min=1), default=16, show_default=True)
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="net (safetensors); default: fresh")
+@click.option("--generation", type=click.IntRange(min=0), default=0, show_default=True, help="tag of the games")
+@click.option("--ray-address", help="run workers as Ray actors on this cluster ('local' starts one)")
+@common_options
+def selfplay(out_dir, games, weights, generation, ray_address, **options):
+    """Play self-play games with a network (fresh when no --weights) and write SGF + training shards."""
+    from selfplay.config import save_config
+    from selfplay.worker import run_selfplay
+
+    mp.set_start_method("spawn", force=True)
+    cfg = config_from_options(games=games, **options)
+    save_config(f"{out_dir}/config.json", cfg)
+    summary = run_selfplay(cfg, out_dir, weights, generation, ray_address=ray_address)
+    d = summary.to_dict()
+    d.pop("batching")
+    click.echo(json.dumps(d, indent=2))

@@ -1,0 +1,132 @@
+"""``go-engine train dqn``, ``go-engine train a3c`` and ``go-engine eval rl``: thin click commands.
+
+Each command turns its options into a frozen config (``selfplay.dqn.DQNConfig``,
+``selfplay.a3c.A3CConfig``) and makes one library call; torch is imported only inside them.
+See docs/rl.md for recipes and measured results.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+
+def _common(fn):
+    """Options shared by ``train dqn`` and ``train a3c``."""
+    options = [
+        click.option("--size", type=click.IntRange(2, 19), default=5, show_default=True),
+        click.option("--komi", type=float, default=7.5, show_default=True),
+        click.option("--mode", type=click.Choice(["opponent", "selfplay"]), default="opponent", show_default=True),
+        click.option(
+            "--opponent",
+            default="random",
+            show_default=True,
+            help="random | uniform | heuristic | pool | pool:DIR | PATH.pt | 'gtp:COMMAND'; comma-separated mixes",
+        ),
+        click.option("--features", "features_name", default="simple", show_default=True),
+        click.option("--task", type=click.Choice(["go", "capture"]), default="go", show_default=True),
+        click.option("--steps", "total_steps", type=click.IntRange(min=1), help="env steps (default: the config's)"),
+        click.option("--seconds", type=click.FloatRange(min=0), default=0.0, help="wall-clock budget (0 = none)"),
+        click.option("--blocks", type=click.IntRange(min=2), default=3, show_default=True),
+        click.option("--filters", type=click.IntRange(min=1), default=32, show_default=True),
+        click.option("--lr", type=float, help="learning rate (default: the config's)"),
+        click.option("--eval-every", type=click.IntRange(min=0), help="env steps between quick evals (0 = never)"),
+        click.option("--eval-games", type=click.IntRange(min=1), default=50, show_default=True),
+        click.option("--eval-opponent", "eval_opponents", multiple=True, help="repeatable; default: random"),
+        click.option("--checkpoint-every", type=click.IntRange(min=1), help="env steps between checkpoints"),
+        click.option("--run-dir", type=click.Path(file_okay=False), required=True),
+        click.option("--resume", is_flag=True, help="continue from RUN_DIR/checkpoints/latest.pt"),
+        click.option("--seed", type=int, default=0, show_default=True),
+        click.option("--progress/--no-progress", default=True, show_default=True),
+    ]
+    return functools.reduce(lambda f, opt: opt(f), reversed(options), fn)
+
+
+def _config(cls, o: dict, **extra):
+    """Build ``cls`` from the common options (``None`` = keep the config default)."""
+    from selfplay.rl_common import EnvSpec
+
+    env = EnvSpec(
+        o.pop("size"), o.pop("komi"), o.pop("mode"), o.pop("opponent"), o.pop("features_name"), 0, o.pop("task")
+    )
+    if not o["eval_opponents"]:
+        o.pop("eval_opponents")
+    kwargs = {k: v for k, v in {**o, **extra}.items() if v is not None}
+    return cls(env=env, **kwargs)
+
+
+def _report(out: dict) -> None:
+    shown = {k: v for k, v in out.items() if k not in ("model", "last")}
+    click.echo("done: " + ", ".join(f"{k}={v:.1f}" if isinstance(v, float) else f"{k}={v}" for k, v in shown.items()))
+
+
+@click.command()
+@_common
+@click.option("--num-envs", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--n-step", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--buffer-size", type=click.IntRange(min=64), default=50_000, show_default=True)
+@click.option("--learning-starts", type=click.IntRange(min=0), help="env steps before the first update")
+def dqn(**o):
+    """Train a dueling Double DQN with prioritized n-step replay (selfplay/dqn.py)."""
+    import torch
+
+    from selfplay.dqn import DQNConfig, train
+
+    torch.set_num_threads(1)
+    cfg = _config(DQNConfig, o)
+    _report(train(cfg))
+
+
+@click.command()
+@_common
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option("--t-max", type=click.IntRange(min=1), default=20, show_default=True, help="rollout length")
+@click.option("--optimizer", type=click.Choice(["adam", "rmsprop"]), default="adam", show_default=True)
+@click.option("--sync", is_flag=True, help="synchronous A2C in one process")
+@click.option("--ray-address", help="run workers as Ray actors ('local' starts Ray here)")
+def a3c(**o):
+    """Train an actor-critic with A3C worker processes, A2C (--sync) or Ray actors (selfplay/a3c.py)."""
+    import torch
+
+    from selfplay.a3c import A3CConfig, train
+
+    torch.set_num_threads(1)
+    cfg = _config(A3CConfig, o, ray_address=o.pop("ray_address") or "")
+    _report(train(cfg))
+
+
+@click.group("eval")
+def eval_group():
+    """Evaluate trained networks."""
+
+
+@eval_group.command("rl")
+@click.argument("checkpoint", type=click.Path(exists=True, dir_okay=False))
+@click.option("--opponent", "opponents", multiple=True, help="repeatable; default: random and heuristic")
+@click.option("--games", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--seed", type=int, default=12345, show_default=True)
+@click.option("--curve", type=click.Path(dir_okay=False), help="write the run's learning curve PNG here")
+def eval_rl(checkpoint, opponents, games, seed, curve):
+    """Win rates (95% Wilson intervals) of a DQN/A3C CHECKPOINT against opponents, playing greedily."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    import torch
+
+    from selfplay.rl_common import EnvSpec, load_rl_checkpoint
+    from selfplay.rl_eval import evaluate, learning_curve
+
+    torch.set_num_threads(1)
+    ck = load_rl_checkpoint(checkpoint)
+    env_dict = ck.meta.get("trainer", {}).get("env", {})
+    spec = EnvSpec(**{f.name: env_dict[f.name] for f in fields(EnvSpec) if f.name in env_dict})
+    run_dir = Path(checkpoint).resolve().parent.parent
+    click.echo(f"{checkpoint}: {ck.head} at step {ck.step}, {spec.size}x{spec.size}, komi {spec.komi}")
+    for opp in opponents or ("random", "heuristic"):
+        click.echo(evaluate(ck.model, ck.head, spec, opp, games, seed, run_dir / "pool").line())
+    if curve:
+        metrics = run_dir / "metrics.csv"
+        if not metrics.is_file():
+            raise click.ClickException(f"no metrics.csv in {run_dir} for the learning curve")
+        click.echo(f"learning curve: {learning_curve(metrics, curve)}")

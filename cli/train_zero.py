@@ -1,0 +1,35 @@
+"""``go-engine train zero``: fit the AlphaGo Zero net to a run folder's shards (resumes exactly).
+
+Options -> ``Config`` -> ``selfplay.zero.train``. See docs/zero.md.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("zero")
+@click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), required=True, help="run folder")
+@click.option("--steps", type=click.IntRange(min=0), default=1000, show_default=True, help="total steps")
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--window", "window_positions", type=click.IntRange(min=1), default=200_000, show_default=True)
+@click.option("--optimizer", type=click.Choice(["sgd", "adamw"]), default="sgd", show_default=True)
+@click.option("--lr", type=float, default=0.02, show_default=True)
+@click.option("--schedule", "lr_schedule", type=click.Choice(["step", "cosine", "constant"]), default="step")
+@click.option("--device", default="cpu", show_default=True)
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--export", type=click.Path(dir_okay=False), help="also write the final weights here")
+@click.option("--seed", type=int, default=0, show_default=True)
+def zero(run_dir, export, seed, **train_options):
+    """Train on the newest window of RUN/shards; checkpoints in RUN/train (resumed when present)."""
+    from dataclasses import replace
+    from pathlib import Path
+
+    from selfplay.config import Config, load_config
+    from selfplay.zero import train
+
+    path = Path(run_dir) / "config.json"
+    base = load_config(path) if path.exists() else Config()
+    cfg = replace(base, train=replace(base.train, **train_options), seed=seed)
+    res = train(cfg, run_dir, export=export)
+    click.echo(f"step {res.step}: {res.metrics}")

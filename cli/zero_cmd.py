@@ -1,0 +1,148 @@
+"""``go-engine zero``: the AlphaGo Zero loop (self-play, training, gated evaluation, ratings).
+
+Also the option set shared by ``selfplay``, ``train zero`` and ``zero`` (``common_options``) and
+its translation into the root ``Config`` (``config_from_options``). See docs/zero.md.
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing as mp
+
+import click
+
+_COMMON = [
+    click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True),
+    click.option("--komi", type=float, default=7.0, show_default=True),
+    click.option("--preset", "--net-preset", "net_preset", default="b6c64", show_default=True, help="net preset"),
+    click.option("--playouts", type=click.IntRange(min=1), default=100, show_default=True, help="per move"),
+    click.option(
+        "--batch-size",
+        "leaf_batch",
+        type=click.IntRange(min=1),
+        default=8,
+        show_default=True,
+        help="leaves per game per network call (virtual loss)",
+    ),
+    click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True, help="0 = in-process"),
+    click.option("--games-per-worker-batch", type=click.IntRange(min=1), default=16, show_default=True),
+    click.option("--temperature-moves", type=click.IntRange(min=0), default=8, show_default=True),
+    click.option("--resign-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True),
+    click.option("--resign-disabled-frac", type=click.FloatRange(0, 1), default=0.1, show_default=True),
+    click.option("--playout-cap/--no-playout-cap", default=False, show_default=True),
+    click.option("--device", default="cpu", show_default=True, help="torch device (workers and trainer)"),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, exists=True),
+        help="config.json to start from (options given override it)",
+    ),
+    click.option("--seed", type=int, default=0, show_default=True),
+]
+
+
+def common_options(fn):
+    """Decorate a command with the shared self-play / net options."""
+    for opt in reversed(_COMMON):
+        fn = opt(fn)
+    return functools.wraps(fn)(fn)
+
+
+def config_from_options(config_path=None, train=None, eval=None, **o):  # noqa: A002 (section name)
+    """The root ``Config`` from ``common_options``: ``--config`` (or defaults), then the options given.
+
+    ``train``/``eval`` are dicts of section overrides; ``games``, ``hours``, ``max_generations`` and
+    ``steps_per_generation`` are taken when present.
+    """
+    from dataclasses import fields, replace
+
+    from engine.config import BoardConfig
+    from nets.presets import preset
+    from selfplay.config import Config, SelfPlayConfig, load_config
+
+    base = load_config(config_path) if config_path else Config()
+    sp_keys = {f.name for f in fields(SelfPlayConfig)}
+    sp = replace(base.selfplay, **{k: v for k, v in o.items() if k in sp_keys})
+    root = {k: o[k] for k in ("hours", "max_generations") if k in o}
+    if "steps_per_generation" in o:
+        root["train_steps_per_generation"] = o["steps_per_generation"]
+    return replace(
+        base,
+        board=BoardConfig(size=o["size"], komi=o["komi"]),
+        mcts=replace(base.mcts, num_simulations=o["playouts"], batch_size=o["leaf_batch"]),
+        net=preset(o["net_preset"], board_size=o["size"]),
+        selfplay=sp,
+        train=replace(base.train, device=o["device"], **(train or {})),
+        eval=replace(base.eval, **(eval or {})),
+        seed=o["seed"],
+        **root,
+    )
+
+
+@click.command()
+@click.option("--run", "run_dir", type=click.Path(file_okay=False), required=True, help="run folder")
+@click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True)
+@click.option("--generations", "max_generations", type=click.IntRange(min=0), default=0, help="0 = until --hours")
+@click.option("--games", type=click.IntRange(min=1), default=64, show_default=True, help="self-play games per gen")
+@click.option("--steps-per-generation", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--train-batch", type=click.IntRange(min=1), default=256, show_default=True)
+@click.option("--eval-games", type=click.IntRange(min=0), default=40, show_default=True)
+@click.option("--anchor-games", type=click.IntRange(min=0), default=10, show_default=True)
+@click.option("--gating/--no-gating", default=True, show_default=True, help="AlphaGo Zero 55%% gate / AlphaZero")
+@click.option("--gnugo", help="GNU Go command line: also rate each new best against it (GTP)")
+@common_options
+def zero(
+    run_dir,
+    hours,
+    max_generations,
+    games,
+    steps_per_generation,
+    train_batch,
+    eval_games,
+    anchor_games,
+    gating,
+    gnugo,
+    **options,
+):
+    """Run the AlphaGo Zero loop for --hours: self-play, train, evaluate, rate (see docs/zero.md)."""
+    from selfplay.loop import run_zero
+
+    mp.set_start_method("spawn", force=True)
+    cfg = config_from_options(
+        games=games,
+        hours=hours,
+        max_generations=max_generations,
+        steps_per_generation=steps_per_generation,
+        train={"batch_size": train_batch, "steps": 100 * steps_per_generation},
+        eval={
+            "games": eval_games,
+            "anchor_games": anchor_games,
+            "gating": gating,
+            "gnugo": gnugo,
+            "playouts": options["playouts"],
+        },
+        **options,
+    )
+    state = run_zero(cfg, run_dir, external=gnugo_match(cfg) if gnugo else None)
+    click.echo(f"{state.generation} generations; best = generation {state.best}; ratings in {run_dir}/ratings.csv")
+
+
+def gnugo_match(cfg):
+    """``ExternalMatch`` that plays ``go-engine gtp --weights`` against ``cfg.eval.gnugo`` via ``cli.match``."""
+    import shlex
+    import sys
+
+    from cli.match import MatchConfig, run_match
+
+    def external(weights, generation):
+        me = (
+            f"{shlex.quote(sys.executable)} -m cli gtp --weights {shlex.quote(str(weights))} "
+            f"--playouts {cfg.eval.playouts} --size {cfg.board.size} --komi {cfg.board.komi}"
+        )
+        mc = MatchConfig(
+            engines=(me, cfg.eval.gnugo), games=cfg.eval.gnugo_games, size=cfg.board.size, komi=cfg.board.komi
+        )
+        res = run_match(mc)
+        return "gnugo", res.wins(0) + 0.5 * res.draws(), len(res.games)
+
+    return external

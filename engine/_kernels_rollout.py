@@ -1,0 +1,739 @@
+"""Numba kernels of the AlphaGo Lee fast rollout policy: a linear softmax over hashed local patterns.
+
+``p(a | s) ∝ exp(sum of the weights of the features that move a has)`` (Silver et al. 2016,
+Methods "Rollout policy", Extended Data Table 4). The features here, each one weight (or one
+table of weights) in the vector ``w``:
+
+=================  ===========  =================================================================
+feature            index        fires when the move ...
+=================  ===========  =================================================================
+response           0            lies in the 12-point diamond (Manhattan distance <= 2) of the
+                                previous move (a stone, not a pass)
+save atari         1            saves an own chain that touches the previous move from atari (by
+                                extending to two or more liberties or capturing a neighbour)
+neighbour          2-9          is 8-connected to the previous move (one weight per direction)
+self-atari         10           (tree only) leaves its own chain with one liberty
+distance 1         11-27        (tree only) Manhattan distance to the previous move, 1..>=17
+distance 2         28-44        (tree only) the same to the move before it
+response pattern   RESP_BASE    the 12 points of the diamond around the previous move (colour
+                                relative to the mover and liberties 1/2/>=3 of stones, off-board)
+                                together with the move's place in it, hashed into 2**16 weights
+non-response       NONRESP_     the 3x3 neighbourhood of the move (same point states), hashed
+pattern            BASE         into 2**16 weights
+=================  ===========  =================================================================
+
+Not implemented: nakade patterns and the tree policy's 12-point non-response diamond.
+Moves considered: simple-legal (empty, not ko, not suicide) and not filling an own true eye
+(both decided by the 3x3 pattern itself); the policy passes when no such move is left.
+
+Point states (3 bits): 0 empty, 1 off board, 2/3/4 black stone whose chain has 1/2/>=3
+liberties, 5/6/7 white likewise. Pattern codes are stored absolute and made relative to the
+mover (own = 2..4, opponent = 5..7) by swapping colours when white moves.
+
+Incremental rollouts (the speed trick of the paper): each empty point keeps ``gw[c, loc] =
+exp(w[non-response index])`` (0 if forbidden) for both colours, and per-row sums, so a move
+costs the points whose 3x3 pattern changed (around the move, captured stones and chains whose
+liberty bucket changed), the local response features around the previous move, and a two-level
+(row, point) draw. Weights enter as ``ew = exp(w)``.
+
+Randomness: ``rng`` is a ``uint64[1]`` xorshift64* state (``engine._kernels_playout.rng_next``).
+"""
+
+import numpy as np
+from numba import njit
+
+from engine._jit import NJIT
+from engine._kernels import (
+    BLACK,
+    EMPTY,
+    HEAD,
+    KO,
+    LAST1,
+    LAST2,
+    LIBS,
+    MARK,
+    MOVE_NUM,
+    NEXT,
+    PASSES,
+    SIZE,
+    STAMP,
+    STONES,
+    TO_PLAY,
+    WALL,
+    area_score,
+    play_pass,
+    play_unsafe,
+)
+from engine._kernels_playout import rng_next
+
+F_RESPONSE = 0
+F_SAVE_ATARI = 1
+F_NEIGHBOUR = 2
+F_SELF_ATARI = 10
+F_DIST1 = 11
+F_DIST2 = 28
+N_DIST = 17
+F_PAD = 45
+"""an index whose weight stays 0: pads feature lists"""
+PATTERN_BITS = 16
+RESP_BASE = 64
+NONRESP_BASE = RESP_BASE + (1 << PATTERN_BITS)
+N_WEIGHTS = NONRESP_BASE + (1 << PATTERN_BITS)
+MAX_FEATURES = 8
+"""most feature indices one move can have (tree policy included)"""
+TREE_FEATURES = (F_SELF_ATARI, F_DIST1, F_DIST2)
+
+_HMUL = np.uint64(0x9E3779B97F4A7C15)
+_SALT_RESP = np.uint64(0x5BD1E9955BD1E995)
+_SALT_NONRESP = np.uint64(0x27D4EB2F165667C5)
+_SHIFT = np.uint64(64 - PATTERN_BITS)
+# diamond offsets (dr, dc): distance 1 then distance 2
+_DR = np.array([-1, 0, 0, 1, -2, 0, 0, 2, -1, -1, 1, 1], np.int64)
+_DC = np.array([0, -1, 1, 0, 0, -2, 2, 0, -1, 1, -1, 1], np.int64)
+
+
+@njit(**NJIT)
+def _hash(key, salt):
+    return np.int64(((np.uint64(key) ^ salt) * _HMUL) >> _SHIFT)
+
+
+@njit(**NJIT)
+def point_state(pts, loc):
+    """3-bit absolute state of a point (see the module docstring)."""
+    c = pts[STONES, loc]
+    if c == EMPTY:
+        return 0
+    if c == WALL:
+        return 1
+    libs = pts[LIBS, pts[HEAD, loc]]
+    return (2 if c == BLACK else 5) + (2 if libs >= 3 else libs - 1)
+
+
+@njit(**NJIT)
+def relative(state, color):
+    """Point state made relative to the mover (own 2..4, opponent 5..7)."""
+    if color == BLACK or state < 2:
+        return state
+    return state + 3 if state < 5 else state - 3
+
+
+@njit(**NJIT)
+def code3x3(pts, w, loc):
+    """Absolute 24-bit 3x3 code of ``loc``'s neighbours in order NW, N, NE, W, E, SW, S, SE."""
+    code = 0
+    k = 0
+    for nb in (loc - w - 1, loc - w, loc - w + 1, loc - 1, loc + 1, loc + w - 1, loc + w, loc + w + 1):
+        code |= point_state(pts, nb) << (3 * k)
+        k += 1
+    return code
+
+
+_SWAP = np.array([0, 1, 5, 6, 7, 2, 3, 4], np.int64)
+
+
+@njit(**NJIT)
+def code3x3_both(pts, w, loc):
+    """``(code seen by black, code seen by white)`` of ``loc``'s 3x3 neighbourhood in one pass."""
+    cb = 0
+    cw = 0
+    k = 0
+    for nb in (loc - w - 1, loc - w, loc - w + 1, loc - 1, loc + 1, loc + w - 1, loc + w, loc + w + 1):
+        s = point_state(pts, nb)
+        cb |= s << (3 * k)
+        cw |= _SWAP[s] << (3 * k)
+        k += 1
+    return cb, cw
+
+
+@njit(**NJIT)
+def swap_colors(code, nfields):
+    """A code with black and white swapped in each of its ``nfields`` 3-bit fields."""
+    out = 0
+    for k in range(nfields):
+        s = (code >> (3 * k)) & 7
+        if s >= 2:
+            s = s + 3 if s < 5 else s - 3
+        out |= s << (3 * k)
+    return out
+
+
+@njit(**NJIT)
+def forbidden(rel):
+    """True if a move with relative 3x3 code ``rel`` is suicide or fills an own true eye."""
+    n_ = (rel >> 3) & 7
+    w_ = (rel >> 9) & 7
+    e_ = (rel >> 12) & 7
+    s_ = (rel >> 18) & 7
+    alive = False
+    eye = True
+    for s in (n_, w_, e_, s_):
+        if s == 0 or s == 3 or s == 4 or s == 5:
+            alive = True  # empty, own chain with 2+ liberties, opponent chain in atari
+        if not (s == 1 or 2 <= s <= 4):
+            eye = False
+    if not alive:
+        return True
+    if not eye:
+        return False
+    bad = 0
+    edge = 0
+    for k in (0, 2, 5, 7):
+        s = (rel >> (3 * k)) & 7
+        if s == 1:
+            edge = 1
+        elif s >= 5:
+            bad += 1
+    return bad + edge < 2 and not (edge == 1 and bad > 0)
+
+
+@njit(**NJIT)
+def nonresp_index(rel):
+    """Weight index of a relative 3x3 code."""
+    return NONRESP_BASE + _hash(rel, _SALT_NONRESP)
+
+
+@njit(**NJIT)
+def diamond_key(pts, scal, last, color):
+    """36-bit relative code of the 12-point diamond around ``last`` (a loc > 0)."""
+    n = scal[SIZE]
+    w = n + 1
+    r = last // w - 1
+    c = last % w - 1
+    key = 0
+    for j in range(12):
+        rr = r + _DR[j]
+        cc = c + _DC[j]
+        s = 1
+        if 0 <= rr < n and 0 <= cc < n:
+            s = relative(point_state(pts, (rr + 1) * w + cc + 1), color)
+        key |= s << (3 * j)
+    return key
+
+
+@njit(**NJIT)
+def resp_index(dkey, j):
+    """Weight index of the response pattern ``dkey`` with the move at diamond place ``j``."""
+    return RESP_BASE + _hash(dkey | (j << 36), _SALT_RESP)
+
+
+@njit(**NJIT)
+def diamond_place(w, last, loc):
+    """Index 0..11 of ``loc`` in the diamond of ``last``, or -1."""
+    dr = loc // w - last // w
+    dc = loc % w - last % w
+    for j in range(12):
+        if _DR[j] == dr and _DC[j] == dc:
+            return j
+    return -1
+
+
+@njit(**NJIT)
+def _one_liberty(pts, w, head):
+    st = pts[STONES]
+    s = head
+    while True:
+        for nb in (s - w, s - 1, s + 1, s + w):
+            if st[nb] == EMPTY:
+                return nb
+        s = pts[NEXT, s]
+        if s == head:
+            return 0
+
+
+@njit(**NJIT)
+def libs_after(pts, scal, loc, color, cap):
+    """Liberties (up to ``cap``) of the chain ``color`` forms at ``loc``; captures count as ``cap``."""
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == 3 - color and lb[hd[nb]] == 1:
+            return cap
+    scal[STAMP] += 1
+    stamp = scal[STAMP]
+    mk = pts[MARK]
+    mk[loc] = stamp
+    libs = 0
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == EMPTY and mk[nb] != stamp:
+            mk[nb] = stamp
+            libs += 1
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == color and libs < cap:
+            h = hd[nb]
+            s = h
+            while True:
+                for nb2 in (s - w, s - 1, s + 1, s + w):
+                    if st[nb2] == EMPTY and mk[nb2] != stamp:
+                        mk[nb2] = stamp
+                        libs += 1
+                s = pts[NEXT, s]
+                if s == h:
+                    break
+    return min(libs, cap)
+
+
+@njit(**NJIT)
+def save_points(pts, scal, last, color, out):
+    """Moves that save an own chain touching ``last`` from atari; returns how many (into ``out``)."""
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    k = 0
+    for nb in (last - w, last - 1, last + 1, last + w):
+        if st[nb] != color or lb[hd[nb]] != 1:
+            continue
+        h = hd[nb]
+        lib = _one_liberty(pts, w, h)
+        if lib != 0 and lib != scal[KO] and libs_after(pts, scal, lib, color, 2) >= 2 and k < out.shape[0]:
+            out[k] = lib
+            k += 1
+        s = h
+        while True:
+            for nb2 in (s - w, s - 1, s + 1, s + w):
+                if st[nb2] == 3 - color and lb[hd[nb2]] == 1 and k < out.shape[0]:
+                    cap = _one_liberty(pts, w, hd[nb2])
+                    if cap != 0 and cap != scal[KO]:
+                        out[k] = cap
+                        k += 1
+            s = pts[NEXT, s]
+            if s == h:
+                break
+    return k
+
+
+@njit(**NJIT)
+def move_features(pts, scal, loc, color, dkey, saves, nsave, tree, out):
+    """Feature indices of the move ``loc`` into ``out``; returns how many.
+
+    Args:
+        pts: board block (MARK scratch used).
+        scal: scalars (STAMP used).
+        loc: an allowed move (empty, legal, not own eye).
+        color: the mover.
+        dkey: ``diamond_key`` of the previous move (ignored when ``scal[LAST1] <= 0``).
+        saves: ``save_points`` of the position.
+        nsave: how many of ``saves`` are valid.
+        tree: add the tree-only features.
+        out: ``int64[MAX_FEATURES]``.
+    """
+    w = scal[SIZE] + 1
+    last = scal[LAST1]
+    k = 0
+    rel = code3x3(pts, w, loc)
+    if color != BLACK:
+        rel = swap_colors(rel, 8)
+    out[k] = nonresp_index(rel)
+    k += 1
+    if last > 0:
+        j = diamond_place(w, last, loc)
+        if j >= 0:
+            out[k] = F_RESPONSE
+            out[k + 1] = resp_index(dkey, j)
+            k += 2
+            d = loc - last
+            if j < 4 or j >= 8:
+                idx = 0
+                for off in (-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1):
+                    if d == off:
+                        out[k] = F_NEIGHBOUR + idx
+                        k += 1
+                    idx += 1
+    for i in range(nsave):
+        if saves[i] == loc:
+            out[k] = F_SAVE_ATARI
+            k += 1
+            break
+    if tree:
+        if libs_after(pts, scal, loc, color, 2) == 1:
+            out[k] = F_SELF_ATARI
+            k += 1
+        for base, prev in ((F_DIST1, last), (F_DIST2, scal[LAST2])):
+            if prev > 0 and k < out.shape[0]:
+                dist = abs(loc // w - prev // w) + abs(loc % w - prev % w)
+                out[k] = base + min(dist, N_DIST) - 1
+                k += 1
+    return k
+
+
+@njit(**NJIT)
+def allowed(pts, scal, loc, color):
+    """A move the policy may play: empty, not the ko point, not suicide, not an own true eye."""
+    if pts[STONES, loc] != EMPTY or loc == scal[KO]:
+        return False
+    rel = code3x3(pts, scal[SIZE] + 1, loc)
+    if color != BLACK:
+        rel = swap_colors(rel, 8)
+    return not forbidden(rel)
+
+
+@njit(**NJIT)
+def position_features(pts, scal, color, tree, locs, feats):
+    """Features of every allowed move of a position (for training and the tree policy).
+
+    Args:
+        pts: board block (MARK scratch used).
+        scal: scalars (STAMP used).
+        color: the mover.
+        tree: add the tree-only features.
+        locs: ``int64[n*n]`` receives the allowed moves (locs).
+        feats: ``int64[n*n, MAX_FEATURES]`` receives their features, padded with ``F_PAD``.
+
+    Returns:
+        The number of allowed moves.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    last = scal[LAST1]
+    dkey = diamond_key(pts, scal, last, color) if last > 0 else 0
+    saves = np.empty(16, np.int64)
+    nsave = save_points(pts, scal, last, color, saves) if last > 0 else 0
+    k = 0
+    for r in range(n):
+        for c in range(n):
+            loc = (r + 1) * w + c + 1
+            if allowed(pts, scal, loc, color):
+                locs[k] = loc
+                feats[k, :] = F_PAD
+                move_features(pts, scal, loc, color, dkey, saves, nsave, tree, feats[k])
+                k += 1
+    return k
+
+
+# ------------------------------------------------------------------ incremental rollout state
+@njit(**NJIT)
+def new_rollout_work(n):
+    """``(gw float64[3, A + 40], rows float64[2, n], buf int64[5, A + 40])``: rollout scratch for size ``n``.
+
+    ``gw[0|1]``: weights per point for black/white; ``gw[2, :24]``: local weights. ``buf[0]``:
+    dirty list; ``buf[1]``: stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a
+    capture is collected; ``buf[3]``: captured stones; ``buf[4, :24]`` local points,
+    ``buf[4, 24:40]`` save-atari points.
+    """
+    area = (n + 2) * (n + 1) + 1
+    return np.zeros((3, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
+
+
+@njit(**NJIT)
+def _set_point(pts, w, loc, ew, gw, rows):
+    """Recompute ``gw[:, loc]`` from the 3x3 pattern and update the row sums."""
+    r = loc // w - 1
+    if pts[STONES, loc] != EMPTY:
+        vb = 0.0
+        vw = 0.0
+    else:
+        code, wcode = code3x3_both(pts, w, loc)
+        vb = 0.0 if forbidden(code) else ew[nonresp_index(code)]
+        vw = 0.0 if forbidden(wcode) else ew[nonresp_index(wcode)]
+    rows[0, r] += vb - gw[0, loc]
+    rows[1, r] += vw - gw[1, loc]
+    gw[0, loc] = vb
+    gw[1, loc] = vw
+
+
+@njit(**NJIT)
+def init_rollout(pts, scal, ew, gw, rows):
+    """Fill ``gw``/``rows`` for the current position."""
+    n = scal[SIZE]
+    w = n + 1
+    gw[:2, :] = 0.0
+    rows[:, :] = 0.0
+    for r in range(n):
+        for c in range(n):
+            _set_point(pts, w, (r + 1) * w + c + 1, ew, gw, rows)
+
+
+@njit(**NJIT)
+def _mark_around(pts, w, loc, buf, stamp, nd):
+    """Add the 3x3 block around ``loc`` to the dirty list ``buf[0]`` (stamps in ``buf[1]``)."""
+    for p in (loc - w - 1, loc - w, loc - w + 1, loc - 1, loc, loc + 1, loc + w - 1, loc + w, loc + w + 1):
+        if pts[STONES, p] == EMPTY and buf[1, p] != stamp:
+            buf[1, p] = stamp
+            buf[0, nd] = p
+            nd += 1
+    return nd
+
+
+@njit(**NJIT)
+def _mark_chain(pts, w, head, buf, stamp, nd):
+    s = head
+    while True:
+        nd = _mark_around(pts, w, s, buf, stamp, nd)
+        s = pts[NEXT, s]
+        if s == head:
+            return nd
+
+
+@njit(**NJIT)
+def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
+    """Play ``loc`` (a legal move) and update ``gw``/``rows`` of every point whose pattern changed."""
+    n = scal[SIZE]
+    w = n + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    opp = 3 - color
+    # before the move: captured stones, old liberty counts of own and opponent neighbours
+    ncap = 0
+    own_min = 3
+    own_max = 0
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == color:
+            own_min = min(own_min, lb[hd[nb]])
+            own_max = max(own_max, min(lb[hd[nb]], 3))
+        elif st[nb] == opp and lb[hd[nb]] == 1 and buf[2, hd[nb]] != -1:
+            h = hd[nb]
+            s = h
+            while True:
+                buf[3, ncap] = s
+                ncap += 1
+                buf[2, s] = -1
+                s = pts[NEXT, s]
+                if s == h:
+                    break
+    play_unsafe(pts, scal, zob, buf[2, :0], loc, color)
+    buf[1, 0] += 1
+    stamp = buf[1, 0]
+    nd = _mark_around(pts, w, loc, buf, stamp, 0)
+    _set_point(pts, w, loc, ew, gw, rows)
+    own = hd[loc]
+    new_bucket = min(lb[own], 3)
+    if own_max > 0 and (own_min != new_bucket or own_max != new_bucket):
+        nd = _mark_chain(pts, w, own, buf, stamp, nd)
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == opp and lb[hd[nb]] <= 2:
+            nd = _mark_chain(pts, w, hd[nb], buf, stamp, nd)
+    for i in range(ncap):
+        s = buf[3, i]
+        buf[2, s] = 0
+        nd = _mark_around(pts, w, s, buf, stamp, nd)
+        for nb in (s - w, s - 1, s + 1, s + w):
+            if st[nb] == color and hd[nb] != own:
+                nd = _mark_chain(pts, w, hd[nb], buf, stamp, nd)
+    if ncap > 0:
+        nd = _mark_chain(pts, w, own, buf, stamp, nd)
+    for i in range(nd):
+        _set_point(pts, w, buf[0, i], ew, gw, rows)
+
+
+@njit(**NJIT)
+def _uniform(rng):
+    return (rng_next(rng) >> 10) * (1.0 / 9007199254740992.0)
+
+
+@njit(**NJIT)
+def _draw_global(gw, rows, ci, n, w, total, rng):
+    """A point drawn in proportion to ``gw[ci]`` (``total`` = sum of ``rows[ci]``)."""
+    u = _uniform(rng) * total
+    r = 0
+    while r < n - 1 and u >= rows[ci, r]:
+        u -= rows[ci, r]
+        r += 1
+    base = (r + 1) * w + 1
+    last = 0
+    for c in range(n):
+        g = gw[ci, base + c]
+        if g > 0.0:
+            last = base + c
+            if u < g:
+                return last
+            u -= g
+    return last
+
+
+@njit(**NJIT)
+def local_weights(pts, scal, color, ew, gw, lloc, lwt, saves):
+    """Local candidates (diamond, save-atari points, ko point) and their effective weights.
+
+    Returns the number written into ``lloc``/``lwt``; ``lwt`` replaces ``gw`` for those points.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    ci = color - 1
+    last = scal[LAST1]
+    k = 0
+    if last > 0:
+        dkey = diamond_key(pts, scal, last, color)
+        nsave = save_points(pts, scal, last, color, saves)
+        lr = last // w - 1
+        lc = last % w - 1
+        for j in range(12):
+            rr = lr + _DR[j]
+            cc = lc + _DC[j]
+            if 0 <= rr < n and 0 <= cc < n:
+                p = (rr + 1) * w + cc + 1
+                g = gw[ci, p]
+                if g > 0.0:
+                    f = ew[F_RESPONSE] * ew[resp_index(dkey, j)]
+                    if j < 4 or j >= 8:
+                        d = p - last
+                        idx = 0
+                        for off in (-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1):
+                            if d == off:
+                                f *= ew[F_NEIGHBOUR + idx]
+                            idx += 1
+                    for i in range(nsave):
+                        if saves[i] == p:
+                            f *= ew[F_SAVE_ATARI]
+                            break
+                    lloc[k] = p
+                    lwt[k] = g * f
+                    k += 1
+        for i in range(nsave):
+            p = saves[i]
+            if diamond_place(w, last, p) >= 0 or gw[ci, p] <= 0.0:
+                continue
+            dup = False
+            for q in range(k):
+                if lloc[q] == p:
+                    dup = True
+            if not dup:
+                lloc[k] = p
+                lwt[k] = gw[ci, p] * ew[F_SAVE_ATARI]
+                k += 1
+    ko = scal[KO]
+    if ko > 0 and gw[ci, ko] > 0.0:
+        dup = False
+        for q in range(k):
+            if lloc[q] == ko:
+                lwt[q] = 0.0
+                dup = True
+        if not dup:
+            lloc[k] = ko
+            lwt[k] = 0.0
+            k += 1
+    return k
+
+
+@njit(**NJIT)
+def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
+    """A move (loc) drawn from the rollout policy for ``color``, or 0 to pass."""
+    n = scal[SIZE]
+    w = n + 1
+    ci = color - 1
+    lloc = buf[4, :24]
+    lwt = gw[2, :24]
+    k = local_weights(pts, scal, color, ew, gw, lloc, lwt, buf[4, 24:40])
+    total_g = 0.0
+    for r in range(n):
+        total_g += rows[ci, r]
+    local_g = 0.0
+    local_e = 0.0
+    buf[1, 0] += 1
+    stamp = buf[1, 0]
+    for i in range(k):
+        local_g += gw[ci, lloc[i]]
+        local_e += lwt[i]
+        buf[1, lloc[i]] = stamp
+    other = max(total_g - local_g, 0.0)
+    total = other + local_e
+    if total <= 1e-12 * max(total_g, 1.0) or total <= 0.0:
+        return 0
+    u = _uniform(rng) * total
+    if u < local_e:
+        for i in range(k):
+            if u < lwt[i]:
+                return lloc[i]
+            u -= lwt[i]
+        for i in range(k - 1, -1, -1):
+            if lwt[i] > 0.0:
+                return lloc[i]
+    for _ in range(64):
+        p = _draw_global(gw, rows, ci, n, w, total_g, rng)
+        if p != 0 and buf[1, p] != stamp:
+            return p
+    # exact draw without the local points
+    u = _uniform(rng) * other
+    best = 0
+    for r in range(n):
+        for c in range(n):
+            p = (r + 1) * w + c + 1
+            g = gw[ci, p]
+            if g > 0.0 and buf[1, p] != stamp:
+                best = p
+                if u < g:
+                    return p
+                u -= g
+    return best
+
+
+@njit(**NJIT)
+def rollout(pts, scal, zob, ew, rng, max_moves, gw, rows, buf):
+    """Play the rollout policy in place until two passes or ``max_moves``; return the area score.
+
+    Args:
+        pts: a scratch copy of the board (modified).
+        scal: its scalars (modified).
+        zob: Zobrist table of the size.
+        ew: ``float64[N_WEIGHTS]`` = ``exp(w)``.
+        rng: ``uint64[1]`` state.
+        max_moves: move cap (passes count).
+        gw: from ``new_rollout_work``.
+        rows: from ``new_rollout_work``.
+        buf: from ``new_rollout_work`` (``buf[2]`` must be zero: it is left zero).
+
+    Returns:
+        Tromp-Taylor area score, black minus white, without komi.
+    """
+    init_rollout(pts, scal, ew, gw, rows)
+    moves = 0
+    while moves < max_moves and scal[PASSES] < 2:
+        color = scal[TO_PLAY]
+        loc = sample_move(pts, scal, color, ew, gw, rows, buf, rng)
+        if loc == 0:
+            play_pass(scal)
+        else:
+            play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf)
+        moves += 1
+        if moves % 64 == 0:  # bound the float drift of the incremental row sums
+            for ci in range(2):
+                for r in range(rows.shape[1]):
+                    s = 0.0
+                    base = (r + 1) * (scal[SIZE] + 1) + 1
+                    for c in range(scal[SIZE]):
+                        s += gw[ci, base + c]
+                    rows[ci, r] = s
+    return area_score(pts, scal)
+
+
+@njit(**NJIT)
+def rollout_many(pts0, scal0, zob, ew, rng, count, max_moves):
+    """``count`` rollouts from one position; returns ``(sum of scores, black wins, total moves)``."""
+    n = scal0[SIZE]
+    gw, rows, buf = new_rollout_work(n)
+    pts = pts0.copy()
+    scal = scal0.copy()
+    total = 0.0
+    wins = 0
+    nmoves = 0
+    for _ in range(count):
+        pts[:, :] = pts0
+        scal[:] = scal0
+        m0 = scal[MOVE_NUM]
+        s = rollout(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
+        nmoves += scal[MOVE_NUM] - m0
+        total += s
+        wins += s > 0
+    return total, wins, nmoves
+
+
+@njit(**NJIT)
+def policy_probs(pts, scal, color, ew, out):
+    """The rollout policy's exact move distribution, through the incremental structures.
+
+    ``out`` is ``float64[A]`` (by loc); the position is not changed (beyond scratch rows).
+    """
+    n = scal[SIZE]
+    gw, rows, buf = new_rollout_work(n)
+    init_rollout(pts, scal, ew, gw, rows)
+    lloc = buf[4, :24]
+    lwt = gw[2, :24]
+    k = local_weights(pts, scal, color, ew, gw, lloc, lwt, buf[4, 24:40])
+    out[:] = gw[color - 1, : out.shape[0]]
+    for i in range(k):
+        out[lloc[i]] = lwt[i]
+    s = out.sum()
+    if s > 0:
+        out /= s
