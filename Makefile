@@ -1,5 +1,5 @@
 PY ?= python
-.PHONY: install format lint test test-nojit test-slow bench
+.PHONY: install format lint test test-nojit test-slow bench clean-cache
 install:
 	bash .ci/install
 format:
@@ -14,3 +14,6 @@ test-slow:
 	$(PY) -m pytest -q -m slow
 bench:
 	go-engine bench playouts --size 9 && go-engine bench playouts --size 19
+# Numba does not invalidate a cached caller when a callee in another file changes: run after kernel edits
+clean-cache:
+	rm -f engine/__pycache__/*.nbi engine/__pycache__/*.nbc

@@ -67,6 +67,7 @@ def _report(out: dict) -> None:
 @click.option("--n-step", type=click.IntRange(min=1), default=3, show_default=True)
 @click.option("--buffer-size", type=click.IntRange(min=64), default=50_000, show_default=True)
 @click.option("--learning-starts", type=click.IntRange(min=0), help="env steps before the first update")
+@click.option("--eps-steps", type=click.IntRange(min=1), help="env steps of the epsilon decay")
 def dqn(**o):
     """Train a dueling Double DQN with prioritized n-step replay (selfplay/dqn.py)."""
     import torch
@@ -82,6 +83,8 @@ def dqn(**o):
 @_common
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
 @click.option("--t-max", type=click.IntRange(min=1), default=20, show_default=True, help="rollout length")
+@click.option("--envs-per-worker", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--entropy-coef", type=float, default=0.01, show_default=True)
 @click.option("--optimizer", type=click.Choice(["adam", "rmsprop"]), default="adam", show_default=True)
 @click.option("--sync", is_flag=True, help="synchronous A2C in one process")
 @click.option("--ray-address", help="run workers as Ray actors ('local' starts Ray here)")
