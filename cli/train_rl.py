@@ -82,8 +82,8 @@ def dqn(**o):
 @click.command()
 @_common
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option("--t-max", type=click.IntRange(min=1), default=20, show_default=True, help="rollout length")
-@click.option("--envs-per-worker", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--t-max", type=click.IntRange(min=1), default=10, show_default=True, help="rollout length")
+@click.option("--envs-per-worker", type=click.IntRange(min=1), default=4, show_default=True)
 @click.option("--entropy-coef", type=float, default=0.01, show_default=True)
 @click.option("--optimizer", type=click.Choice(["adam", "rmsprop"]), default="adam", show_default=True)
 @click.option("--sync", is_flag=True, help="synchronous A2C in one process")

@@ -68,17 +68,17 @@ class A3CConfig:
     """board, komi, mode and opponent"""
     workers: int = 2
     """actor-learner processes (or Ray actors; envs of the one process with ``sync``)"""
-    envs_per_worker: int = 1
+    envs_per_worker: int = 4
     """envs stepped together inside each worker (``sync``: ignored, one env per worker)"""
     total_steps: int = 500_000
     """env steps summed over all workers"""
     seconds: float = 0.0
     """wall-clock budget; 0 = none"""
-    t_max: int = 20
+    t_max: int = 10
     """rollout length (steps per env per update)"""
     gamma: float = 0.99
     """discount"""
-    lr: float = 5e-4
+    lr: float = 1e-3
     """learning rate"""
     optimizer: str = "adam"
     """``"adam"`` or ``"rmsprop"`` (the paper's shared RMSProp); state shared between workers"""
@@ -344,6 +344,9 @@ class _RayActorLearner:
         torch.manual_seed(cfg.seed + step0 + 1000 * rank)
         self.learner = ActorLearner(cfg, rank, cfg.envs_per_worker, step=step0)
 
+    def ready(self) -> int:
+        return os.getpid()
+
     def grads(self, weights: dict) -> tuple[list, dict]:
         self.learner.model.load_state_dict(weights)
         stats = self.learner.learn_step()
@@ -362,6 +365,7 @@ class _Ray:
         ray.init(address=None if cfg.ray_address == "local" else cfg.ray_address, ignore_reinit_error=True)
         remote = ray.remote(num_cpus=1)(_RayActorLearner)
         actors = [remote.remote(cfg, r, step0) for r in range(cfg.workers)]
+        ray.get([a.ready.remote() for a in actors])  # every actor is up before any gradient counts
         self.pending = {a.grads.remote(self._weights()): a for a in actors}
 
     def _weights(self) -> dict:

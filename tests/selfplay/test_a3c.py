@@ -135,5 +135,5 @@ def test_ray_address_without_ray_is_a_clear_error(tmp_path):
 
 @pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
 def test_ray_actors_train(tmp_path):
-    out = train(tiny(tmp_path, ray_address="local", total_steps=40))
-    assert out["step"] >= 40 and len(out["worker_pids"]) == 2
+    out = train(tiny(tmp_path, ray_address="local", total_steps=200))
+    assert out["step"] >= 200 and len(out["worker_pids"]) == 2
