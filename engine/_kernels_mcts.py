@@ -5,14 +5,16 @@ convention):
 
 * ``nodes``: ``int64[NODE_ROWS, max_nodes]`` with rows ``PARENT``, ``ACTION`` (the move that led
   here), ``FIRST`` (index of the first edge, -1 while unexpanded), ``NCH`` (number of edges),
-  ``NVIS`` (N), ``VLOSS`` (pending evaluations through the node) and ``TERM`` (1 after two passes).
+  ``NVIS`` (N), ``VLOSS`` (pending evaluations through the node), ``TERM`` (1 after two passes)
+  and ``SORTED`` (1 while the node's edges are in non-increasing prior order, see ``select_edge``).
 * ``nodew``: ``float64[max_nodes]``: W, the sum of values from the view of the player who made the
   move into the node (so a parent maximises its children's Q = W / N directly).
 * ``ef``: ``float32[EF_ROWS, max_edges]`` with rows ``PRIOR`` (P), ``RAVN`` and ``RAVW`` (AMAF visits
   and value sum, from the view of the player to move at the edge's parent), and ``EN``, ``EW``,
   ``EVL``: the child's N, W and virtual loss kept on the edge as well, so that selection reads one
   contiguous block per node instead of every child node (the cache misses cost more than a
-  random playout otherwise).
+  random playout otherwise); ``EQ`` = W / N and ``EU`` = P / (1 + N), kept up to date by
+  ``backup``, so that selection without virtual loss does no division.
 * ``ei``: ``int32[2, max_edges]`` with rows ``CHILD`` (node index, -1 until first visited) and
   ``EACT`` (the action).
 * ``tinfo``: ``int64[3]``: number of nodes, number of edges, root node.
@@ -46,10 +48,10 @@ from engine._kernels import (
 from engine._kernels_playout import make_playout_work, playout_score
 from engine._kernels_policy import heavy_playout, heuristic_priors
 
-PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM = range(7)
-NODE_ROWS = 7
-PRIOR, RAVN, RAVW, EN, EW, EVL = range(6)
-EF_ROWS = 6
+PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM, SORTED = range(8)
+NODE_ROWS = 8
+PRIOR, RAVN, RAVW, EN, EW, EVL, EQ, EU = range(8)
+EF_ROWS = 8
 CHILD, EACT = range(2)
 T_NODES, T_EDGES, T_ROOT = range(3)
 
@@ -70,6 +72,7 @@ def tree_reset(nodes, nodew, tinfo):
     nodes[NVIS, 0] = 0
     nodes[VLOSS, 0] = 0
     nodes[TERM, 0] = 0
+    nodes[SORTED, 0] = 0
     nodew[0] = 0.0
     tinfo[T_NODES] = 1
     tinfo[T_EDGES] = 0
@@ -88,16 +91,19 @@ def new_node(nodes, nodew, tinfo, parent, action, term):
     nodes[NVIS, i] = 0
     nodes[VLOSS, i] = 0
     nodes[TERM, i] = term
+    nodes[SORTED, i] = 0
     nodew[i] = 0.0
     return i
 
 
 @njit(**NJIT)
-def expand_node(nodes, ef, ei, tinfo, node, legal, priors):
+def expand_node(nodes, ef, ei, tinfo, node, legal, priors, sort=False):
     """Give ``node`` one edge per legal action with the priors renormalised over them.
 
-    Does nothing if the node is already expanded or the edges would not fit. Returns True if
-    the node is expanded afterwards.
+    With ``sort`` the edges are stored in non-increasing prior order (ties by action; a stable
+    insertion sort, linear when the priors are uniform or nearly so) and the node is marked
+    ``SORTED``. Does nothing if the node is already expanded or the edges would not fit. Returns
+    True if the node is expanded afterwards.
     """
     if nodes[FIRST, node] >= 0:
         return True
@@ -113,12 +119,32 @@ def expand_node(nodes, ef, ei, tinfo, node, legal, priors):
     k = first
     for a in range(legal.shape[0]):
         if legal[a] != 0:
-            ef[PRIOR, k] = max(priors[a], 0.0) / total if total > 0 else 1.0 / cnt
+            p = max(priors[a], 0.0) / total if total > 0 else 1.0 / cnt
+            ef[PRIOR, k] = p
             ef[RAVN, k] = 0.0
             ef[RAVW, k] = 0.0
+            ef[EN, k] = 0.0  # edge slots are reused after a reset or a compaction
+            ef[EW, k] = 0.0
+            ef[EVL, k] = 0.0
+            ef[EQ, k] = 0.0
+            ef[EU, k] = p
             ei[CHILD, k] = -1
             ei[EACT, k] = a
             k += 1
+    if sort:
+        for i in range(first + 1, k):
+            p = ef[PRIOR, i]
+            a = ei[EACT, i]
+            j = i - 1
+            while j >= first and ef[PRIOR, j] < p:
+                ef[PRIOR, j + 1] = ef[PRIOR, j]
+                ef[EU, j + 1] = ef[PRIOR, j]
+                ei[EACT, j + 1] = ei[EACT, j]
+                j -= 1
+            ef[PRIOR, j + 1] = p
+            ef[EU, j + 1] = p
+            ei[EACT, j + 1] = a
+    nodes[SORTED, node] = 1 if sort else 0
     tinfo[T_EDGES] = k
     nodes[NCH, node] = cnt
     nodes[FIRST, node] = first
@@ -127,7 +153,85 @@ def expand_node(nodes, ef, ei, tinfo, node, legal, priors):
 
 @njit(**NJIT)
 def select_edge(nodes, nodew, ef, ei, node, fp):
-    """The edge of expanded ``node`` maximising Q + U (PUCT with FPU, virtual loss and RAVE)."""
+    """The edge of expanded ``node`` maximising Q + U (PUCT with FPU, virtual loss and RAVE).
+
+    Without virtual loss (the fused rollout search) this is one pass with no division for plain
+    PUCT: visited edges read ``EQ`` and ``EU``; among the unvisited ones (all valued at the FPU)
+    only the largest prior matters, and the FPU is applied once at the end. On a ``SORTED`` node
+    without RAVE the visited edges are always a prefix of the edge list (an unvisited edge is only
+    ever chosen as the first one, which has the largest prior among them), so the pass stops at
+    the first unvisited edge, as Leela Zero does.
+    """
+    first = nodes[FIRST, node]
+    nch = nodes[NCH, node]
+    vlw = fp[FP_VLOSS]
+    if vlw != 0.0:
+        return _select_edge_vl(nodes, nodew, ef, node, fp)
+    n_parent = nodes[NVIS, node]
+    if fp[FP_SCHEDULE] != 0.0:
+        c = np.log((1.0 + n_parent + fp[FP_CBASE]) / fp[FP_CBASE]) + fp[FP_CINIT]
+    else:
+        c = fp[FP_CPUCT]
+    c_sqrt = c * np.sqrt(max(n_parent, 1.0))
+    use_rave = fp[FP_RAVE] != 0.0
+    seen_p = 0.0
+    best = first
+    best_score = -1e300
+    best_u = -1
+    best_p = -1.0
+    if not use_rave and nodes[SORTED, node] != 0:
+        for e in range(first, first + nch):
+            n = ef[EN, e]
+            if n > 0.0:
+                seen_p += ef[PRIOR, e]
+                score = ef[EQ, e] + c_sqrt * ef[EU, e]
+                if score > best_score:
+                    best_score = score
+                    best = e
+            else:
+                best_p = ef[PRIOR, e]
+                best_u = e
+                if ef[EVL, e] > 0:
+                    seen_p += best_p
+                break
+        nch = 0
+    for e in range(first, first + nch):
+        n = ef[EN, e]
+        if n > 0.0:
+            seen_p += ef[PRIOR, e]
+            q = ef[EQ, e]
+            if use_rave:
+                rn = ef[RAVN, e]
+                if rn > 0:
+                    beta = rn / (rn + n + rn * n / fp[FP_RAVE_EQUIV])
+                    q = (1.0 - beta) * q + beta * ef[RAVW, e] / rn
+            score = q + c_sqrt * ef[EU, e]
+            if score > best_score:
+                best_score = score
+                best = e
+        else:
+            p = ef[PRIOR, e]
+            if ef[EVL, e] > 0:
+                seen_p += p
+            if use_rave and ef[RAVN, e] > 0:
+                score = ef[RAVW, e] / ef[RAVN, e] + c_sqrt * p
+                if score > best_score:
+                    best_score = score
+                    best = e
+            elif p > best_p:
+                best_p = p
+                best_u = e
+    if best_u >= 0:
+        q_parent = -nodew[node] / n_parent if n_parent > 0 else 0.0
+        score = q_parent - fp[FP_FPU] * np.sqrt(seen_p) + c_sqrt * best_p
+        if score > best_score or (score == best_score and best_u < best):
+            best = best_u
+    return best
+
+
+@njit(**NJIT)
+def _select_edge_vl(nodes, nodew, ef, node, fp):
+    """``select_edge`` with virtual loss (two passes: FPU first, then the scores)."""
     first = nodes[FIRST, node]
     nch = nodes[NCH, node]
     vlw = fp[FP_VLOSS]
@@ -176,6 +280,22 @@ def play_action(pts, scal, zob, hist, action):
 
 
 @njit(**NJIT)
+def load_root(root_pts, root_scal, root_hist, pts, scal, hist, amaf):
+    """Restore the scratch board from the root position and clear ``amaf`` (explicit flat loops:
+    Numba's slice assignment of a 2-D block is about 4x slower than this)."""
+    src = root_pts.reshape(root_pts.size)
+    dst = pts.reshape(pts.size)
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+    for i in range(root_scal.shape[0]):
+        scal[i] = root_scal[i]
+    for i in range(root_scal[NHIST]):
+        hist[i] = root_hist[i]
+    for i in range(amaf.shape[0]):
+        amaf[i] = 0
+
+
+@njit(**NJIT)
 def descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, epath, amaf):
     """Walk from the root by ``select_edge``, playing the moves on the scratch board.
 
@@ -212,6 +332,44 @@ def descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, epa
 
 
 @njit(**NJIT)
+def descend_tree(nodes, nodew, ef, ei, tinfo, root_scal, fp, ip, path, epath, amaf):
+    """``descend`` on the tree alone: the same walk, virtual losses, new children and AMAF first
+    plays, without playing the moves (the caller does, see ``search_fused``).
+
+    The side to move alternates along the path (a pass is a move) and two consecutive passes end
+    the game, so neither needs the board.
+    """
+    n2 = root_scal[SIZE] * root_scal[SIZE]
+    color = root_scal[TO_PLAY]
+    passes = root_scal[PASSES]
+    node = tinfo[T_ROOT]
+    depth = 0
+    path[0] = node
+    nodes[VLOSS, node] += 1
+    while nodes[FIRST, node] >= 0 and nodes[TERM, node] == 0 and depth < ip[IP_MAX_DEPTH]:
+        e = select_edge(nodes, nodew, ef, ei, node, fp)
+        a = ei[EACT, e]
+        if a == n2:
+            passes += 1
+        else:
+            passes = 0
+            if amaf[a] == 0:
+                amaf[a] = color
+        color = 3 - color
+        ch = ei[CHILD, e]
+        if ch < 0:
+            ch = new_node(nodes, nodew, tinfo, node, a, 1 if passes >= 2 else 0)
+            ei[CHILD, e] = ch
+        node = ch
+        depth += 1
+        path[depth] = node
+        epath[depth] = e
+        nodes[VLOSS, node] += 1
+        ef[EVL, e] += 1.0
+    return depth
+
+
+@njit(**NJIT)
 def outcome_value(score, komi, color):
     """+1 / -1 / 0: the result of area ``score`` (black minus white, no komi) for ``color``."""
     s = score - komi
@@ -235,9 +393,13 @@ def backup(nodes, nodew, ef, ei, path, epath, depth, value, color, amaf, use_rav
         nodew[node] -= v  # W is from the view of the player who moved into the node
         if i > 0:
             e = epath[i]
-            ef[EN, e] += 1.0
-            ef[EW, e] -= v
+            en = ef[EN, e] + 1.0
+            ew = ef[EW, e] - v
+            ef[EN, e] = en
+            ef[EW, e] = ew
             ef[EVL, e] -= 1.0
+            ef[EQ, e] = ew / en
+            ef[EU, e] = ef[PRIOR, e] / (1.0 + en)
         if use_rave and nodes[FIRST, node] >= 0:
             first = nodes[FIRST, node]
             for e in range(first, first + nodes[NCH, node]):
@@ -302,24 +464,37 @@ def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims,
     use_rave = fp[FP_RAVE] != 0.0
     heavy = ip[IP_POLICY] == POLICY_HEAVY
     no_amaf = amaf[:0]
-    nh = root_scal[NHIST]
     done = 0
+    # The random rollout (``playout_score``) leaves the scratch board untouched, so after a
+    # simulation it still holds the last leaf's position: when the next path runs through that
+    # leaf (often: an unexpanded leaf takes several visits in a row), only the moves below it are
+    # played instead of restoring the root and replaying the whole path. Heavy rollouts play on
+    # the scratch board, which is then restored every time.
+    prev_leaf = -1
+    prev_depth = 0
     for _ in range(n_sims):
         if tinfo[T_NODES] >= nodes.shape[1] - 1:
             break
-        pts[:, :] = root_pts
-        scal[:] = root_scal
-        hist[:nh] = root_hist[:nh]
-        amaf[:] = 0
-        depth = descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, epath, amaf)
+        for i in range(amaf.shape[0]):
+            amaf[i] = 0
+        depth = descend_tree(nodes, nodew, ef, ei, tinfo, root_scal, fp, ip, path, epath, amaf)
+        start = 0
+        if prev_leaf >= 0 and prev_depth <= depth and path[prev_depth] == prev_leaf:
+            start = prev_depth
+        else:
+            load_root(root_pts, root_scal, root_hist, pts, scal, hist, amaf[:0])
+        for i in range(start + 1, depth + 1):
+            play_action(pts, scal, zob, hist, ei[EACT, epath[i]])
         leaf = path[depth]
+        prev_leaf = -1 if heavy else leaf
+        prev_depth = depth
         color = scal[TO_PLAY]
         if nodes[TERM, leaf] != 0:
             value = outcome_value(area_score(pts, scal), komi, color)
         else:
             if nodes[FIRST, leaf] < 0 and nodes[NVIS, leaf] + 1 >= ip[IP_EXPAND] and depth < ip[IP_MAX_DEPTH]:
                 _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table)
-                expand_node(nodes, ef, ei, tinfo, leaf, legal, pri)
+                expand_node(nodes, ef, ei, tinfo, leaf, legal, pri, not use_rave)
             if heavy:
                 score = heavy_playout(pts, scal, zob, rng, ip[IP_MAX_MOVES], table, amaf if use_rave else no_amaf)
             else:
@@ -342,17 +517,13 @@ def collect_leaves(tree, root_pts, root_scal, root_hist, zob, fp, ip, count, out
     """
     nodes, nodew, ef, ei, tinfo = tree
     o_pts, o_scal, o_hist, o_legal, o_path, o_depth, o_color, o_epath = out
-    nh = root_scal[NHIST]
     k = 0
     term = 0
     for _ in range(count):
         if tinfo[T_NODES] >= nodes.shape[1] - 1:
             break
         pts, scal, hist, path, epath = o_pts[k], o_scal[k], o_hist[k], o_path[k], o_epath[k]
-        pts[:, :] = root_pts
-        scal[:] = root_scal
-        hist[:nh] = root_hist[:nh]
-        amaf[:] = 0
+        load_root(root_pts, root_scal, root_hist, pts, scal, hist, amaf)
         depth = descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, epath, amaf)
         leaf = path[depth]
         color = scal[TO_PLAY]
@@ -461,7 +632,9 @@ def compact_tree(src, dst, new_root):
 def add_root_noise(ef, first, nch, noise, eps):
     """Mix Dirichlet ``noise`` into the priors of the root's ``nch`` edges: P = (1-eps) P + eps noise."""
     for j in range(nch):
-        ef[PRIOR, first + j] = (1.0 - eps) * ef[PRIOR, first + j] + eps * noise[j]
+        e = first + j
+        ef[PRIOR, e] = (1.0 - eps) * ef[PRIOR, e] + eps * noise[j]
+        ef[EU, e] = ef[PRIOR, e] / (1.0 + ef[EN, e])
 
 
 @njit(**NJIT)

@@ -68,6 +68,10 @@ class MCTSConfig:
     """leaves collected under virtual loss per evaluator call (Python-batched path)"""
     expand_threshold: int = 1
     """a leaf gets its children after this many visits (AlphaGo Lee's n_thr); 1 = at once"""
+    expand_threshold_rollout: int = 8
+    """``expand_threshold`` used instead when the evaluator is the built-in ``RolloutEvaluator``:
+    a leaf runs plain rollouts until it has this many visits (MoGo / michi / Pachi practice); the
+    tree then stays small and cheap to descend, and expansions (legal mask, priors) are rare"""
     dirichlet_alpha: float = 0.0
     """root noise concentration; 0 = scaled as 10 / number of legal moves (AlphaZero)"""
     dirichlet_eps: float = 0.0
@@ -108,7 +112,7 @@ class MCTSConfig:
             raise ValueError("num_simulations must be >= 1")
         if self.rollout_policy not in ("random", "heavy"):
             raise ValueError(f"rollout_policy must be 'random' or 'heavy', got {self.rollout_policy!r}")
-        if self.batch_size < 1 or self.virtual_loss < 0 or self.expand_threshold < 1:
+        if self.batch_size < 1 or self.virtual_loss < 0 or min(self.expand_threshold, self.expand_threshold_rollout) < 1:
             raise ValueError("batch_size and expand_threshold must be >= 1, virtual_loss >= 0")
         if not 0.0 <= self.dirichlet_eps <= 1.0:
             raise ValueError("dirichlet_eps must be in [0, 1]")

@@ -27,7 +27,10 @@ incorporate_results / revert_virtual_loss cycle). Root moves are the board's leg
 own rules (positional superko included). Below the root, the batched path checks legality on the
 scratch board with the game history plus the path, so superko holds in the whole tree; the fused
 rollout path uses simple ko there (a superko scan per expansion costs more than it is worth to
-rollouts, whose own moves ignore superko anyway).
+rollouts, whose own moves ignore superko anyway). Rollout search also defers expansion: a leaf
+runs plain rollouts until it has ``expand_threshold_rollout`` visits (8 by default, as in michi),
+which keeps the tree small and shallow; its edges are then stored in prior order so that selection
+without RAVE stops at the first unvisited edge (Leela Zero).
 
 References: Silver et al. 2016, Nature 529, Methods "Search algorithm"; Silver et al. 2017,
 Nature 550, "Search algorithm"; Silver et al. 2018, Science 362 (c_puct schedule, Dirichlet
@@ -314,7 +317,7 @@ class MCTS:
         fp[KM.FP_RAVE] = float(self.fused and c.rave and ev.policy == "heavy")
         fp[KM.FP_RAVE_EQUIV] = c.rave_equiv
         ip = np.zeros(KM.NIP, np.int64)
-        ip[KM.IP_EXPAND] = c.expand_threshold
+        ip[KM.IP_EXPAND] = c.expand_threshold_rollout if self.fused else c.expand_threshold
         ip[KM.IP_MAX_DEPTH] = MAX_DEPTH
         if self.fused:
             ip[KM.IP_MAX_MOVES] = ev.max_moves or c.max_playout_moves or 3 * n * n
@@ -348,7 +351,7 @@ class MCTS:
             priors = np.ones(board.size**2 + 1)
             if self.evaluator.heuristic_priors:
                 heuristic_priors(board.pts.copy(), board.scal.copy(), legal, PATTERN_TABLE, priors)
-            KM.expand_node(nodes, self.tree[2], self.tree[3], self.tree[4], root, legal, priors)
+            KM.expand_node(nodes, self.tree[2], self.tree[3], self.tree[4], root, legal, priors, fp[KM.FP_RAVE] == 0)
             return 0
         out = self._scratch(board, 1)
         out[0][0], out[1][0] = board.pts, board.scal
@@ -379,6 +382,7 @@ class MCTS:
         if self._clean_root_priors is None:
             self._clean_root_priors = ef[KM.PRIOR, first : first + nch].copy()
         ef[KM.PRIOR, first : first + nch] = self._clean_root_priors
+        nodes[KM.SORTED, self.root] = 0  # noisy priors are out of order: select scans every edge
         alpha = c.dirichlet_alpha if c.dirichlet_alpha > 0 else 10.0 / nch
         noise = self.np_rng.dirichlet(np.full(nch, alpha))
         KM.add_root_noise(ef, first, nch, noise, c.dirichlet_eps)

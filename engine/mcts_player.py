@@ -147,12 +147,15 @@ class MCTSPlayer:
         if b.is_over:
             return
         interval = max(interval, 0.01)
+        idle = 0  # searches in a row that added nothing: a full tree (or a starved thread)
         while not should_stop():
             done = self.mcts.search(b, num_simulations=1 << 40, seconds=interval, should_stop=should_stop)
             report(self.move_infos())
-            if done == 0:  # tree full or game over
+            idle = idle + 1 if done == 0 else 0
+            if idle >= 20:  # the tree is full: keep reporting the same statistics until stopped
                 while not should_stop():
-                    time.sleep(min(interval, 0.05))
+                    time.sleep(interval)
+                    report(self.move_infos())
                 return
 
     # ------------------------------------------------------------------ scoring help

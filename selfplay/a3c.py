@@ -412,7 +412,7 @@ def train(cfg: A3CConfig) -> dict:
     backend = (_Sync if cfg.sync else _Ray if cfg.ray_address else _Processes)(cfg, model, optimizer, step)
 
     bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", desc="a3c")
-    start, start_step, pids, last, warm = time.time(), step, set(), {}, None
+    start, start_step, pids, last = time.time(), step, set(), {}  # workers are up: warm throughput
     try:
         while step < cfg.total_steps and not (cfg.seconds and time.time() - start > cfg.seconds):
             # --- collect / loss / optimize happen in the backend (workers, or here for sync)
@@ -421,8 +421,6 @@ def train(cfg: A3CConfig) -> dict:
                     raise RuntimeError(stats["error"])
                 prev, step = step, step + stats["steps"]
                 pids.add(stats["pid"])
-                if warm is None and len(pids) == (1 if cfg.sync else cfg.workers):
-                    warm = (time.time(), step)  # every worker is up: throughput from here on
                 bar.update(stats["steps"])
                 for ret in stats["returns"]:
                     episodes += 1

@@ -86,14 +86,47 @@ def test_visits_add_up_and_no_virtual_loss_left(fused):
     assert sum(r.visits for r in kids) == 500 - (0 if fused else 1)  # the root's own evaluation
     assert m.pending_virtual_loss() == 0
     nodes, nodew, ef, ei, t = m.tree
-    # every expanded node: N = 1 + sum of its children's N (its first visit) or equal when never the leaf
+    # every expanded node: N = sum of its children's N plus the visits it had as a leaf before its
+    # expansion (1 .. expand threshold; 0 when it never was the leaf)
+    thr = cfg.expand_threshold_rollout if fused else cfg.expand_threshold
+    assert fused is False or thr > 1  # the rollout default really defers expansion
+    deferred = 0
     for node in range(t[KM.T_NODES]):
         first, nch = nodes[KM.FIRST, node], nodes[KM.NCH, node]
         if first < 0:
             continue
         ch = ei[KM.CHILD, first : first + nch]
         s = nodes[KM.NVIS, ch[ch >= 0]].sum()
-        assert nodes[KM.NVIS, node] - s in (0, 1) or node == m.root
+        assert 0 <= nodes[KM.NVIS, node] - s <= thr or node == m.root
+        deferred += nodes[KM.NVIS, node] - s > 1
+        # the edges mirror their children's statistics
+        e = first + np.flatnonzero(ch >= 0)
+        np.testing.assert_array_equal(ef[KM.EN, e], nodes[KM.NVIS, ch[ch >= 0]])
+        np.testing.assert_allclose(ef[KM.EW, e], nodew[ch[ch >= 0]], atol=1e-3)
+    assert (deferred > 0) == (thr > 1)
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_edge_statistics_start_from_zero_after_reset_and_reuse(fused):
+    # edge slots are reused after a reset and after re-rooting: no statistics may leak
+    cfg = MCTSConfig(num_simulations=300, reuse_tree=True, **SMALL)
+    m = MCTS(cfg, RolloutEvaluator("random", seed=3) if fused else UniformEvaluator(), seed=3)
+    b = Board(7)
+    m.search(b)
+    m.reset()
+    m.search(b)
+    b.play(24)
+    m.search(b)  # re-rooted into the spare tree
+    b.play(m.choose_action(b))
+    m.search(b)  # and back into the first one
+    nodes, _, ef, ei, t = m.tree
+    for node in range(t[KM.T_NODES]):
+        first, nch = nodes[KM.FIRST, node], nodes[KM.NCH, node]
+        if first < 0:
+            continue
+        ch = ei[KM.CHILD, first : first + nch]
+        assert ef[KM.EN, first : first + nch].sum() == nodes[KM.NVIS, ch[ch >= 0]].sum()
+        assert np.all(ef[KM.EN, first : first + nch][ch < 0] == 0)
 
 
 def test_batched_evaluator_sees_batches():
