@@ -265,3 +265,18 @@ def test_rollout_evaluator_on_a_batch_and_lcb_and_temperature():
     t = MCTS(MCTSConfig(num_simulations=100, temperature=1.0, **SMALL), ev, seed=11)
     t.search(b)
     assert b.is_legal(t.choose_action(b))
+
+
+def test_random_rollouts_leave_the_scratch_board_alone():
+    # search_fused keeps the last leaf's board between simulations with random rollouts: it relies
+    # on playout_score not touching pts / scal
+    b = Board(9)
+    for a in (20, 30, 40, 50, 21, 31, 22):
+        b.play(a)
+    pts, scal = b.pts.copy(), b.scal.copy()
+    rng = np.array([5], np.uint64)
+    work = KM.make_playout_work(9)
+    for _ in range(20):
+        KM.playout_score(pts, scal, b.zob, rng, 243, work)
+    np.testing.assert_array_equal(pts, b.pts)
+    np.testing.assert_array_equal(scal, b.scal)
