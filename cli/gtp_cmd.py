@@ -13,17 +13,27 @@ from dataclasses import fields
 import click
 
 
-def build_player(kind: str, seed: int | None, weights: str | None = None, **mcts_options):
+def build_player(kind: str, seed: int | None, weights: str | None = None, pipeline: str | None = None, **mcts_options):
     """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
 
     With ``weights`` (a ``.safetensors`` net), the MCTS evaluates leaves with that network
     (``nets.evaluator.TorchEvaluator``) instead of rollouts; torch is imported only then.
+    ``pipeline="lee"`` builds the AlphaGo Lee player from the weights folder ``weights``
+    (``nets.lee_player.build_lee_player``; layout in docs/lee.md).
     """
     if kind == "random":
         from engine.player import RandomPlayer
 
         return RandomPlayer(seed)
     from engine.config import MCTSConfig
+
+    if pipeline == "lee":
+        from nets.lee_player import build_lee_player
+
+        if weights is None:
+            raise click.UsageError("--pipeline lee needs --weights DIR (sl/value .safetensors, rollout.npz)")
+        lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam"}
+        return build_lee_player(weights, seed=seed, **{k: v for k, v in mcts_options.items() if k in lee_fields})
     from engine.mcts_player import MCTSPlayer
 
     known = {f.name for f in fields(MCTSConfig)}
@@ -51,18 +61,36 @@ def build_player(kind: str, seed: int | None, weights: str | None = None, **mcts
 @click.option("--ko", type=click.Choice(["positional", "simple"]), default="positional", show_default=True)
 @click.option("--allow-suicide", is_flag=True, help="Tromp-Taylor suicide")
 @click.option("--seed", type=int, default=None, help="random seed")
-@click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="network (.safetensors) for MCTS leaves")
+@click.option("--weights", type=click.Path(exists=True), help="net (.safetensors) for MCTS leaves; lee: weights folder")
+@click.option(
+    "--pipeline",
+    type=click.Choice(["zero", "lee", "rollout"]),
+    help="search flavour (default: zero with --weights FILE, lee with --weights DIR, else rollout)",
+)
+@click.option("--lam", type=click.FloatRange(0, 1), help="lee: weight of the rollout in the leaf value (0.5)")
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
-def gtp(player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, verbose):
+def gtp(
+    player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
+    verbose,
+):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
+    from pathlib import Path
+
     from cli.gtp import GtpSession
     from engine.board import Rules
 
     logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
+    if pipeline is None:
+        pipeline = "rollout" if weights is None else "lee" if Path(weights).is_dir() else "zero"
+    if pipeline != "lee" and weights is not None and Path(weights).is_dir():
+        raise click.BadParameter("a folder is a Lee weights folder; use --pipeline lee", param_hint="--weights")
+    extra = {"lam": 0.5 if lam is None else lam} if pipeline == "lee" else {}
     engine = build_player(
         player,
         seed,
-        weights,
+        None if pipeline == "rollout" else weights,
+        pipeline,
+        **extra,
         num_simulations=playouts,
         seconds_per_move=seconds,
         num_threads=threads,

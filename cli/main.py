@@ -37,6 +37,10 @@ def _register():
 
     cli.add_command(data_cmd.data)
     train.train.add_command(train_rollout.rollout)
+    from cli import train_lee
+
+    for command in (train_lee.sl, train_lee.rl, train_lee.value):
+        train.train.add_command(command)
 
 
 _register()

@@ -1,0 +1,102 @@
+"""``go-engine train sl | rl | value``: the AlphaGo Lee trainers (options -> config -> one library call).
+
+See docs/lee.md ("Trainers and search"). Torch is imported only inside the commands.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+_common = [
+    click.option("--device", default="cpu", show_default=True),
+    click.option("--threads", "torch_threads", type=click.IntRange(min=1), default=1, show_default=True),
+    click.option("--seed", type=int, default=0, show_default=True),
+    click.option("--checkpoint-every", type=click.IntRange(min=1), help="steps between checkpoints"),
+    click.option("--log-every", type=click.IntRange(min=1), help="steps between log rows"),
+]
+
+
+def common(fn):
+    """Attach the options every Lee trainer shares."""
+    for option in reversed(_common):
+        fn = option(fn)
+    return fn
+
+
+def _given(options: dict) -> dict:
+    """The options the user set (unset ones keep the config's defaults)."""
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+
+@click.command("sl")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True), required=True, help="SGF folder")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
+@click.option("--preset", type=click.Choice(["sl13x192", "policy4x16"]), default="sl13x192", show_default=True)
+@click.option("--filters", type=click.IntRange(min=1), help="override the preset's filters k")
+@click.option("--steps", type=click.IntRange(min=0), default=20_000, show_default=True)
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=16, show_default=True)
+@click.option("--lr", type=float, default=0.003, show_default=True)
+@click.option("--lr-halve-every", type=click.IntRange(min=0), default=10_000, show_default=True)
+@click.option("--momentum", type=float, default=0.0, show_default=True)
+@click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True)
+@click.option("--eval-every", type=click.IntRange(min=1), default=1000, show_default=True)
+@common
+def sl(data_dir, out, **options):
+    """Train the SL policy net on expert SGF games; writes OUT/weights.safetensors."""
+    from selfplay.sl import SLConfig, train_sl
+
+    _logging()
+    res = train_sl(SLConfig(**_given(options)), data_dir, out)
+    click.echo(f"step {res.step}: {res.metrics} -> {res.weights}")
+
+
+@click.command("rl")
+@click.option("--sl", "sl_weights", type=click.Path(exists=True), required=True, help="SL weights or run folder")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
+@click.option("--iterations", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option("--games", type=click.IntRange(min=1), default=128, show_default=True, help="games per minibatch")
+@click.option("--lr", type=float, default=0.001, show_default=True)
+@click.option("--pool-every", type=click.IntRange(min=1), default=500, show_default=True)
+@click.option("--baseline", type=click.Choice(["none", "mean"]), default="none", show_default=True)
+@click.option("--komi", type=float, default=7.5, show_default=True)
+@click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 2 n^2)")
+@common
+def rl(sl_weights, out, **options):
+    """REINFORCE from the SL net against a pool of earlier versions; writes OUT/weights.safetensors."""
+    from selfplay.rl import RLConfig, train_rl
+
+    _logging()
+    metrics = train_rl(RLConfig(**_given(options)), sl_weights, out)
+    click.echo(f"{metrics}")
+
+
+@click.command("value")
+@click.option("--sl", "sl_weights", type=click.Path(exists=True), required=True, help="SL weights or run folder")
+@click.option("--rl", "rl_weights", type=click.Path(exists=True), required=True, help="RL weights or run folder")
+@click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
+@click.option("--positions", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option("--games-per-round", type=click.IntRange(min=1), default=128, show_default=True)
+@click.option("--u-max", type=click.IntRange(min=0), default=0, help="U drawn in [1, u_max] (0 = 450 n^2/361)")
+@click.option("--preset", type=click.Choice(["value13x192", "value4x16"]), default="value13x192", show_default=True)
+@click.option("--filters", type=click.IntRange(min=1), help="override the preset's filters k")
+@click.option("--steps", type=click.IntRange(min=0), default=20_000, show_default=True)
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=32, show_default=True)
+@click.option("--lr", type=float, default=0.003, show_default=True)
+@click.option("--lr-halve-every", type=click.IntRange(min=0), default=10_000, show_default=True)
+@click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True)
+@click.option("--eval-every", type=click.IntRange(min=1), default=1000, show_default=True)
+@click.option("--komi", type=float, default=7.5, show_default=True)
+@common
+def value(sl_weights, rl_weights, out, **options):
+    """Generate one position per self-play game and regress the value net; writes OUT/weights.safetensors."""
+    from selfplay.value import ValueConfig, train_value
+
+    _logging()
+    metrics = train_value(ValueConfig(**_given(options)), sl_weights, rl_weights, out)
+    click.echo(f"{metrics}")

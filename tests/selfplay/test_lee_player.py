@@ -1,0 +1,92 @@
+"""The AlphaGo Lee search: rollout values' perspective, the net evaluator, GTP play with a weights folder."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from click.testing import CliRunner
+
+from engine.board import Board
+from engine.config import MCTSConfig
+from engine.lee_search import PolicyRolloutEvaluator, lee_mcts_config
+from engine.mcts import MCTS, LeafBatch, MixedEvaluator
+from engine.rollout_policy import RolloutPolicy
+from nets.factory import build_model
+from nets.lee_player import SL_FILE, VALUE_FILE, LeeNetEvaluator
+from nets.presets import preset
+from tests.selfplay.test_rl import tiny_policy
+
+torch.set_num_threads(1)
+
+
+def tiny_value(seed: int = 0):
+    torch.manual_seed(seed)
+    return build_model(preset("value4x16", in_planes=49, feature_set="aglee49", filters=8))
+
+
+def root_batch(board: Board) -> LeafBatch:
+    return LeafBatch(
+        board.pts[None].copy(),
+        board.scal[None].copy(),
+        board.legal_mask()[None],
+        np.array([board.to_play]),
+        board,
+        [[]],
+    )
+
+
+def test_rollout_values_are_from_the_view_of_the_player_to_move():
+    board = Board(5, komi=0.5)
+    board.setup(black=[a for a in range(25) if a not in (0, 12, 24)])  # black owns the board; white cannot move
+    ev = PolicyRolloutEvaluator(RolloutPolicy(), seed=1)
+    for to_play, expected in ((2, -1.0), (1, 1.0)):
+        board.to_play = to_play
+        priors, values = ev(root_batch(board))
+        assert values[0] == expected
+        assert np.array_equal(priors[0] > 0, board.legal_mask() > 0)
+
+
+def test_net_evaluator_priors_are_masked_softmax():
+    board = Board(5)
+    for a in (6, 7, 12):
+        board.play(a)
+    ev = LeeNetEvaluator(tiny_policy(), tiny_value(), symmetries=True, seed=0)
+    priors, values = ev(root_batch(board))
+    legal = board.legal_mask() > 0
+    assert priors.shape == (1, 26) and abs(priors.sum() - 1) < 1e-5
+    assert np.all(priors[0][~legal] == 0) and np.all(priors[0][legal] > 0)
+    assert -1 <= values[0] <= 1
+
+
+def test_lee_search_leaves_no_virtual_loss_and_counts_visits():
+    cfg = lee_mcts_config(num_simulations=24, batch_size=4, expand_threshold=2)
+    assert isinstance(cfg, MCTSConfig) and cfg.c_puct == 5.0 and cfg.virtual_loss == 3
+    nets = LeeNetEvaluator(tiny_policy(), tiny_value())
+    evaluator = MixedEvaluator(nets, PolicyRolloutEvaluator(RolloutPolicy()), 0.5)
+    mcts = MCTS(cfg, evaluator, seed=0)
+    board = Board(5, komi=0.5)
+    done = mcts.search(board)
+    assert done == 24 and mcts.pending_virtual_loss() == 0
+    assert sum(c.visits for c in mcts.root_children()) == mcts.root_visits() - 1
+
+
+def test_gtp_lee_pipeline_plays_legal_moves(tmp_path):
+    from cli.main import cli
+    from nets.checkpoint import save_weights
+    from selfplay.expert_data import save_rollout_policy
+
+    save_weights(tmp_path / SL_FILE, tiny_policy())
+    save_weights(tmp_path / VALUE_FILE, tiny_value())
+    save_rollout_policy(tmp_path / "rollout.npz", RolloutPolicy())
+    commands = "boardsize 5\nclear_board\nkomi 0.5\nplay b C3\ngenmove w\ngenmove b\ngenmove w\nshowboard\nquit\n"
+    args = ["gtp", "--pipeline", "lee", "--weights", str(tmp_path), "--size", "5", "--playouts", "16", "--seed", "0"]
+    res = CliRunner().invoke(cli, args, input=commands)
+    assert res.exit_code == 0, res.output
+    replies = [line for line in res.output.splitlines() if line.startswith(("=", "?"))]
+    assert not [r for r in replies if r.startswith("?")], res.output
+    moves = [r[2:].strip() for r in replies[4:7]]
+    board = Board(5, komi=0.5)
+    board.play_gtp("C3")
+    for mv in moves:  # each reply is a legal move (or pass) in sequence
+        board.play_gtp(mv)
+    assert all(m and m.upper() != "RESIGN" for m in moves)
