@@ -281,7 +281,27 @@ class MCTS:
             KM.compact_tree(self.tree, self._spare, node)
             self.tree, self._spare = self._spare, self.tree
             self._clean_root_priors = None
+            self._prune_root(board)
         self._root_board = board.copy()
+
+    def _prune_root(self, board: Board) -> None:
+        """Drop the edges of a reused root that the game's rules forbid (keeping their order).
+
+        Edges below the root were made under simple ko (fused rollout search) or with the history
+        known then, so a move can be banned by positional superko once the node is the root.
+        """
+        nodes, _, ef, ei, _ = self.tree
+        root = self.root
+        first, nch = int(nodes[KM.FIRST, root]), int(nodes[KM.NCH, root])
+        if first < 0:
+            return
+        keep = board.legal_mask()[ei[KM.EACT, first : first + nch]] != 0
+        if keep.all():
+            return
+        idx = first + np.flatnonzero(keep)
+        ef[:, first : first + len(idx)] = ef[:, idx]
+        ei[:, first : first + len(idx)] = ei[:, idx]
+        nodes[KM.NCH, root] = len(idx)
 
     def _walk(self, old: Board, board: Board) -> int:
         """Node of ``board`` reached from the old root by the moves played since, or -1."""

@@ -237,6 +237,35 @@ def test_root_moves_respect_positional_superko():
         assert b.is_legal(m.choose_action(b))
 
 
+@pytest.mark.parametrize("fused", [True, False])
+def test_reused_root_drops_superko_banned_moves(fused):
+    # edges below the root are made under simple ko (fused) or with the history known then; once
+    # their node becomes the root, a positional-superko ban must remove the move
+    b = capture_board()
+    ev = RolloutEvaluator("random", seed=12) if fused else UniformEvaluator()
+    m = MCTS(MCTSConfig(num_simulations=3000, reuse_tree=True, **SMALL), ev, seed=12)
+    m.search(b)
+    pv = m.principal_variation(m.choose_action(b), max_len=2)
+    assert len(pv) == 2
+    q = b.copy()
+    q.play(pv[0])
+    q.play(pv[1])
+    node = m._child(m._child(m.root, pv[0]), pv[1])
+    nodes, _, _, ei, _ = m.tree
+    first, nch = nodes[KM.FIRST, node], nodes[KM.NCH, node]
+    assert first >= 0
+    banned = next(int(a) for a in ei[KM.EACT, first : first + nch] if a != q.pass_action and q.is_legal(int(a)))
+    n = q.scal[K.NHIST]
+    q.hist[n] = K.hash_after(q.pts, q.scal, q.zob, q._loc(banned), q.to_play)
+    q.scal[K.NHIST] = n + 1
+    q.scal[K.CAPS_B] = max(q.scal[K.CAPS_B], 1)  # the kernel skips the scan when nothing was captured
+    assert not q.is_legal(banned)
+    m.search(q, num_simulations=50)
+    assert m.root_visits() > 50  # the subtree was reused
+    assert banned not in [r.action for r in m.root_children()]
+    assert q.is_legal(m.choose_action(q))
+
+
 def test_mixed_evaluator_mixes_values():
     class Const(UniformEvaluator):
         def __call__(self, batch):
