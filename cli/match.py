@@ -38,9 +38,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import queue
-import shlex
-import subprocess
 import threading
 import time
 from collections import Counter, deque
@@ -49,16 +46,10 @@ from dataclasses import dataclass, field
 
 from engine import coords
 from engine.board import BLACK, EMPTY, WHITE, Board, Rules
+from selfplay.elo import wilson_interval
+from selfplay.gtp_client import EngineDied, EngineTimeout, GtpClient
 
 log = logging.getLogger("go_engine.match")
-
-
-class EngineDied(Exception):
-    """The engine process ended (or closed its output)."""
-
-
-class EngineTimeout(Exception):
-    """The engine did not answer in time."""
 
 
 @dataclass(frozen=True)
@@ -114,110 +105,6 @@ class MatchConfig:
         if self.move_timeout is not None:
             return self.move_timeout
         return 300.0 if self.seconds_per_move is None else 2 * self.seconds_per_move + 5
-
-
-# ------------------------------------------------------------------------------ one engine
-class GtpClient:
-    """One engine process spoken to in GTP: ``send("genmove b", timeout)`` -> ``(ok, text)``.
-
-    A reader thread moves the engine's stdout lines into a queue so that every request can have
-    a timeout. Its stderr goes to ``stderr_path`` (or is discarded).
-    """
-
-    def __init__(self, command: str, stderr_path: str | None = None):
-        self.command = command
-        self._err = open(stderr_path, "a", encoding="utf-8") if stderr_path else subprocess.DEVNULL
-        try:
-            self.proc = subprocess.Popen(
-                shlex.split(command),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._err,
-                text=True,
-                bufsize=1,
-            )
-        except OSError:
-            self._close_err()
-            raise
-        self._lines: queue.Queue[str | None] = queue.Queue()
-        self._id = 0
-        self._eof = False
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.proc.stdout:
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def _close_err(self) -> None:
-        if self._err is not subprocess.DEVNULL:
-            self._err.close()
-
-    @property
-    def alive(self) -> bool:
-        """True while the process runs and its output is open."""
-        return not self._eof and self.proc.poll() is None
-
-    def send(self, command: str, timeout: float) -> tuple[bool, str]:
-        """Send one command and wait for its answer.
-
-        Returns:
-            ``(True, result)`` for ``=``, ``(False, message)`` for ``?``.
-
-        Raises:
-            EngineDied: the process ended or closed its output.
-            EngineTimeout: no complete answer within ``timeout`` seconds.
-        """
-        if self._eof:
-            raise EngineDied(f"engine output closed before {command!r}")
-        self._id += 1
-        try:
-            self.proc.stdin.write(f"{self._id} {command}\n")
-            self.proc.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            raise EngineDied(f"cannot write to engine: {command}") from None
-        deadline = time.monotonic() + timeout
-        lines: list[str] = []
-        while True:
-            try:
-                line = self._lines.get(timeout=max(deadline - time.monotonic(), 0.0))
-            except queue.Empty:
-                raise EngineTimeout(f"no answer to {command!r} within {timeout:g}s") from None
-            if line is None:
-                self._eof = True
-                raise EngineDied(f"engine exited while answering {command!r}")
-            line = line.rstrip("\r\n")
-            if not lines and not line.strip():
-                continue  # stray empty lines between answers
-            if not lines and line[:1] not in ("=", "?"):
-                log.debug("ignoring engine output %r", line)
-                continue
-            if lines and not line.strip():
-                break
-            lines.append(line)
-        head = lines[0]
-        ok = head[0] == "="
-        first = head[1:].lstrip("0123456789").strip()
-        return ok, "\n".join([first, *lines[1:]]).strip()
-
-    def close(self, timeout: float = 2.0, graceful: bool = True) -> None:
-        """Ask the engine to quit (if ``graceful``); kill it if it does not end within ``timeout``."""
-        if graceful and self.alive:
-            try:
-                self.send("quit", timeout)
-            except (EngineDied, EngineTimeout):
-                pass
-        try:
-            self.proc.wait(timeout=timeout if graceful else 0)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        for stream in (self.proc.stdin, self.proc.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        self._close_err()
 
 
 class _Slot:
@@ -317,26 +204,6 @@ class MatchResult:
                 f" forfeits: {forfeits}"
             )
         return lines
-
-
-def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a proportion (draws may count as half successes).
-
-    Args:
-        successes: number of successes (may be fractional).
-        n: number of trials.
-        z: normal quantile (1.96 for 95%).
-
-    Returns:
-        ``(low, high)`` in [0, 1]; ``(0, 1)`` when ``n == 0``.
-    """
-    if n <= 0:
-        return 0.0, 1.0
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 # ------------------------------------------------------------------------------ one game

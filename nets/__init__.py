@@ -13,6 +13,8 @@ module              content
 ``checkpoint``      ``save_weights``/``load_weights`` (safetensors), ``save_checkpoint``/
                     ``load_checkpoint`` (training state), ``CheckpointError``
 ``evaluator``       ``TorchEvaluator``: a net as the ``engine.mcts.Evaluator`` of the search
+``fileio``          ``atomic_write(path, mode)``: temp file + fsync + ``os.replace`` (no torch import;
+                    also used by ``selfplay``)
 ==================  ==========================================================================
 
 This package ``__init__`` imports nothing, so ``nets.config`` stays importable without torch.

@@ -22,28 +22,17 @@ value is from the view of the player to move; mask illegal logits outside
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from nets.config import NetConfig
-from nets.layers import ValueMLP, conv_relu, lee_trunk
+from nets.layers import LeeTwoHeads
 
 
-class ActorCritic(nn.Module):
+class ActorCritic(LeeTwoHeads):
     """``forward(planes [B, p, n, n]) -> (logits [B, n*n+1], value [B])``."""
 
     def __init__(self, cfg: NetConfig):
-        super().__init__()
-        if cfg.kind != "policy":
-            raise ValueError(f"ActorCritic reads a conv-ReLU trunk config (kind='policy'), got {cfg.kind!r}")
-        self.cfg = cfg
-        points = cfg.board_size * cfg.board_size
-        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, cfg.blocks, cfg.first_kernel)
-        self.policy_conv = conv_relu(cfg.filters, cfg.policy_filters, 1)
-        self.policy_fc = nn.Linear(cfg.policy_filters * points, cfg.n_actions)
-        self.value_conv = conv_relu(cfg.filters, cfg.value_filters, 1)
-        self.value_mlp = ValueMLP(cfg.value_filters * points, cfg.value_hidden)
+        super().__init__(cfg, "policy")
 
     def forward(self, planes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Policy logits ``[B, n*n+1]`` (pass last) and values ``[B]``."""
-        x = self.trunk(planes)
-        return self.policy_fc(self.policy_conv(x).flatten(1)), self.value_mlp(self.value_conv(x))
+        return self.heads(planes)

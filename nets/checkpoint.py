@@ -26,9 +26,7 @@ from __future__ import annotations
 import json
 import os
 import random
-import tempfile
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -41,6 +39,7 @@ from torch import nn
 
 from nets.config import NetConfig
 from nets.factory import build_model
+from nets.fileio import atomic_write
 
 FORMAT = "go-engine-net/1"
 """format tag written into every file and checked on load"""
@@ -71,27 +70,10 @@ class Loaded:
 
 
 # ------------------------------------------------------------------------------ writing
-def _atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with suppress(OSError):  # make the rename durable; not every platform can open a folder
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    return path
+def _write_file(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
+    with atomic_write(path) as f:
+        write(f)
+    return Path(path)
 
 
 def _config_of(model: nn.Module) -> NetConfig:
@@ -120,7 +102,7 @@ def save_weights(path: str | os.PathLike, model: nn.Module, *, step: int = 0, me
         "meta": json.dumps(meta or {}),
     }
     data = st_save(tensors, metadata=header)
-    return _atomic_write(path, lambda f: f.write(data))
+    return _write_file(path, lambda f: f.write(data))
 
 
 def rng_state(generator: np.random.Generator | None = None) -> dict[str, Any]:
@@ -185,7 +167,7 @@ def save_checkpoint(
         "meta": json.dumps(meta or {}),
         "rng": rng_state(generator),
     }
-    return _atomic_write(path, lambda f: torch.save(state, f))
+    return _write_file(path, lambda f: torch.save(state, f))
 
 
 # ------------------------------------------------------------------------------ reading

@@ -24,30 +24,18 @@ Q is from the view of the player to move in ``s``; masking illegal actions is th
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from nets.config import NetConfig
-from nets.layers import ValueMLP, conv_relu, lee_trunk
+from nets.layers import LeeTwoHeads
 
 
-class DuelingQNet(nn.Module):
+class DuelingQNet(LeeTwoHeads):
     """Dueling Q-net built from ``cfg``: ``forward(planes [B, p, n, n]) -> q [B, n*n+1]``."""
 
     def __init__(self, cfg: NetConfig):
-        super().__init__()
-        if cfg.kind != "policy":
-            raise ValueError(f"DuelingQNet reads a conv-ReLU trunk config (kind='policy'), got {cfg.kind!r}")
-        self.cfg = cfg
-        points = cfg.board_size * cfg.board_size
-        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, cfg.blocks, cfg.first_kernel)
-        self.adv_conv = conv_relu(cfg.filters, cfg.policy_filters, 1)
-        self.adv_fc = nn.Linear(cfg.policy_filters * points, cfg.n_actions)
-        self.value_conv = conv_relu(cfg.filters, cfg.value_filters, 1)
-        self.value_mlp = ValueMLP(cfg.value_filters * points, cfg.value_hidden)
+        super().__init__(cfg, "adv")
 
     def forward(self, planes: torch.Tensor) -> torch.Tensor:
         """Q-values ``[B, n*n+1]`` for every action, legal or not."""
-        x = self.trunk(planes)
-        adv = self.adv_fc(self.adv_conv(x).flatten(1))
-        value = self.value_mlp(self.value_conv(x))
+        adv, value = self.heads(planes)
         return value.unsqueeze(1) + adv - adv.mean(dim=1, keepdim=True)

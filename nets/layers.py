@@ -81,3 +81,32 @@ class ValueMLP(nn.Module):
         """``x``: ``[B, ...]`` with ``in_features`` entries per row -> values in [-1, 1], ``[B]``."""
         h = torch.relu(self.fc1(x.flatten(1)))
         return torch.tanh(self.fc2(h)).squeeze(1)
+
+
+class LeeTwoHeads(nn.Module):
+    """Conv-ReLU trunk with a per-action head and a value head, shared by the RL nets.
+
+    Registers, in this order (so that ``parameters()`` and checkpoints keep their layout):
+    ``trunk`` (``lee_trunk``), ``{head}_conv`` (conv 1x1 ``policy_filters`` + ReLU),
+    ``{head}_fc`` (FC to ``n*n + 1``), ``value_conv`` (conv 1x1 ``value_filters`` + ReLU) and
+    ``value_mlp`` (``ValueMLP``). ``cfg.kind`` must be ``"policy"`` (the trunk family).
+    """
+
+    def __init__(self, cfg, head: str):
+        super().__init__()
+        if cfg.kind != "policy":
+            raise ValueError(f"{type(self).__name__} reads a conv-ReLU trunk config (kind='policy'), got {cfg.kind!r}")
+        self.cfg = cfg
+        self._head = head
+        points = cfg.board_size * cfg.board_size
+        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, cfg.blocks, cfg.first_kernel)
+        setattr(self, f"{head}_conv", conv_relu(cfg.filters, cfg.policy_filters, 1))
+        setattr(self, f"{head}_fc", nn.Linear(cfg.policy_filters * points, cfg.n_actions))
+        self.value_conv = conv_relu(cfg.filters, cfg.value_filters, 1)
+        self.value_mlp = ValueMLP(cfg.value_filters * points, cfg.value_hidden)
+
+    def heads(self, planes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Per-action outputs ``[B, n*n+1]`` (pass last) and values ``[B]``."""
+        x = self.trunk(planes)
+        conv, fc = getattr(self, f"{self._head}_conv"), getattr(self, f"{self._head}_fc")
+        return fc(conv(x).flatten(1)), self.value_mlp(self.value_conv(x))

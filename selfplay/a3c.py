@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import os
 import queue as queue_mod
-import random
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
@@ -47,7 +46,6 @@ from tqdm import tqdm
 from selfplay.opponents import make_opponent, split_specs
 from selfplay.rl_common import (
     EnvSpec,
-    MetricLogger,
     build_rl_net,
     hparam_table,
     load_rl_checkpoint,
@@ -55,7 +53,7 @@ from selfplay.rl_common import (
     masked_logits,
     net_config,
     save_rl_checkpoint,
-    write_config,
+    start_run,
 )
 from selfplay.rl_eval import evaluate
 
@@ -389,17 +387,8 @@ class _Ray:
 # ------------------------------------------------------------------------------ trainer
 def train(cfg: A3CConfig) -> dict:
     """Train an actor-critic with A3C (or A2C, or on Ray); returns a summary dict."""
-    run = Path(cfg.run_dir)
-    ck_dir, pool_dir = run / "checkpoints", run / "pool"
-    ck_dir.mkdir(parents=True, exist_ok=True)
-    write_config(run, cfg)
-    logger = MetricLogger(run)
-    logger.text("hyperparameters", hparam_table(cfg))
-
-    # --- seeding
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
+    # --- run folder, config.json, metric log; seeding of python, numpy and torch
+    run, ck_dir, pool_dir, logger = start_run(cfg)
     model = build_rl_net("actor_critic", _net_cfg(cfg))
     optimizer = make_optimizer(cfg, model)
     step = episodes = 0

@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.config import BoardConfig, MCTSConfig
 from nets.config import NetConfig
+from nets.fileio import atomic_write
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,8 @@ class Config:
 def save_config(path: str | os.PathLike, cfg: Config) -> Path:
     """Write ``cfg`` as indented JSON (atomically: temp file + ``os.replace``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(cfg.to_dict(), indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    with atomic_write(path, "w") as f:
+        f.write(json.dumps(cfg.to_dict(), indent=2, sort_keys=True) + "\n")
     return path
 
 

@@ -28,7 +28,6 @@ bit-identical to one that never stopped.
 from __future__ import annotations
 
 import copy
-import random
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -43,7 +42,6 @@ from selfplay.opponents import make_opponent, split_specs
 from selfplay.replay import NStepBuffer, PrioritizedReplay
 from selfplay.rl_common import (
     EnvSpec,
-    MetricLogger,
     build_rl_net,
     hparam_table,
     load_rl_checkpoint,
@@ -51,7 +49,7 @@ from selfplay.rl_common import (
     masked_argmax,
     net_config,
     save_rl_checkpoint,
-    write_config,
+    start_run,
 )
 from selfplay.rl_eval import evaluate
 
@@ -164,17 +162,9 @@ def _tensor(x, dtype=torch.float32) -> torch.Tensor:
 # ------------------------------------------------------------------------------ trainer
 def train(cfg: DQNConfig) -> dict:
     """Train a dueling Double DQN on ``cfg.env``; returns a summary dict (see the end)."""
-    run = Path(cfg.run_dir)
-    ck_dir, pool_dir = run / "checkpoints", run / "pool"
-    ck_dir.mkdir(parents=True, exist_ok=True)
-    write_config(run, cfg)
-    logger = MetricLogger(run)
-    logger.text("hyperparameters", hparam_table(cfg))
-
-    # --- seeding (one block: python, numpy, torch, the trainer's Generator, the envs)
-    random.seed(cfg.seed)
-    np.random.seed(cfg.seed)
-    torch.manual_seed(cfg.seed)
+    # --- run folder, config.json, metric log; seeding of python, numpy and torch
+    run, ck_dir, pool_dir, logger = start_run(cfg)
+    # --- seeding of the trainer's Generator and the envs
     rng = np.random.default_rng(cfg.seed)
     specs = split_specs(cfg.env.opponent)
     envs = make_vector_env(cfg.env, cfg.num_envs, lambda i: make_opponent(specs[i % len(specs)], pool_dir))

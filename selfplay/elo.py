@@ -4,6 +4,9 @@
 minorisation-maximisation iteration (Hunter 2004, "MM algorithms for generalized Bradley-Terry
 models", Ann. Statist. 32). Each pair that met gets ``prior`` virtual drawn games, so a 10-0 score
 gives a large finite gap instead of infinity, and draws count half a win each.
+
+``wilson_interval(successes, n)`` is the 95% Wilson score interval of a score rate, used by the
+match referee (``cli.match``) and the RL evaluation (``selfplay.rl_eval``).
 """
 
 from __future__ import annotations
@@ -63,3 +66,23 @@ def fit_elo(matches: list[MatchRecord], anchor: str, prior: float = 1.0, iters: 
             break
     ref = gamma.get(anchor, 1.0)
     return {i: 400.0 * math.log10(gamma[i] / ref) for i in players}
+
+
+def wilson_interval(successes: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion (draws may count as half successes); 95% by default.
+
+    Args:
+        successes: number of successes (may be fractional).
+        n: number of trials.
+        z: normal quantile (1.96 for 95%).
+
+    Returns:
+        ``(low, high)`` in [0, 1]; ``(0, 1)`` when ``n == 0``.
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)

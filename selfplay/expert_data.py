@@ -28,13 +28,14 @@ import multiprocessing as mp
 import os
 import random
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine import coords
 from engine.board import Board, IllegalMove, Rules
 from engine.sgf import board_to_record
+from nets.fileio import atomic_write
+from selfplay.gtp_client import GtpClient
 from selfplay.records import write_sgf_file
 
 log = logging.getLogger(__name__)
@@ -86,39 +87,6 @@ def find_gnugo(explicit: str | None = None) -> str:
     return path
 
 
-class _Gtp:
-    """A synchronous GTP connection to one GNU Go process."""
-
-    def __init__(self, args: list[str]):
-        self.proc = subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1
-        )
-
-    def send(self, command: str) -> tuple[bool, str]:
-        self.proc.stdin.write(command + "\n")
-        self.proc.stdin.flush()
-        lines: list[str] = []
-        while True:
-            line = self.proc.stdout.readline()
-            if line == "":
-                raise RuntimeError(f"gnugo exited while answering {command!r}")
-            line = line.rstrip("\r\n")
-            if not line:
-                if lines:
-                    break
-                continue
-            lines.append(line)
-        return lines[0][:1] == "=", "\n".join([lines[0][1:].strip(), *lines[1:]]).strip()
-
-    def close(self) -> None:
-        try:
-            self.send("quit")
-            self.proc.wait(timeout=5)
-        except (OSError, RuntimeError, subprocess.TimeoutExpired):
-            self.proc.kill()
-            self.proc.wait()
-
-
 def _random_opening(board: Board, count: int, margin: int, rng: random.Random) -> None:
     n = board.size
     lo, hi = (margin, n - margin) if n - 2 * margin >= 3 else (0, n)
@@ -130,7 +98,7 @@ def _random_opening(board: Board, count: int, margin: int, rng: random.Random) -
         board.play(rng.choice(pts))
 
 
-def play_one_game(gtp: _Gtp, cfg: GnuGoDataConfig, rng: random.Random) -> tuple[Board, int, str | None]:
+def play_one_game(gtp: GtpClient, cfg: GnuGoDataConfig, rng: random.Random) -> tuple[Board, int, str | None]:
     """One game of GNU Go against itself. Returns ``(board, random opening moves, result text)``."""
     n = cfg.size
     board = Board(n, Rules(komi=cfg.komi))
@@ -166,7 +134,7 @@ def _worker(cfg: GnuGoDataConfig, index: int, quota: int) -> int:
     rng = random.Random(seed)
     args = [find_gnugo(cfg.gnugo), "--mode", "gtp", "--level", str(cfg.level), "--chinese-rules"]
     args += ["--positional-superko", "--komi", str(cfg.komi), "--seed", str(seed + 1)]
-    gtp = _Gtp(args)
+    gtp = GtpClient(args, ids=False)
     written = 0
     try:
         for _ in range(2 * quota):
@@ -187,7 +155,7 @@ def _worker(cfg: GnuGoDataConfig, index: int, quota: int) -> int:
             write_sgf_file(path, rec)
             written += 1
     finally:
-        gtp.close()
+        gtp.close(timeout=5)
     return written
 
 
@@ -229,18 +197,9 @@ def random_opening_moves(game_comment: str | None) -> int:
 def save_rollout_policy(path: str | os.PathLike, policy) -> Path:
     """Write a ``RolloutPolicy`` as ``.npz`` atomically (temp file in the folder + ``os.replace``)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = policy.to_bytes()
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        f.write(data)
     return path
 
 

@@ -22,8 +22,6 @@ may not import ``cli`` (the dependency direction is ``cli -> selfplay -> nets ->
 
 from __future__ import annotations
 
-import shlex
-import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from engine import coords
 from engine.board import EMPTY, Board
 from engine.player import RESIGN
 from selfplay.env import random_opponent, uniform_opponent
+from selfplay.gtp_client import GtpClient
 from selfplay.rl_common import load_rl_checkpoint, masked_argmax
 
 
@@ -148,14 +147,7 @@ class GtpPlayer:
 
     def __init__(self, command: str):
         self.name = f"gtp:{command}"
-        self.proc = subprocess.Popen(
-            shlex.split(command),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
-        )
+        self.client = GtpClient(command, ids=False)
         self._sent: list[tuple[int, int]] = []
         self._size, self._komi = 0, None
 
@@ -165,22 +157,10 @@ class GtpPlayer:
         Raises:
             RuntimeError: on a ``?`` answer or if the engine closed its output.
         """
-        self.proc.stdin.write(command + "\n")
-        self.proc.stdin.flush()
-        lines: list[str] = []
-        while True:
-            line = self.proc.stdout.readline()
-            if not line:
-                raise RuntimeError(f"GTP engine {self.name!r} ended during {command!r}")
-            if not line.strip():
-                if lines:
-                    break
-                continue
-            lines.append(line.strip())
-        text = "\n".join(lines)
-        if text.startswith("?"):
-            raise RuntimeError(f"GTP engine {self.name!r} refused {command!r}: {text}")
-        return text.lstrip("=").strip()
+        ok, text = self.client.send(command)
+        if not ok:
+            raise RuntimeError(f"GTP engine {self.name!r} refused {command!r}: ? {text}")
+        return text
 
     def new_game(self, board: Board) -> None:
         """Set size and komi, clear, replay ``board``'s moves."""
@@ -217,11 +197,7 @@ class GtpPlayer:
 
     def close(self) -> None:
         """Quit the engine."""
-        try:
-            self.send("quit")
-        except (RuntimeError, OSError, ValueError):
-            pass
-        self.proc.wait(timeout=5)
+        self.client.close(timeout=5)
 
     def __getstate__(self):
         raise TypeError("GtpPlayer holds a subprocess and cannot be pickled; build one per worker")

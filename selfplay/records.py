@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 from engine.sgf import GameRecord, SGFError, parse_sgf, record_to_board, to_sgf
+from nets.fileio import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -67,17 +67,8 @@ def write_sgf_file(path: str | os.PathLike, record: GameRecord) -> Path:
     """
     path = Path(path)
     text = to_sgf(record)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text if text.endswith("\n") else text + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text if text.endswith("\n") else text + "\n")
     return path
 
 

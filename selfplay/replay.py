@@ -26,12 +26,13 @@ sign logic: in self-play with ``n = 1`` it is ``r - gamma * max Q(s', .)``.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from nets.fileio import atomic_write
 
 
 class SumTree:
@@ -152,13 +153,11 @@ class PrioritizedReplay:
     def save(self, path: str | os.PathLike, **extra: np.ndarray) -> None:
         """Write the whole buffer (and ``extra`` arrays) to ``path`` (.npz) atomically."""
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
-        os.close(fd)
         arrays = {f: getattr(self, f) for f in self.FIELDS}
         scalars = np.array([self.pos, self.size], np.int64)
         top = np.float64(self.max_priority)
-        np.savez(tmp, tree=self.tree.tree, scalars=scalars, max_priority=top, **arrays, **extra)
-        os.replace(tmp, path)
+        with atomic_write(path, suffix=".npz") as f:
+            np.savez(f, tree=self.tree.tree, scalars=scalars, max_priority=top, **arrays, **extra)
 
     def load(self, path: str | os.PathLike) -> dict[str, np.ndarray]:
         """Read a buffer written by ``save`` (same capacity and shapes); returns the ``extra`` arrays."""

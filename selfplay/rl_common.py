@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import random
 from dataclasses import asdict, dataclass, is_dataclass
 from pathlib import Path
 from typing import Any
@@ -305,3 +306,24 @@ def write_config(run_dir: str | os.PathLike, cfg: Any) -> None:
     """Save ``cfg`` as ``run_dir/config.json``."""
     Path(run_dir).mkdir(parents=True, exist_ok=True)
     (Path(run_dir) / "config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n", encoding="utf-8")
+
+
+def start_run(cfg: Any) -> tuple[Path, Path, Path, MetricLogger]:
+    """The common opening of an RL trainer (``cfg`` has ``run_dir`` and ``seed``).
+
+    Creates ``run_dir/checkpoints``, writes ``config.json``, opens the ``MetricLogger`` with the
+    hyperparameter table, then seeds python's, numpy's and torch's global RNGs with ``cfg.seed``.
+
+    Returns:
+        ``(run_dir, checkpoint folder, pool folder, logger)``.
+    """
+    run = Path(cfg.run_dir)
+    ck_dir, pool_dir = run / "checkpoints", run / "pool"
+    ck_dir.mkdir(parents=True, exist_ok=True)
+    write_config(run, cfg)
+    logger = MetricLogger(run)
+    logger.text("hyperparameters", hparam_table(cfg))
+    random.seed(cfg.seed)
+    np.random.seed(cfg.seed)
+    torch.manual_seed(cfg.seed)
+    return run, ck_dir, pool_dir, logger

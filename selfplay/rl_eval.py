@@ -15,7 +15,6 @@ grid at -1, 0, 0.5 and 1, no text; the legend goes to the ``.txt`` file written 
 from __future__ import annotations
 
 import csv
-import math
 import os
 import struct
 import zlib
@@ -27,19 +26,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from selfplay.elo import wilson_interval
 from selfplay.opponents import make_opponent
 from selfplay.rl_common import EnvSpec, make_env, masked_argmax
-
-
-def wilson_interval(wins: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% (``z = 1.96``) Wilson score interval of a binomial rate ``wins / n``; ``(0, 1)`` if ``n = 0``."""
-    if n == 0:
-        return 0.0, 1.0
-    p = wins / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from nets.fileio import atomic_write
 
 SHARD_RE = re.compile(r"^g(\d{4,})-(\d{7,})\.npz$")
 
@@ -46,24 +47,15 @@ def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict) -> 
     if not len(planes) == len(pi) == len(z) == len(to_play):
         raise ValueError("planes, pi, z and to_play must have one row per sample")
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez_compressed(
-                f,
-                planes=np.asarray(planes, np.uint8),
-                pi=np.asarray(pi, np.float32),
-                z=np.asarray(z, np.int8),
-                to_play=np.asarray(to_play, np.int8),
-                meta=np.array(json.dumps(meta)),
-            )
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        np.savez_compressed(
+            f,
+            planes=np.asarray(planes, np.uint8),
+            pi=np.asarray(pi, np.float32),
+            z=np.asarray(z, np.int8),
+            to_play=np.asarray(to_play, np.int8),
+            meta=np.array(json.dumps(meta)),
+        )
     return path
 
 

@@ -30,8 +30,6 @@ path                       content
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,6 +42,7 @@ from engine.features_lee import encode_lee_batch
 from engine.symmetry import N_SYMMETRIES
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
+from nets.fileio import atomic_write
 from nets.presets import preset
 from selfplay.lee_data import PositionSet, augment
 from selfplay.rl import outcome, policy_moves
@@ -162,15 +161,8 @@ def generate_round(sl, rl, n_games: int, size: int, cfg: ValueConfig, rng: np.ra
 
 
 def _save_npz(path: Path, **arrays) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npz", dir=path.parent)
-    os.close(fd)
-    try:
-        np.savez_compressed(tmp, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, suffix=".npz") as f:
+        np.savez_compressed(f, **arrays)
 
 
 def generate_value_data(cfg: ValueConfig, sl, rl, data_dir: Path, device) -> PositionSet:

@@ -24,7 +24,6 @@ on the CPU ``train`` to step 2 then to step 4 gives bit-identical weights to 4 s
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import time
@@ -36,10 +35,11 @@ import torch
 import torch.nn.functional as F
 
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes
-from nets.checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
+from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
 from selfplay.config import Config, TrainConfig, config_table
 from selfplay.shards import load_window
+from selfplay.train_common import MetricLog, restore_state, save_state, set_lr
 
 log = logging.getLogger("go_engine.zero")
 LOG_FIELDS = (
@@ -145,7 +145,7 @@ def _restore(cfg: Config, run_dir: Path, ckpt_path: Path, device, rng, init_weig
     optimizer = _make_optimizer(cfg.train, model)
     step = 0
     if ckpt_path.exists():
-        step = load_checkpoint(ckpt_path, model, optimizer, restore_random=True, generator=rng).step
+        step, _ = restore_state(ckpt_path, model, optimizer, rng)
         log.info("resumed from %s at step %d", ckpt_path, step)
     else:
         init = init_weights or (run_dir / "models" / "gen_0000.safetensors")
@@ -157,14 +157,6 @@ def _restore(cfg: Config, run_dir: Path, ckpt_path: Path, device, rng, init_weig
             if torch.is_tensor(v) and k != "step":
                 state[k] = v.to(device)
     return model, optimizer, step
-
-
-def _tb_writer(folder: Path):
-    try:
-        from torch.utils.tensorboard import SummaryWriter
-    except ImportError:  # tensorboard not installed: the CSV log is the record
-        return None
-    return SummaryWriter(str(folder))
 
 
 def train(
@@ -204,16 +196,10 @@ def train(
     window = load_window(run_dir / "shards", tc.window_positions, cfg.net.feature_set)
     log.info("hyperparameters\n%s", config_table(cfg))
     log.info("window: %d positions from %d shards", len(window), len(window.files))
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path = out / "log.csv"
-    new_csv = not csv_path.exists()
-    tb = _tb_writer(out / "tb")
+    metric_log = MetricLog(out, LOG_FIELDS, "zero")  # out/log.csv and out/tb/
     use_amp = device.type == "cuda" and tc.amp
     metrics: dict = {}
-    with csv_path.open("a", newline="") as fcsv:
-        writer = csv.DictWriter(fcsv, LOG_FIELDS)
-        if new_csv:
-            writer.writeheader()
+    try:
         t_log, n_log = time.perf_counter(), 0
         while step < stop:
             # --- collect: a random batch of the window under random symmetries
@@ -228,8 +214,7 @@ def train(
             loss = zero_loss(logits, values, pi, z, regularised(model), tc.l2)
             # --- optimize
             lr = lr_at(tc, step)
-            for group in optimizer.param_groups:
-                group["lr"] = lr
+            set_lr(optimizer, lr)
             optimizer.zero_grad(set_to_none=True)
             loss.total.backward()
             optimizer.step()
@@ -239,18 +224,14 @@ def train(
             if step % tc.log_every == 0 or step == stop:
                 metrics = _metrics(step, loss, logits, values, z, lr, n_log / max(time.perf_counter() - t_log, 1e-9))
                 metrics["window"] = len(window)
-                writer.writerow(metrics)
-                fcsv.flush()
-                if tb is not None:
-                    for k, v in metrics.items():
-                        tb.add_scalar(f"zero/{k}", v, step)
+                metric_log.write(step, metrics)
                 t_log, n_log = time.perf_counter(), 0
             # --- checkpoint
             if step % tc.checkpoint_every == 0 and step < stop:
-                _save(ckpt_path, model, optimizer, step, cfg, rng)
-    _save(ckpt_path, model, optimizer, step, cfg, rng)
-    if tb is not None:
-        tb.close()
+                save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
+    finally:
+        metric_log.close()
+    save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
     exported = save_weights(export, model, step=step, meta={"run": str(run_dir)}) if export else None
     return TrainResult(step, metrics, ckpt_path, exported)
 
@@ -274,8 +255,3 @@ def _metrics(step: int, loss: ZeroLoss, logits, values, z, lr: float, samples_pe
         "lr": lr,
         "samples_per_s": samples_per_s,
     }
-
-
-def _save(path: Path, model, optimizer, step: int, cfg: Config, rng: np.random.Generator) -> None:
-    meta = {"config": cfg.to_dict()}
-    save_checkpoint(path, model, optimizer, step=step, meta=meta, generator=rng)
