@@ -285,11 +285,13 @@ class _Processes:
         self.procs = [ctx.Process(target=_worker, args=(r, *args), daemon=True) for r in range(cfg.workers)]
         for p in self.procs:
             p.start()
+        self.worker_pids = []
         for _ in range(cfg.workers):  # wait until every worker has built its envs and net
             msg = self.results.get(timeout=600)
             if "error" in msg:
                 self.close()
                 raise RuntimeError(msg["error"])
+            self.worker_pids.append(msg["ready"])
         go.set()
 
     def poll(self) -> list[dict]:
@@ -363,7 +365,7 @@ class _Ray:
         ray.init(address=None if cfg.ray_address == "local" else cfg.ray_address, ignore_reinit_error=True)
         remote = ray.remote(num_cpus=1)(_RayActorLearner)
         actors = [remote.remote(cfg, r, step0) for r in range(cfg.workers)]
-        ray.get([a.ready.remote() for a in actors])  # every actor is up before any gradient counts
+        self.worker_pids = ray.get([a.ready.remote() for a in actors])  # all up before any gradient counts
         self.pending = {a.grads.remote(self._weights()): a for a in actors}
 
     def _weights(self) -> dict:
@@ -444,7 +446,7 @@ def train(cfg: A3CConfig) -> dict:
         "episodes": episodes,
         "seconds": elapsed,
         "sps": (step - start_step) / max(elapsed, 1e-9),
-        "worker_pids": sorted(pids),
+        "worker_pids": sorted(getattr(backend, "worker_pids", pids)),
         "last": last,
         "model": model,
     }
