@@ -281,8 +281,10 @@ def play_action(pts, scal, zob, hist, action):
 
 @njit(**NJIT)
 def load_root(root_pts, root_scal, root_hist, pts, scal, hist, amaf):
-    """Restore the scratch board from the root position and clear ``amaf`` (explicit flat loops:
-    Numba's slice assignment of a 2-D block is about 4x slower than this)."""
+    """Restore the scratch board from the root position and clear ``amaf``.
+
+    Explicit flat loops: Numba's slice assignment of a 2-D block is about 4x slower.
+    """
     src = root_pts.reshape(root_pts.size)
     dst = pts.reshape(pts.size)
     for i in range(src.shape[0]):
@@ -333,8 +335,10 @@ def descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, epa
 
 @njit(**NJIT)
 def descend_tree(nodes, nodew, ef, ei, tinfo, root_scal, fp, ip, path, epath, amaf):
-    """``descend`` on the tree alone: the same walk, virtual losses, new children and AMAF first
-    plays, without playing the moves (the caller does, see ``search_fused``).
+    """``descend`` on the tree alone, without playing the moves (the caller does).
+
+    The same walk, virtual losses, new children and AMAF first plays as ``descend``; see
+    ``search_fused`` for how the moves are played.
 
     The side to move alternates along the path (a pass is a move) and two consecutive passes end
     the game, so neither needs the board.

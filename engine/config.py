@@ -112,7 +112,8 @@ class MCTSConfig:
             raise ValueError("num_simulations must be >= 1")
         if self.rollout_policy not in ("random", "heavy"):
             raise ValueError(f"rollout_policy must be 'random' or 'heavy', got {self.rollout_policy!r}")
-        if self.batch_size < 1 or self.virtual_loss < 0 or min(self.expand_threshold, self.expand_threshold_rollout) < 1:
+        thresholds = min(self.expand_threshold, self.expand_threshold_rollout)
+        if self.batch_size < 1 or self.virtual_loss < 0 or thresholds < 1:
             raise ValueError("batch_size and expand_threshold must be >= 1, virtual_loss >= 0")
         if not 0.0 <= self.dirichlet_eps <= 1.0:
             raise ValueError("dirichlet_eps must be in [0, 1]")
