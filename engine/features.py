@@ -125,4 +125,6 @@ def _simple(board: Board, color: int, out: np.ndarray) -> None:
     out[1] = stones == 3 - color
     out[2] = stones == EMPTY
     out[3] = 1.0 if color == BLACK else 0.0
+
+
 import engine.features_lee  # noqa: E402,F401  (registers "aglee48" and "aglee49")
