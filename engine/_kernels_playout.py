@@ -454,7 +454,14 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
                                 _merge(work, hl, h)
             # --- capture enemy neighbours left without liberties; simple ko
             ko_loc = U0
-            if (x >> oshift) & FIELD:
+            # one branch on all four tests (without short-circuits): the per-neighbour branches
+            # of the loop below mispredicted on most moves (+8-9 % measured)
+            if (
+                ((col[n0] == opp) & (libs[head[n0]] == U0))
+                | ((col[n1] == opp) & (libs[head[n1]] == U0))
+                | ((col[n2] == opp) & (libs[head[n2]] == U0))
+                | ((col[n3] == opp) & (libs[head[n3]] == U0))
+            ):
                 captured = U0
                 last_cap = U0
                 for nb in (n0, n1, n2, n3):
