@@ -38,16 +38,34 @@ def build_player(kind: str, seed: int | None, weights: str | None = None, pipeli
 
     known = {f.name for f in fields(MCTSConfig)}
     options = {k: v for k, v in mcts_options.items() if v is not None and k in known}
-    for k in sorted(set(mcts_options) - known):
+    for k in sorted(set(mcts_options) - known - {"lam"}):
         if mcts_options[k] is not None:
             logging.getLogger("go_engine.gtp").warning("option %s is not supported by this MCTSConfig; ignored", k)
-    evaluator = None
-    if weights is not None:
-        from nets.checkpoint import load_weights
-        from nets.evaluator import TorchEvaluator
-
-        evaluator = TorchEvaluator(load_weights(weights).model, "cpu", symmetries=True, seed=seed)
+    evaluator = None if weights is None else net_evaluator(weights, seed, mcts_options.get("lam") or 0.0)
     return MCTSPlayer(MCTSConfig(**options), seed=seed, evaluator=evaluator)
+
+
+def net_evaluator(weights, seed: int | None, lam: float = 0.0):
+    """``TorchEvaluator`` over a zero net; with ``lam > 0`` its value mixed with heavy rollouts (AlphaGo Lee)."""
+    from engine.mcts import MixedEvaluator, RolloutEvaluator
+    from nets.checkpoint import load_weights
+    from nets.evaluator import TorchEvaluator
+
+    net = TorchEvaluator(load_weights(weights).model, "cpu", symmetries=True, seed=seed)
+    return MixedEvaluator(net, RolloutEvaluator("heavy", False, seed=seed), lam) if lam > 0 else net
+
+
+def default_player(seed: int | None, **mcts_options):
+    """``go-engine gtp`` without ``--weights``: the shipped 9x9 net on 9x9 (``nets/weights``), rollouts elsewhere."""
+    from engine.player import BySizePlayer
+    from nets.weights import shipped
+
+    rollout = build_player("mcts", seed, **mcts_options)
+    nets = {}
+    for size, (path, settings) in shipped().items():
+        opts = {**settings, **{k: v for k, v in mcts_options.items() if v is not None}}
+        nets[size] = build_player("mcts", seed, str(path), "zero", **opts)
+    return BySizePlayer(nets, rollout) if nets else rollout
 
 
 @click.command()
@@ -67,7 +85,7 @@ def build_player(kind: str, seed: int | None, weights: str | None = None, pipeli
     type=click.Choice(["zero", "lee", "rollout"]),
     help="search flavour (default: zero with --weights FILE, lee with --weights DIR, else rollout)",
 )
-@click.option("--lam", type=click.FloatRange(0, 1), help="lee: weight of the rollout in the leaf value (0.5)")
+@click.option("--lam", type=click.FloatRange(0, 1), help="weight of a rollout in the leaf value (lee: 0.5, zero: 0)")
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
@@ -80,22 +98,19 @@ def gtp(
     from engine.board import Rules
 
     logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
+    shipped_net = pipeline is None and weights is None and player == "mcts"
     if pipeline is None:
         pipeline = "rollout" if weights is None else "lee" if Path(weights).is_dir() else "zero"
     if pipeline != "lee" and weights is not None and Path(weights).is_dir():
         raise click.BadParameter("a folder is a Lee weights folder; use --pipeline lee", param_hint="--weights")
-    extra = {"lam": 0.5 if lam is None else lam} if pipeline == "lee" else {}
-    engine = build_player(
-        player,
-        seed,
-        None if pipeline == "rollout" else weights,
-        pipeline,
-        **extra,
-        num_simulations=playouts,
-        seconds_per_move=seconds,
-        num_threads=threads,
-        resign_threshold=resign_threshold,
+    search = dict(
+        num_simulations=playouts, seconds_per_move=seconds, num_threads=threads, resign_threshold=resign_threshold
     )
+    if shipped_net:
+        engine = default_player(seed, lam=lam, **search)
+    else:
+        extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
+        engine = build_player(player, seed, None if pipeline == "rollout" else weights, pipeline, **extra, **search)
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")

@@ -18,16 +18,21 @@ from cli.zero_cmd import common_options, config_from_options
 @click.option("--games", type=click.IntRange(min=1), default=16, show_default=True)
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="net (safetensors); default: fresh")
 @click.option("--generation", type=click.IntRange(min=0), default=0, show_default=True, help="tag of the games")
+@click.option(
+    "--rollout-player", is_flag=True, help="play with the no-network search (heavy rollouts) instead of a net"
+)
 @click.option("--ray-address", help="run workers as Ray actors on this cluster ('local' starts one)")
 @common_options
-def selfplay(out_dir, games, weights, generation, ray_address, **options):
+def selfplay(out_dir, games, weights, generation, rollout_player, ray_address, **options):
     """Play self-play games with a network (fresh when no --weights) and write SGF + training shards."""
     from selfplay.config import save_config
-    from selfplay.worker import run_selfplay
+    from selfplay.worker import ROLLOUT_PLAYER, run_selfplay
 
     mp.set_start_method("spawn", force=True)
     cfg = config_from_options(games=games, **options)
     save_config(f"{out_dir}/config.json", cfg)
+    if rollout_player:
+        weights = ROLLOUT_PLAYER
     summary = run_selfplay(cfg, out_dir, weights, generation, ray_address=ray_address)
     d = summary.to_dict()
     d.pop("batching")

@@ -89,6 +89,14 @@ def config_from_options(config_path=None, train=None, eval=None, **o):  # noqa: 
 @click.option("--eval-games", type=click.IntRange(min=0), default=40, show_default=True)
 @click.option("--anchor-games", type=click.IntRange(min=0), default=10, show_default=True)
 @click.option("--gating/--no-gating", default=True, show_default=True, help="AlphaGo Zero 55%% gate / AlphaZero")
+@click.option(
+    "--bootstrap-games",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="generation 0 played by the no-network search (expert iteration start); 0 = by the fresh net",
+)
+@click.option("--bootstrap-playouts", type=click.IntRange(min=0), default=0, help="0 = --playouts")
 @click.option("--gnugo", help="GNU Go command line: also rate each new best against it (GTP)")
 @common_options
 def zero(

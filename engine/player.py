@@ -82,3 +82,34 @@ class RandomPlayer:
         """A random legal non-eye-filling action for ``color``, or pass."""
         moves = [a for a in board.legal_moves(color) if a != board.pass_action and not board.is_eye(a, color)]
         return int(self.rng.choice(moves)) if moves else board.pass_action
+
+
+class BySizePlayer:
+    """One player per board size, a fallback for the others: picks on ``new_game`` (GTP ``boardsize``).
+
+    Every other attribute (``genmove``, ``analyze``, ``dead_stones``, ``last_info`` ...) is the
+    active player's, so GTP sees whichever player suits the current board. ``go-engine gtp`` uses it
+    to play the shipped 9x9 net on 9x9 and the rollout search on other sizes.
+    """
+
+    def __init__(self, by_size: dict[int, Player], fallback: Player):
+        self.by_size, self.fallback = dict(by_size), fallback
+        self.active: Player = fallback
+
+    def new_game(self, board: Board) -> None:
+        """Switch to the player of ``board.size`` and let it forget the last game."""
+        self.active = self.by_size.get(board.size, self.fallback)
+        self.active.new_game(board)
+
+    def genmove(self, board: Board, color: int, seconds: float | None = None) -> int:
+        """The active player's move."""
+        return self.active.genmove(board, color, seconds)
+
+    def analyze(self, board, color, report, should_stop, interval) -> None:
+        """The active player's analysis (``Analyzer`` is checked statically, so this is spelled out)."""
+        self.active.analyze(board, color, report, should_stop, interval)
+
+    def __getattr__(self, name: str):
+        if name in ("by_size", "fallback", "active"):
+            raise AttributeError(name)
+        return getattr(self.active, name)

@@ -46,8 +46,15 @@ class ResidualBlock(nn.Module):
 
 
 def conv_relu(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
-    """Conv ``kernel x kernel`` with bias and zero padding ``kernel // 2``, then ReLU."""
-    return nn.Sequential(nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2), nn.ReLU(inplace=True))
+    """Conv ``kernel x kernel`` with bias and zero padding ``kernel // 2``, then ReLU.
+
+    He initialisation (zero bias): without batch norm, PyTorch's default init shrinks the signal
+    at every layer and a 13-layer plain stack does not start learning.
+    """
+    conv = nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2)
+    nn.init.kaiming_normal_(conv.weight, nonlinearity="relu")
+    nn.init.zeros_(conv.bias)
+    return nn.Sequential(conv, nn.ReLU(inplace=True))
 
 
 def lee_trunk(in_planes: int, filters: int, layers: int, first_kernel: int = 5) -> nn.Sequential:

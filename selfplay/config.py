@@ -60,6 +60,11 @@ class SelfPlayConfig:
     """torch intra-op threads per worker"""
     max_restarts: int = 3
     """restarts allowed per worker that crashed"""
+    bootstrap_games: int = 0
+    """loop: generation 0 is played by the no-network search (heavy rollouts) for this many games,
+    an expert-iteration start (Anthony et al. 2017); 0 = by the fresh net, as in AlphaGo Zero"""
+    bootstrap_playouts: int = 0
+    """playouts per move of the bootstrap search (0 = the ``mcts.num_simulations`` of the run)"""
 
     def __post_init__(self):
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:

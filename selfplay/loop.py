@@ -34,7 +34,15 @@ from engine.mcts_player import MCTSPlayer
 from selfplay.config import Config, save_config
 from selfplay.elo import MatchRecord, fit_elo
 from selfplay.game import play_game, sized
-from selfplay.worker import ensure_weights, game_seed, make_batch_fn, make_evaluator, model_path, run_selfplay
+from selfplay.worker import (
+    ROLLOUT_PLAYER,
+    ensure_weights,
+    game_seed,
+    make_batch_fn,
+    make_evaluator,
+    model_path,
+    run_selfplay,
+)
 
 log = logging.getLogger("go_engine.loop")
 ANCHOR = "mcts-rollouts"
@@ -185,6 +193,19 @@ def _rate_new_best(cfg: Config, run_dir: Path, state: LoopState, g: int, externa
         state.matches.append({"a": gen_name(g), "b": name, "score_a": score, "games": games})
 
 
+def _selfplay_generation(cfg: Config, run_dir: Path, state: LoopState, progress: bool):
+    """This generation's games: the best (gating) or latest net, or the bootstrap search at generation 0."""
+    g, sp = state.generation, cfg.selfplay
+    if g == 0 and sp.bootstrap_games:
+        playouts = sp.bootstrap_playouts or cfg.mcts.num_simulations
+        boot = replace(
+            cfg, selfplay=replace(sp, games=sp.bootstrap_games), mcts=replace(cfg.mcts, num_simulations=playouts)
+        )
+        return run_selfplay(boot, run_dir, ROLLOUT_PLAYER, generation=0, progress=progress)
+    player = state.best if cfg.eval.gating else g
+    return run_selfplay(cfg, run_dir, model_path(run_dir, player), generation=g, progress=progress)
+
+
 def run_zero(
     cfg: Config, run_dir: str | Path, *, external: ExternalMatch | None = None, progress: bool = True
 ) -> LoopState:
@@ -216,8 +237,7 @@ def run_zero(
         g = state.generation
         t0 = time.monotonic()
         # --- self-play with the best (gating) or the latest net
-        player = state.best if cfg.eval.gating else g
-        sp = run_selfplay(cfg, run_dir, model_path(run_dir, player), generation=g, progress=progress)
+        sp = _selfplay_generation(cfg, run_dir, state, progress)
         # --- training
         stop = state.train_step + cfg.train_steps_per_generation
         res = train(cfg, run_dir, stop_at=stop, export=model_path(run_dir, g + 1))

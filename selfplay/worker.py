@@ -49,6 +49,10 @@ from selfplay.shards import read_shard, shard_name, write_shard
 
 log = logging.getLogger("go_engine.selfplay")
 
+ROLLOUT_PLAYER = "rollouts"
+"""``weights`` value that makes the no-network ``MCTSPlayer`` search (heavy rollouts, heuristic priors)
+play the games instead of a net: the bootstrap generation of expert iteration (docs/zero.md)"""
+
 
 # ------------------------------------------------------------------------------ paths and seeds
 def model_path(run_dir: str | os.PathLike, generation: int) -> Path:
@@ -88,7 +92,7 @@ def build_net(cfg: Config, weights: str | os.PathLike | None, seed: int = 0):
 def ensure_weights(cfg: Config, run_dir: str | os.PathLike, weights: str | os.PathLike | None) -> Path:
     """``weights`` if given; else ``models/gen_0000.safetensors`` of the run, written once from ``cfg.seed``."""
     if weights is not None:
-        return Path(weights)
+        return weights if weights == ROLLOUT_PLAYER else Path(weights)
     path = model_path(run_dir, 0)
     if not path.exists():
         from nets.checkpoint import save_weights
@@ -169,6 +173,8 @@ def play_games(
     worker_id: int = 0,
 ) -> dict:
     """Play and write games ``indices`` here, ``games_per_worker_batch`` at a time; returns batching stats."""
+    if weights == ROLLOUT_PLAYER:
+        return _play_rollout_games(cfg, out_dir, generation, indices, on_game)
     import torch
 
     torch.set_num_threads(cfg.selfplay.torch_threads)
@@ -187,6 +193,22 @@ def play_games(
     search.run(list(indices), play_one, on_done)
     st = search.stats
     return {"steps": st.steps, "requests": st.requests, "leaves": st.leaves, "net_seconds": st.seconds_in_batch_fn}
+
+
+def _play_rollout_games(cfg, out_dir, generation, indices, on_game) -> dict:
+    """Games of the no-network search (one at a time: its simulations run whole in Numba)."""
+    from engine.mcts import RolloutEvaluator
+
+    m = cfg.mcts
+    for index in indices:
+        seed = game_seed(cfg.seed, generation, index)
+        res = selfplay_game(
+            cfg, RolloutEvaluator(m.rollout_policy, m.heuristic_priors, m.max_playout_moves, seed), seed
+        )
+        info = _write_game(Path(out_dir), cfg, generation, index, res)
+        if on_game is not None:
+            on_game(info)
+    return {"steps": 0, "requests": 0, "leaves": 0, "net_seconds": 0.0}
 
 
 def watcher(fn):

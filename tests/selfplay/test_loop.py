@@ -36,3 +36,23 @@ def test_one_generation_end_to_end(tmp_path):
     pytest.importorskip("matplotlib")
     assert (tmp_path / "ratings.png").stat().st_size > 0 and (tmp_path / "loss.png").stat().st_size > 0
     assert LoopState.load(tmp_path / "loop.json").history[0]["generation"] == 1
+
+
+def test_bootstrap_generation_is_played_by_the_rollout_search(tmp_path):
+    from dataclasses import replace
+
+    from selfplay.shards import read_shard
+
+    torch.set_num_threads(1)
+    cfg = tiny_config()
+    cfg = replace(cfg, selfplay=replace(cfg.selfplay, bootstrap_games=3, bootstrap_playouts=40))
+    state = run_zero(cfg, tmp_path, progress=False)
+    assert state.generation == 1
+    gen0 = sorted((tmp_path / "shards").glob("g0000-*.npz"))
+    assert len(gen0) == 3  # bootstrap_games, not selfplay.games
+    summary = json.loads((tmp_path / "selfplay-g0000.json").read_text())
+    assert summary["games"] == 3 and summary["batching"][0]["leaves"] == 0  # no network call
+    shard = read_shard(gen0[0])
+    assert len(shard["z"]) > 0 and abs(float(shard["pi"][0].sum()) - 1) < 1e-5
+    # 40 playouts spread over the root's moves (fewer than the legal moves would be a uniform net)
+    assert shard["pi"][0].max() >= 2 / 40

@@ -1,0 +1,24 @@
+"""Nets shipped with the package, used by ``go-engine gtp`` when no ``--weights`` is given.
+
+Each net is ``zero<N>.safetensors`` (an AlphaGo Zero policy-value net for N x N, written by
+``nets.checkpoint.save_weights``) with ``zero<N>.json`` beside it: ``search`` holds the MCTS
+settings it is played with (``MCTSConfig`` fields and ``lam``), ``trained`` says how it was made.
+docs/zero.md has the recipe and the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def shipped() -> dict[int, tuple[Path, dict]]:
+    """``{board size: (weights path, search settings)}`` of every shipped net."""
+    found = {}
+    for path in sorted(HERE.glob("zero*.safetensors")):
+        meta_path = path.with_suffix(".json")
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        found[int(path.stem.removeprefix("zero"))] = (path, dict(meta.get("search", {})))
+    return found
