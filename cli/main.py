@@ -41,6 +41,7 @@ def _register():
 
     for command in (train_lee.sl, train_lee.rl, train_lee.value):
         train.train.add_command(command)
+    train_rl.eval_group.add_command(train_lee.eval_policies)
 
 
 _register()

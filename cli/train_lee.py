@@ -100,3 +100,24 @@ def value(sl_weights, rl_weights, out, **options):
     _logging()
     metrics = train_value(ValueConfig(**_given(options)), sl_weights, rl_weights, out)
     click.echo(f"{metrics}")
+
+
+@click.command("policies")
+@click.argument("net_a", type=click.Path(exists=True))
+@click.argument("net_b", type=click.Path(exists=True))
+@click.option("--games", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--komi", type=float, default=7.5, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+def eval_policies(net_a, net_b, games, komi, seed):
+    """Play policy net NET_A against NET_B with no search (weights files or run folders), e.g. RL vs SL."""
+    from pathlib import Path
+
+    from selfplay.rl import policy_match
+
+    paths = [Path(p) / "weights.safetensors" if Path(p).is_dir() else Path(p) for p in (net_a, net_b)]
+    r = policy_match(*paths, games=games, komi=komi, seed=seed)
+    lo, hi = r["ci95"]
+    click.echo(
+        f"A {paths[0]}: {r['wins']} wins, {r['draws']} draws in {games} games "
+        f"({100 * r['win_rate']:.1f}%, 95% CI {100 * lo:.1f}-{100 * hi:.1f}%)"
+    )

@@ -174,6 +174,34 @@ def play_games(learner, opponent, n_games: int, size: int, cfg: RLConfig, rng: n
     return Batch(planes, mask, acts, game, z, np.array([b.move_number for b in boards]))
 
 
+def policy_match(a, b, games: int, komi: float = 7.5, seed: int = 0, device="cpu") -> dict:
+    """``a`` against ``b`` with no search (moves sampled as in training), colours alternating.
+
+    Args:
+        a, b: policy nets (``PolicyNet``) for the same board size, or paths of their weights.
+        games: games to play, all stepped together (``a`` is black in the even ones).
+
+    Returns:
+        ``{"games", "wins", "draws", "win_rate", "ci95"}`` for ``a`` (a draw counts half).
+    """
+    from selfplay.elo import wilson_interval
+
+    nets = [load_weights(x).model if isinstance(x, str | Path) else x for x in (a, b)]
+    for net in nets:
+        net.to(device).eval()
+    cfg = RLConfig(komi=komi)
+    batch = play_games(nets[0], nets[1], games, nets[0].cfg.board_size, cfg, np.random.default_rng(seed), device)
+    wins, draws = int((batch.z > 0).sum()), int((batch.z == 0).sum())
+    score = wins + 0.5 * draws
+    return {
+        "games": games,
+        "wins": wins,
+        "draws": draws,
+        "win_rate": score / games,
+        "ci95": wilson_interval(score, games),
+    }
+
+
 # ------------------------------------------------------------------------------ training
 def _load_pool(folder: Path, step: int) -> list[dict]:
     """The pool members saved at iterations up to ``step`` (later ones belong to a lost future)."""

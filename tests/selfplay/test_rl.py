@@ -69,3 +69,24 @@ def test_cli_rl_smoke_with_pool(tmp_path):
     rows = list(csv.DictReader((out / "log.csv").open()))
     assert [r["step"] for r in rows] == ["1", "2"] and rows[-1]["pool_size"] == "3"
     assert (out / "weights.safetensors").is_file()
+
+
+def test_policy_match_counts_and_the_eval_cli(tmp_path):
+    from nets.checkpoint import save_weights
+    from selfplay.rl import policy_match
+
+    a, b = tiny_policy(1), tiny_policy(2)
+    r = policy_match(a, b, games=6, komi=0.5, seed=3)
+    assert r["games"] == 6 and 0 <= r["wins"] + r["draws"] <= 6
+    assert r["ci95"][0] <= r["win_rate"] <= r["ci95"][1]
+    assert policy_match(a, b, games=6, komi=0.5, seed=3) == r  # same seed, same games
+    assert policy_match(a, a, games=6, komi=0.5, seed=4)["games"] == 6  # a net against itself
+    save_weights(tmp_path / "a.safetensors", a)
+    save_weights(tmp_path / "b.safetensors", b)
+    from cli.main import cli
+
+    res = CliRunner().invoke(
+        cli, ["eval", "policies", str(tmp_path / "a.safetensors"), str(tmp_path / "b.safetensors"), "--games", "2"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "in 2 games" in res.output and "95% CI" in res.output
