@@ -97,7 +97,7 @@ def _hash(key, salt):
     return np.int64(((np.uint64(key) ^ salt) * _HMUL) >> _SHIFT)
 
 
-@njit(**NJIT)
+@njit(inline="always", **NJIT)
 def point_state(pts, loc):
     """3-bit absolute state of a point (see the module docstring)."""
     c = pts[STONES, loc]
@@ -229,11 +229,10 @@ def diamond_place(w, last, loc):
 
 @njit(**NJIT)
 def _one_liberty(pts, w, head):
-    st = pts[STONES]
     s = head
     while True:
         for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == EMPTY:
+            if pts[STONES, nb] == EMPTY:
                 return nb
         s = pts[NEXT, s]
         if s == head:
@@ -244,29 +243,25 @@ def _one_liberty(pts, w, head):
 def libs_after(pts, scal, loc, color, cap):
     """Liberties (up to ``cap``) of the chain ``color`` forms at ``loc``; captures count as ``cap``."""
     w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == 3 - color and lb[hd[nb]] == 1:
+        if pts[STONES, nb] == 3 - color and pts[LIBS, pts[HEAD, nb]] == 1:
             return cap
     scal[STAMP] += 1
     stamp = scal[STAMP]
-    mk = pts[MARK]
-    mk[loc] = stamp
+    pts[MARK, loc] = stamp
     libs = 0
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == EMPTY and mk[nb] != stamp:
-            mk[nb] = stamp
+        if pts[STONES, nb] == EMPTY and pts[MARK, nb] != stamp:
+            pts[MARK, nb] = stamp
             libs += 1
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == color and libs < cap:
-            h = hd[nb]
+        if pts[STONES, nb] == color and libs < cap:
+            h = pts[HEAD, nb]
             s = h
             while True:
                 for nb2 in (s - w, s - 1, s + 1, s + w):
-                    if st[nb2] == EMPTY and mk[nb2] != stamp:
-                        mk[nb2] = stamp
+                    if pts[STONES, nb2] == EMPTY and pts[MARK, nb2] != stamp:
+                        pts[MARK, nb2] = stamp
                         libs += 1
                 s = pts[NEXT, s]
                 if s == h:
@@ -278,14 +273,11 @@ def libs_after(pts, scal, loc, color, cap):
 def save_points(pts, scal, last, color, out):
     """Moves that save an own chain touching ``last`` from atari; returns how many (into ``out``)."""
     w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
     k = 0
     for nb in (last - w, last - 1, last + 1, last + w):
-        if st[nb] != color or lb[hd[nb]] != 1:
+        if pts[STONES, nb] != color or pts[LIBS, pts[HEAD, nb]] != 1:
             continue
-        h = hd[nb]
+        h = pts[HEAD, nb]
         lib = _one_liberty(pts, w, h)
         if lib != 0 and lib != scal[KO] and libs_after(pts, scal, lib, color, 2) >= 2 and k < out.shape[0]:
             out[k] = lib
@@ -293,8 +285,8 @@ def save_points(pts, scal, last, color, out):
         s = h
         while True:
             for nb2 in (s - w, s - 1, s + 1, s + w):
-                if st[nb2] == 3 - color and lb[hd[nb2]] == 1 and k < out.shape[0]:
-                    cap = _one_liberty(pts, w, hd[nb2])
+                if pts[STONES, nb2] == 3 - color and pts[LIBS, pts[HEAD, nb2]] == 1 and k < out.shape[0]:
+                    cap = _one_liberty(pts, w, pts[HEAD, nb2])
                     if cap != 0 and cap != scal[KO]:
                         out[k] = cap
                         k += 1
@@ -403,30 +395,51 @@ def position_features(pts, scal, color, tree, locs, feats):
 
 
 # ------------------------------------------------------------------ incremental rollout state
+T_STATE = 0
+"""row of ``_tables(gw)``: 3-bit absolute state of every point (see the module docstring)"""
+T_CODE = 1
+"""row of ``_tables(gw)``: 3x3 code of every point, black's view in bits 0-23, white's in 24-47"""
+T_ROW = 2
+"""row of ``_tables(gw)``: board row (0..n-1) of every point"""
+_LOW24 = (1 << 24) - 1
+# direction index (NW, N, NE, W, E, SW, S, SE) of each diamond place at distance 1 or diagonal
+_NB_DIR = np.array([1, 3, 4, 6, -1, -1, -1, -1, 0, 2, 5, 7], np.int64)
+
+
 @njit(**NJIT)
 def new_rollout_work(n):
-    """``(gw float64[3, A + 40], rows float64[2, n], buf int64[5, A + 40])``: rollout scratch for size ``n``.
+    """``(gw float64[6, A + 40], rows float64[2, n], buf int64[5, A + 40])``: rollout scratch for size ``n``.
 
-    ``gw[0|1]``: weights per point for black/white; ``gw[2, :24]``: local weights. ``buf[0]``:
-    dirty list; ``buf[1]``: stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a
-    capture is collected; ``buf[3]``: captured stones; ``buf[4, :24]`` local points,
-    ``buf[4, 24:40]`` save-atari points.
+    ``gw[0|1]``: weights per point for black/white; ``gw[2, :24]``: local weights; ``gw[3:6]``
+    holds int64 tables (``_tables``: point states, 3x3 codes, board rows) so that ``gw`` and
+    ``rows`` alone carry the state ``init_rollout`` builds. ``buf[0]``: dirty list; ``buf[1]``:
+    stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a capture is collected;
+    ``buf[3]``: captured stones; ``buf[4, :24]`` local points, ``buf[4, 24:40]`` save-atari points.
     """
     area = (n + 2) * (n + 1) + 1
-    return np.zeros((3, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
+    return np.zeros((6, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
 
 
 @njit(**NJIT)
-def _set_point(pts, w, loc, ew, gw, rows):
-    """Recompute ``gw[:, loc]`` from the 3x3 pattern and update the row sums."""
-    r = loc // w - 1
-    if pts[STONES, loc] != EMPTY:
-        vb = 0.0
-        vw = 0.0
-    else:
-        code, wcode = code3x3_both(pts, w, loc)
-        vb = 0.0 if forbidden(code) else ew[nonresp_index(code)]
-        vw = 0.0 if forbidden(wcode) else ew[nonresp_index(wcode)]
+def _tables(gw):
+    """The int64 tables (rows ``T_STATE``, ``T_CODE``, ``T_ROW``) stored in ``gw[3:6]``."""
+    return gw[3:6].view(np.int64)
+
+
+@njit(inline="always", **NJIT)
+def _set_point(pts, tab, loc, ew, gw, rows):
+    """Recompute ``gw[:, loc]`` from the stored 3x3 code and update the row sums."""
+    vb = 0.0
+    vw = 0.0
+    if pts[STONES, loc] == EMPTY:
+        code = tab[T_CODE, loc]
+        cb = code & _LOW24
+        cw = code >> 24
+        if not forbidden(cb):
+            vb = ew[nonresp_index(cb)]
+        if not forbidden(cw):
+            vw = ew[nonresp_index(cw)]
+    r = tab[T_ROW, loc]
     rows[0, r] += vb - gw[0, loc]
     rows[1, r] += vw - gw[1, loc]
     gw[0, loc] = vb
@@ -435,56 +448,76 @@ def _set_point(pts, w, loc, ew, gw, rows):
 
 @njit(**NJIT)
 def init_rollout(pts, scal, ew, gw, rows):
-    """Fill ``gw``/``rows`` for the current position."""
+    """Fill ``gw`` (weights and tables) and ``rows`` for the current position."""
     n = scal[SIZE]
     w = n + 1
+    tab = _tables(gw)
     gw[:2, :] = 0.0
     rows[:, :] = 0.0
+    tab[:, :] = 0
+    for p in range(pts.shape[1]):
+        tab[T_STATE, p] = point_state(pts, p)
     for r in range(n):
         for c in range(n):
-            _set_point(pts, w, (r + 1) * w + c + 1, ew, gw, rows)
+            loc = (r + 1) * w + c + 1
+            cb, cw = code3x3_both(pts, w, loc)
+            tab[T_CODE, loc] = cb | (cw << 24)
+            tab[T_ROW, loc] = r
+            _set_point(pts, tab, loc, ew, gw, rows)
 
 
-@njit(**NJIT)
-def _mark_around(pts, w, loc, buf, stamp, nd):
-    """Add the 3x3 block around ``loc`` to the dirty list ``buf[0]`` (stamps in ``buf[1]``)."""
-    for p in (loc - w - 1, loc - w, loc - w + 1, loc - 1, loc, loc + 1, loc + w - 1, loc + w, loc + w + 1):
-        if pts[STONES, p] == EMPTY and buf[1, p] != stamp:
-            buf[1, p] = stamp
-            buf[0, nd] = p
-            nd += 1
+@njit(inline="always", **NJIT)
+def _mark(buf, p, stamp, nd):
+    """Add ``p`` to the dirty list ``buf[0]`` unless already there (stamps in ``buf[1]``)."""
+    if buf[1, p] != stamp:
+        buf[1, p] = stamp
+        buf[0, nd] = p
+        nd += 1
     return nd
 
 
-@njit(**NJIT)
-def _mark_chain(pts, w, head, buf, stamp, nd):
-    s = head
+@njit(inline="always", **NJIT)
+def _restate(pts, w, tab, p, s, buf, stamp, nd):
+    """Set the state of ``p`` to ``s``: patch the codes of its 8 neighbours and mark the empty ones."""
+    tab[T_STATE, p] = s
+    f = 21  # p is field 7 of its NW neighbour's code, ..., field 0 of its SE neighbour's
+    both = s | (_SWAP[s] << 24)
+    for q in (p - w - 1, p - w, p - w + 1, p - 1, p + 1, p + w - 1, p + w, p + w + 1):
+        tab[T_CODE, q] = (tab[T_CODE, q] & ~((7 | (7 << 24)) << f)) | (both << f)
+        if pts[STONES, q] == EMPTY:
+            nd = _mark(buf, q, stamp, nd)
+        f -= 3
+    return nd
+
+
+@njit(inline="always", **NJIT)
+def _restate_chain(pts, w, tab, head, buf, stamp, nd):
+    """Bring the stored state of every stone of the chain ``head`` up to date."""
+    s = point_state(pts, head)
+    p = head
     while True:
-        nd = _mark_around(pts, w, s, buf, stamp, nd)
-        s = pts[NEXT, s]
-        if s == head:
+        if tab[T_STATE, p] != s:
+            nd = _restate(pts, w, tab, p, s, buf, stamp, nd)
+        p = pts[NEXT, p]
+        if p == head:
             return nd
 
 
-@njit(**NJIT)
-def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
-    """Play ``loc`` (a legal move) and update ``gw``/``rows`` of every point whose pattern changed."""
-    n = scal[SIZE]
-    w = n + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
-    opp = 3 - color
-    # before the move: captured stones, old liberty counts of own and opponent neighbours
+@njit(inline="always", **NJIT)
+def _restate_if_changed(pts, w, tab, head, buf, stamp, nd):
+    """``_restate_chain`` for a chain whose stones share one stored state (checked at the head)."""
+    if tab[T_STATE, head] != point_state(pts, head):
+        nd = _restate_chain(pts, w, tab, head, buf, stamp, nd)
+    return nd
+
+
+@njit(inline="always", **NJIT)
+def _collect_captures(pts, w, loc, color, buf):
+    """Stones that ``color`` at ``loc`` will capture into ``buf[3]`` (flagged in ``buf[2]``); returns how many."""
     ncap = 0
-    own_min = 3
-    own_max = 0
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == color:
-            own_min = min(own_min, lb[hd[nb]])
-            own_max = max(own_max, min(lb[hd[nb]], 3))
-        elif st[nb] == opp and lb[hd[nb]] == 1 and buf[2, hd[nb]] != -1:
-            h = hd[nb]
+        if pts[STONES, nb] == 3 - color and pts[LIBS, pts[HEAD, nb]] == 1 and buf[2, pts[HEAD, nb]] != -1:
+            h = pts[HEAD, nb]
             s = h
             while True:
                 buf[3, ncap] = s
@@ -493,29 +526,51 @@ def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
                 s = pts[NEXT, s]
                 if s == h:
                     break
+    return ncap
+
+
+@njit(**NJIT)
+def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
+    """Play ``loc`` (a legal move) and update ``gw``/``rows`` of every point whose pattern changed.
+
+    A point's pattern changes when a neighbour's state does: the new stone, captured stones and
+    the stones of chains whose liberty bucket changed (those next to the move or the captures).
+    """
+    w = scal[SIZE] + 1
+    tab = _tables(gw)
+    opp = 3 - color
+    own_min = 3
+    own_max = 0
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if pts[STONES, nb] == color:
+            own_min = min(own_min, pts[LIBS, pts[HEAD, nb]])
+            own_max = max(own_max, min(pts[LIBS, pts[HEAD, nb]], 3))
+    ncap = _collect_captures(pts, w, loc, color, buf)
     play_unsafe(pts, scal, zob, buf[2, :0], loc, color)
     buf[1, 0] += 1
     stamp = buf[1, 0]
-    nd = _mark_around(pts, w, loc, buf, stamp, 0)
-    _set_point(pts, w, loc, ew, gw, rows)
-    own = hd[loc]
-    new_bucket = min(lb[own], 3)
+    own = pts[HEAD, loc]
+    new_bucket = min(pts[LIBS, own], 3)
     if own_max > 0 and (own_min != new_bucket or own_max != new_bucket):
-        nd = _mark_chain(pts, w, own, buf, stamp, nd)
+        nd = _restate_chain(pts, w, tab, own, buf, stamp, 0)
+    else:
+        nd = _restate(pts, w, tab, loc, point_state(pts, loc), buf, stamp, 0)
+    _set_point(pts, tab, loc, ew, gw, rows)
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == opp and lb[hd[nb]] <= 2:
-            nd = _mark_chain(pts, w, hd[nb], buf, stamp, nd)
+        if pts[STONES, nb] == opp:
+            nd = _restate_if_changed(pts, w, tab, pts[HEAD, nb], buf, stamp, nd)
     for i in range(ncap):
         s = buf[3, i]
         buf[2, s] = 0
-        nd = _mark_around(pts, w, s, buf, stamp, nd)
+        nd = _restate(pts, w, tab, s, 0, buf, stamp, nd)
+        nd = _mark(buf, s, stamp, nd)
         for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == color and hd[nb] != own:
-                nd = _mark_chain(pts, w, hd[nb], buf, stamp, nd)
+            if pts[STONES, nb] == color and pts[HEAD, nb] != own:
+                nd = _restate_if_changed(pts, w, tab, pts[HEAD, nb], buf, stamp, nd)
     if ncap > 0:
-        nd = _mark_chain(pts, w, own, buf, stamp, nd)
+        nd = _restate_chain(pts, w, tab, own, buf, stamp, nd)
     for i in range(nd):
-        _set_point(pts, w, buf[0, i], ew, gw, rows)
+        _set_point(pts, tab, buf[0, i], ew, gw, rows)
 
 
 @njit(**NJIT)
@@ -543,44 +598,60 @@ def _draw_global(gw, rows, ci, n, w, total, rng):
     return last
 
 
+@njit(inline="always", **NJIT)
+def _response_weights(scal, color, ew, gw, last, saves, nsave, lloc, lwt):
+    """Diamond points of ``last`` that ``color`` may play, with their weights times the local factors.
+
+    Returns how many were written into ``lloc``/``lwt``.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    tab = _tables(gw)
+    ci = color - 1
+    lr = last // w - 1
+    lc = last % w - 1
+    dkey = 0
+    for j in range(12):  # the diamond key, as ``diamond_key`` computes it, from the stored states
+        rr = lr + _DR[j]
+        cc = lc + _DC[j]
+        s = 1
+        if 0 <= rr < n and 0 <= cc < n:
+            s = tab[T_STATE, (rr + 1) * w + cc + 1]
+            if color != BLACK:
+                s = _SWAP[s]
+        dkey |= s << (3 * j)
+    k = 0
+    for j in range(12):
+        p = last + _DR[j] * w + _DC[j]
+        rr = lr + _DR[j]
+        cc = lc + _DC[j]
+        if 0 <= rr < n and 0 <= cc < n and gw[ci, p] > 0.0:
+            f = ew[F_RESPONSE] * ew[resp_index(dkey, j)]
+            if _NB_DIR[j] >= 0:
+                f *= ew[F_NEIGHBOUR + _NB_DIR[j]]
+            for i in range(nsave):
+                if saves[i] == p:
+                    f *= ew[F_SAVE_ATARI]
+                    break
+            lloc[k] = p
+            lwt[k] = gw[ci, p] * f
+            k += 1
+    return k
+
+
 @njit(**NJIT)
 def local_weights(pts, scal, color, ew, gw, lloc, lwt, saves):
     """Local candidates (diamond, save-atari points, ko point) and their effective weights.
 
     Returns the number written into ``lloc``/``lwt``; ``lwt`` replaces ``gw`` for those points.
     """
-    n = scal[SIZE]
-    w = n + 1
+    w = scal[SIZE] + 1
     ci = color - 1
     last = scal[LAST1]
     k = 0
     if last > 0:
-        dkey = diamond_key(pts, scal, last, color)
         nsave = save_points(pts, scal, last, color, saves)
-        lr = last // w - 1
-        lc = last % w - 1
-        for j in range(12):
-            rr = lr + _DR[j]
-            cc = lc + _DC[j]
-            if 0 <= rr < n and 0 <= cc < n:
-                p = (rr + 1) * w + cc + 1
-                g = gw[ci, p]
-                if g > 0.0:
-                    f = ew[F_RESPONSE] * ew[resp_index(dkey, j)]
-                    if j < 4 or j >= 8:
-                        d = p - last
-                        idx = 0
-                        for off in (-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1):
-                            if d == off:
-                                f *= ew[F_NEIGHBOUR + idx]
-                            idx += 1
-                    for i in range(nsave):
-                        if saves[i] == p:
-                            f *= ew[F_SAVE_ATARI]
-                            break
-                    lloc[k] = p
-                    lwt[k] = g * f
-                    k += 1
+        k = _response_weights(scal, color, ew, gw, last, saves, nsave, lloc, lwt)
         for i in range(nsave):
             p = saves[i]
             if diamond_place(w, last, p) >= 0 or gw[ci, p] <= 0.0:
