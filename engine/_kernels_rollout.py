@@ -60,6 +60,7 @@ from engine._kernels import (
     STONES,
     TO_PLAY,
     WALL,
+    WHITE,
     area_score,
     play_pass,
     play_unsafe,
@@ -401,9 +402,24 @@ T_CODE = 1
 """row of ``_tables(gw)``: 3x3 code of every point, black's view in bits 0-23, white's in 24-47"""
 T_ROW = 2
 """row of ``_tables(gw)``: board row (0..n-1) of every point"""
+# ------------------------------------------------------------------ incremental rollout state
+# Hot loops below index the board and scratch arrays directly and call only helpers that take
+# scalars: a Numba helper that takes an array, called inside a loop, costs an atomic reference
+# count increment and decrement per call (measured: about 3x slower loops).
+T_STATE = 0
+"""row of ``_tables(gw)``: 3-bit absolute state of every point (see the module docstring)"""
+T_CODE = 1
+"""row of ``_tables(gw)``: 3x3 code of every point, black's view in bits 0-23, white's in 24-47"""
+T_ROW = 2
+"""row of ``_tables(gw)``: board row (0..n-1) of every point"""
 _LOW24 = (1 << 24) - 1
+_BOTH7 = 7 | (7 << 24)
 # direction index (NW, N, NE, W, E, SW, S, SE) of each diamond place at distance 1 or diagonal
 _NB_DIR = np.array([1, 3, 4, 6, -1, -1, -1, -1, 0, 2, 5, 7], np.int64)
+N_LOCAL = 24
+"""room for local candidates: ``buf[4, :N_LOCAL]`` (points), ``gw[2, :N_LOCAL]`` (weights)"""
+N_SAVE = 16
+"""room for save-atari points: ``buf[4, N_LOCAL:N_LOCAL + N_SAVE]``"""
 
 
 @njit(**NJIT)
@@ -414,7 +430,8 @@ def new_rollout_work(n):
     holds int64 tables (``_tables``: point states, 3x3 codes, board rows) so that ``gw`` and
     ``rows`` alone carry the state ``init_rollout`` builds. ``buf[0]``: dirty list; ``buf[1]``:
     stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a capture is collected;
-    ``buf[3]``: captured stones; ``buf[4, :24]`` local points, ``buf[4, 24:40]`` save-atari points.
+    ``buf[3]``: stones whose state changed (captured ones first); ``buf[4, :24]`` local points,
+    ``buf[4, 24:40]`` save-atari points.
     """
     area = (n + 2) * (n + 1) + 1
     return np.zeros((6, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
@@ -426,24 +443,30 @@ def _tables(gw):
     return gw[3:6].view(np.int64)
 
 
-@njit(inline="always", **NJIT)
-def _set_point(pts, tab, loc, ew, gw, rows):
-    """Recompute ``gw[:, loc]`` from the stored 3x3 code and update the row sums."""
-    vb = 0.0
-    vw = 0.0
-    if pts[STONES, loc] == EMPTY:
-        code = tab[T_CODE, loc]
-        cb = code & _LOW24
-        cw = code >> 24
-        if not forbidden(cb):
-            vb = ew[nonresp_index(cb)]
-        if not forbidden(cw):
-            vw = ew[nonresp_index(cw)]
-    r = tab[T_ROW, loc]
-    rows[0, r] += vb - gw[0, loc]
-    rows[1, r] += vw - gw[1, loc]
-    gw[0, loc] = vb
-    gw[1, loc] = vw
+@njit(**NJIT)
+def _stone_state(color, libs):
+    """3-bit absolute state of a stone of ``color`` (BLACK/WHITE) whose chain has ``libs`` liberties."""
+    return (2 if color == BLACK else 5) + (2 if libs >= 3 else libs - 1)
+
+
+@njit(**NJIT)
+def _refresh_points(pts, tab, ew, gw, rows, locs, nd):
+    """Recompute ``gw[:, p]`` from the stored 3x3 codes for ``p`` in ``locs[:nd]``; update the row sums."""
+    for i in range(nd):
+        p = locs[i]
+        vb = 0.0
+        vw = 0.0
+        if pts[STONES, p] == EMPTY:
+            code = tab[T_CODE, p]
+            if not forbidden(code & _LOW24):
+                vb = ew[nonresp_index(code & _LOW24)]
+            if not forbidden(code >> 24):
+                vw = ew[nonresp_index(code >> 24)]
+        r = tab[T_ROW, p]
+        rows[0, r] += vb - gw[0, p]
+        rows[1, r] += vw - gw[1, p]
+        gw[0, p] = vb
+        gw[1, p] = vw
 
 
 @njit(**NJIT)
@@ -457,67 +480,24 @@ def init_rollout(pts, scal, ew, gw, rows):
     tab[:, :] = 0
     for p in range(pts.shape[1]):
         tab[T_STATE, p] = point_state(pts, p)
+    locs = np.empty(n * n, np.int64)
     for r in range(n):
         for c in range(n):
             loc = (r + 1) * w + c + 1
             cb, cw = code3x3_both(pts, w, loc)
             tab[T_CODE, loc] = cb | (cw << 24)
             tab[T_ROW, loc] = r
-            _set_point(pts, tab, loc, ew, gw, rows)
+            locs[r * n + c] = loc
+    _refresh_points(pts, tab, ew, gw, rows, locs, n * n)
 
 
-@njit(inline="always", **NJIT)
-def _mark(buf, p, stamp, nd):
-    """Add ``p`` to the dirty list ``buf[0]`` unless already there (stamps in ``buf[1]``)."""
-    if buf[1, p] != stamp:
-        buf[1, p] = stamp
-        buf[0, nd] = p
-        nd += 1
-    return nd
-
-
-@njit(inline="always", **NJIT)
-def _restate(pts, w, tab, p, s, buf, stamp, nd):
-    """Set the state of ``p`` to ``s``: patch the codes of its 8 neighbours and mark the empty ones."""
-    tab[T_STATE, p] = s
-    f = 21  # p is field 7 of its NW neighbour's code, ..., field 0 of its SE neighbour's
-    both = s | (_SWAP[s] << 24)
-    for q in (p - w - 1, p - w, p - w + 1, p - 1, p + 1, p + w - 1, p + w, p + w + 1):
-        tab[T_CODE, q] = (tab[T_CODE, q] & ~((7 | (7 << 24)) << f)) | (both << f)
-        if pts[STONES, q] == EMPTY:
-            nd = _mark(buf, q, stamp, nd)
-        f -= 3
-    return nd
-
-
-@njit(inline="always", **NJIT)
-def _restate_chain(pts, w, tab, head, buf, stamp, nd):
-    """Bring the stored state of every stone of the chain ``head`` up to date."""
-    s = point_state(pts, head)
-    p = head
-    while True:
-        if tab[T_STATE, p] != s:
-            nd = _restate(pts, w, tab, p, s, buf, stamp, nd)
-        p = pts[NEXT, p]
-        if p == head:
-            return nd
-
-
-@njit(inline="always", **NJIT)
-def _restate_if_changed(pts, w, tab, head, buf, stamp, nd):
-    """``_restate_chain`` for a chain whose stones share one stored state (checked at the head)."""
-    if tab[T_STATE, head] != point_state(pts, head):
-        nd = _restate_chain(pts, w, tab, head, buf, stamp, nd)
-    return nd
-
-
-@njit(inline="always", **NJIT)
+@njit(**NJIT)
 def _collect_captures(pts, w, loc, color, buf):
     """Stones that ``color`` at ``loc`` will capture into ``buf[3]`` (flagged in ``buf[2]``); returns how many."""
     ncap = 0
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if pts[STONES, nb] == 3 - color and pts[LIBS, pts[HEAD, nb]] == 1 and buf[2, pts[HEAD, nb]] != -1:
-            h = pts[HEAD, nb]
+        h = pts[HEAD, nb]
+        if pts[STONES, nb] == 3 - color and pts[LIBS, h] == 1 and buf[2, h] != -1:
             s = h
             while True:
                 buf[3, ncap] = s
@@ -530,6 +510,71 @@ def _collect_captures(pts, w, loc, color, buf):
 
 
 @njit(**NJIT)
+def _changed_stones(pts, w, tab, buf, loc, ncap):
+    """Update the stored states after the move at ``loc``; list the points whose state changed.
+
+    ``buf[3, :ncap]`` holds the captured stones (now empty). Appended: ``loc``, then the stones of
+    every chain next to ``loc`` or to a captured stone whose liberty bucket changed (the only
+    chains whose liberties a move changes). Returns the length of the list.
+    """
+    for i in range(ncap):
+        buf[2, buf[3, i]] = 0
+        tab[T_STATE, buf[3, i]] = 0
+    tab[T_STATE, loc] = _stone_state(pts[STONES, loc], pts[LIBS, pts[HEAD, loc]])
+    buf[3, ncap] = loc
+    nc = ncap + 1
+    for i in range(ncap + 1):
+        c = buf[3, i]
+        for nb in (c - w, c - 1, c + 1, c + w):
+            col = pts[STONES, nb]
+            if col != BLACK and col != WHITE:
+                continue
+            h = pts[HEAD, nb]
+            s = _stone_state(col, pts[LIBS, h])
+            if tab[T_STATE, nb] == s:
+                continue
+            p = h
+            while True:
+                if tab[T_STATE, p] != s:
+                    tab[T_STATE, p] = s
+                    buf[3, nc] = p
+                    nc += 1
+                p = pts[NEXT, p]
+                if p == h:
+                    break
+    return nc
+
+
+@njit(**NJIT)
+def _patch_codes(pts, w, tab, buf, nc, ncap):
+    """Patch the 3x3 codes around the points ``buf[3, :nc]`` (new states stored); list the points to refresh.
+
+    The dirty list (``buf[0]``, stamps in ``buf[1]``) gets the empty neighbours, the captured
+    points and the move (``buf[3, ncap]``). Returns its length.
+    """
+    buf[1, 0] += 1
+    stamp = buf[1, 0]
+    nd = 0
+    for i in range(nc):
+        p = buf[3, i]
+        s = tab[T_STATE, p]
+        both = s | (_SWAP[s] << 24)
+        if (i <= ncap) and buf[1, p] != stamp:
+            buf[1, p] = stamp
+            buf[0, nd] = p
+            nd += 1
+        f = 21  # p is field 7 of its NW neighbour's code, ..., field 0 of its SE neighbour's
+        for q in (p - w - 1, p - w, p - w + 1, p - 1, p + 1, p + w - 1, p + w, p + w + 1):
+            tab[T_CODE, q] = (tab[T_CODE, q] & ~(_BOTH7 << f)) | (both << f)
+            if pts[STONES, q] == EMPTY and buf[1, q] != stamp:
+                buf[1, q] = stamp
+                buf[0, nd] = q
+                nd += 1
+            f -= 3
+    return nd
+
+
+@njit(**NJIT)
 def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
     """Play ``loc`` (a legal move) and update ``gw``/``rows`` of every point whose pattern changed.
 
@@ -538,39 +583,11 @@ def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
     """
     w = scal[SIZE] + 1
     tab = _tables(gw)
-    opp = 3 - color
-    own_min = 3
-    own_max = 0
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if pts[STONES, nb] == color:
-            own_min = min(own_min, pts[LIBS, pts[HEAD, nb]])
-            own_max = max(own_max, min(pts[LIBS, pts[HEAD, nb]], 3))
     ncap = _collect_captures(pts, w, loc, color, buf)
     play_unsafe(pts, scal, zob, buf[2, :0], loc, color)
-    buf[1, 0] += 1
-    stamp = buf[1, 0]
-    own = pts[HEAD, loc]
-    new_bucket = min(pts[LIBS, own], 3)
-    if own_max > 0 and (own_min != new_bucket or own_max != new_bucket):
-        nd = _restate_chain(pts, w, tab, own, buf, stamp, 0)
-    else:
-        nd = _restate(pts, w, tab, loc, point_state(pts, loc), buf, stamp, 0)
-    _set_point(pts, tab, loc, ew, gw, rows)
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if pts[STONES, nb] == opp:
-            nd = _restate_if_changed(pts, w, tab, pts[HEAD, nb], buf, stamp, nd)
-    for i in range(ncap):
-        s = buf[3, i]
-        buf[2, s] = 0
-        nd = _restate(pts, w, tab, s, 0, buf, stamp, nd)
-        nd = _mark(buf, s, stamp, nd)
-        for nb in (s - w, s - 1, s + 1, s + w):
-            if pts[STONES, nb] == color and pts[HEAD, nb] != own:
-                nd = _restate_if_changed(pts, w, tab, pts[HEAD, nb], buf, stamp, nd)
-    if ncap > 0:
-        nd = _restate_chain(pts, w, tab, own, buf, stamp, nd)
-    for i in range(nd):
-        _set_point(pts, tab, buf[0, i], ew, gw, rows)
+    nc = _changed_stones(pts, w, tab, buf, loc, ncap)
+    nd = _patch_codes(pts, w, tab, buf, nc, ncap)
+    _refresh_points(pts, tab, ew, gw, rows, buf[0], nd)
 
 
 @njit(**NJIT)
@@ -598,11 +615,21 @@ def _draw_global(gw, rows, ci, n, w, total, rng):
     return last
 
 
-@njit(inline="always", **NJIT)
-def _response_weights(scal, color, ew, gw, last, saves, nsave, lloc, lwt):
+@njit(**NJIT)
+def _may_save(pts, w, last, color):
+    """True if an own chain of ``color`` next to ``last`` is in atari (so ``save_points`` may find moves)."""
+    for nb in (last - w, last - 1, last + 1, last + w):
+        if pts[STONES, nb] == color and pts[LIBS, pts[HEAD, nb]] == 1:
+            return True
+    return False
+
+
+@njit(**NJIT)
+def _response_weights(scal, color, ew, gw, buf, last, nsave):
     """Diamond points of ``last`` that ``color`` may play, with their weights times the local factors.
 
-    Returns how many were written into ``lloc``/``lwt``.
+    Writes ``buf[4, k]`` / ``gw[2, k]``; save-atari points are read from ``buf[4, N_LOCAL:]``.
+    Returns how many were written.
     """
     n = scal[SIZE]
     w = n + 1
@@ -630,50 +657,53 @@ def _response_weights(scal, color, ew, gw, last, saves, nsave, lloc, lwt):
             if _NB_DIR[j] >= 0:
                 f *= ew[F_NEIGHBOUR + _NB_DIR[j]]
             for i in range(nsave):
-                if saves[i] == p:
+                if buf[4, N_LOCAL + i] == p:
                     f *= ew[F_SAVE_ATARI]
                     break
-            lloc[k] = p
-            lwt[k] = gw[ci, p] * f
+            buf[4, k] = p
+            gw[2, k] = gw[ci, p] * f
             k += 1
     return k
 
 
 @njit(**NJIT)
-def local_weights(pts, scal, color, ew, gw, lloc, lwt, saves):
+def local_weights(pts, scal, color, ew, gw, buf):
     """Local candidates (diamond, save-atari points, ko point) and their effective weights.
 
-    Returns the number written into ``lloc``/``lwt``; ``lwt`` replaces ``gw`` for those points.
+    Writes the points into ``buf[4, :k]`` and their weights, which replace ``gw`` for those
+    points, into ``gw[2, :k]``; returns ``k``.
     """
     w = scal[SIZE] + 1
     ci = color - 1
     last = scal[LAST1]
     k = 0
     if last > 0:
-        nsave = save_points(pts, scal, last, color, saves)
-        k = _response_weights(scal, color, ew, gw, last, saves, nsave, lloc, lwt)
+        nsave = 0
+        if _may_save(pts, w, last, color):
+            nsave = save_points(pts, scal, last, color, buf[4, N_LOCAL : N_LOCAL + N_SAVE])
+        k = _response_weights(scal, color, ew, gw, buf, last, nsave)
         for i in range(nsave):
-            p = saves[i]
+            p = buf[4, N_LOCAL + i]
             if diamond_place(w, last, p) >= 0 or gw[ci, p] <= 0.0:
                 continue
             dup = False
             for q in range(k):
-                if lloc[q] == p:
+                if buf[4, q] == p:
                     dup = True
             if not dup:
-                lloc[k] = p
-                lwt[k] = gw[ci, p] * ew[F_SAVE_ATARI]
+                buf[4, k] = p
+                gw[2, k] = gw[ci, p] * ew[F_SAVE_ATARI]
                 k += 1
     ko = scal[KO]
     if ko > 0 and gw[ci, ko] > 0.0:
         dup = False
         for q in range(k):
-            if lloc[q] == ko:
-                lwt[q] = 0.0
+            if buf[4, q] == ko:
+                gw[2, q] = 0.0
                 dup = True
         if not dup:
-            lloc[k] = ko
-            lwt[k] = 0.0
+            buf[4, k] = ko
+            gw[2, k] = 0.0
             k += 1
     return k
 
@@ -684,9 +714,7 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     n = scal[SIZE]
     w = n + 1
     ci = color - 1
-    lloc = buf[4, :24]
-    lwt = gw[2, :24]
-    k = local_weights(pts, scal, color, ew, gw, lloc, lwt, buf[4, 24:40])
+    k = local_weights(pts, scal, color, ew, gw, buf)
     total_g = 0.0
     for r in range(n):
         total_g += rows[ci, r]
@@ -695,9 +723,9 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     buf[1, 0] += 1
     stamp = buf[1, 0]
     for i in range(k):
-        local_g += gw[ci, lloc[i]]
-        local_e += lwt[i]
-        buf[1, lloc[i]] = stamp
+        local_g += gw[ci, buf[4, i]]
+        local_e += gw[2, i]
+        buf[1, buf[4, i]] = stamp
     other = max(total_g - local_g, 0.0)
     total = other + local_e
     if total <= 1e-12 * max(total_g, 1.0) or total <= 0.0:
@@ -705,12 +733,12 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     u = _uniform(rng) * total
     if u < local_e:
         for i in range(k):
-            if u < lwt[i]:
-                return lloc[i]
-            u -= lwt[i]
+            if u < gw[2, i]:
+                return buf[4, i]
+            u -= gw[2, i]
         for i in range(k - 1, -1, -1):
-            if lwt[i] > 0.0:
-                return lloc[i]
+            if gw[2, i] > 0.0:
+                return buf[4, i]
     for _ in range(64):
         p = _draw_global(gw, rows, ci, n, w, total_g, rng)
         if p != 0 and buf[1, p] != stamp:
@@ -799,12 +827,10 @@ def policy_probs(pts, scal, color, ew, out):
     n = scal[SIZE]
     gw, rows, buf = new_rollout_work(n)
     init_rollout(pts, scal, ew, gw, rows)
-    lloc = buf[4, :24]
-    lwt = gw[2, :24]
-    k = local_weights(pts, scal, color, ew, gw, lloc, lwt, buf[4, 24:40])
+    k = local_weights(pts, scal, color, ew, gw, buf)
     out[:] = gw[color - 1, : out.shape[0]]
     for i in range(k):
-        out[lloc[i]] = lwt[i]
+        out[buf[4, i]] = gw[2, i]
     s = out.sum()
     if s > 0:
         out /= s
