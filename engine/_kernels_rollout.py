@@ -187,6 +187,40 @@ def forbidden(rel):
     return bad + edge < 2 and not (edge == 1 and bad > 0)
 
 
+def _forbidden_tables():
+    """``(by_orth, diag_bad)``: ``forbidden`` as two 4096-entry lookups (see ``forbidden_fast``).
+
+    ``by_orth[o]`` for the four orthogonal fields ``o``: 0 allowed, 1 forbidden, 2 an eye shape
+    (forbidden iff ``diag_bad[d]`` for the four diagonal fields ``d``).
+    """
+    by_orth = np.zeros(4096, np.uint8)
+    diag_bad = np.zeros(4096, np.uint8)
+    for x in range(4096):
+        f = [(x >> (3 * i)) & 7 for i in range(4)]
+        # orthogonal fields N, W, E, S sit at 3x3 fields 1, 3, 4, 6; diagonals at 0, 2, 5, 7
+        orth = (f[0] << 3) | (f[1] << 9) | (f[2] << 12) | (f[3] << 18)
+        some_bad = orth | (7 << 0) | (7 << 6) | (7 << 15) | (7 << 21)  # opponent stones on the diagonals
+        f0 = forbidden.py_func(orth)
+        by_orth[x] = f0 if f0 == forbidden.py_func(some_bad) else 2
+        diag = f[0] | (f[1] << 6) | (f[2] << 15) | (f[3] << 21)
+        diag_bad[x] = forbidden.py_func(diag | (3 << 3) | (3 << 9) | (3 << 12) | (3 << 18))
+    return by_orth, diag_bad
+
+
+_BY_ORTH, _DIAG_BAD = _forbidden_tables()
+
+
+@njit(**NJIT)
+def forbidden_fast(rel):
+    """``forbidden(rel)`` by two table lookups."""
+    orth = ((rel >> 3) & 7) | ((rel >> 6) & 0o770) | ((rel >> 9) & 0o7000)
+    t = _BY_ORTH[orth]
+    if t < 2:
+        return t == 1
+    diag = (rel & 7) | ((rel >> 3) & 0o70) | ((rel >> 9) & 0o700) | ((rel >> 12) & 0o7000)
+    return _DIAG_BAD[diag] == 1
+
+
 @njit(**NJIT)
 def nonresp_index(rel):
     """Weight index of a relative 3x3 code."""
@@ -458,9 +492,9 @@ def _refresh_points(pts, tab, ew, gw, rows, locs, nd):
         vw = 0.0
         if pts[STONES, p] == EMPTY:
             code = tab[T_CODE, p]
-            if not forbidden(code & _LOW24):
+            if not forbidden_fast(code & _LOW24):
                 vb = ew[nonresp_index(code & _LOW24)]
-            if not forbidden(code >> 24):
+            if not forbidden_fast(code >> 24):
                 vw = ew[nonresp_index(code >> 24)]
         r = tab[T_ROW, p]
         rows[0, r] += vb - gw[0, p]
