@@ -811,6 +811,12 @@ def rollout(pts, scal, zob, ew, rng, max_moves, gw, rows, buf):
         Tromp-Taylor area score, black minus white, without komi.
     """
     init_rollout(pts, scal, ew, gw, rows)
+    return play_out(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
+
+
+@njit(**NJIT)
+def play_out(pts, scal, zob, ew, rng, max_moves, gw, rows, buf):
+    """``rollout`` from a position whose ``gw``/``rows`` are already filled (``init_rollout``)."""
     moves = 0
     while moves < max_moves and scal[PASSES] < 2:
         color = scal[TO_PLAY]
@@ -838,14 +844,19 @@ def rollout_many(pts0, scal0, zob, ew, rng, count, max_moves):
     gw, rows, buf = new_rollout_work(n)
     pts = pts0.copy()
     scal = scal0.copy()
+    init_rollout(pts, scal, ew, gw, rows)
+    gw0 = gw.copy()
+    rows0 = rows.copy()
     total = 0.0
     wins = 0
     nmoves = 0
     for _ in range(count):
         pts[:, :] = pts0
         scal[:] = scal0
+        gw[:, :] = gw0
+        rows[:, :] = rows0
         m0 = scal[MOVE_NUM]
-        s = rollout(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
+        s = play_out(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
         nmoves += scal[MOVE_NUM] - m0
         total += s
         wins += s > 0
