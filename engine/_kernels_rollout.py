@@ -33,8 +33,9 @@ mover (own = 2..4, opponent = 5..7) by swapping colours when white moves.
 Incremental rollouts (the speed trick of the paper): each empty point keeps ``gw[c, loc] =
 exp(w[non-response index])`` (0 if forbidden) for both colours, and per-row sums, so a move
 costs the points whose 3x3 pattern changed (around the move, captured stones and chains whose
-liberty bucket changed), the local response features around the previous move, and a two-level
-(row, point) draw. Weights enter as ``ew = exp(w)``.
+liberty bucket changed; each point's state and 3x3 code are stored and patched per changed
+stone), the local response features around the previous move, and a two-level (row, point) draw.
+Weights enter as ``ew = exp(w)``.
 
 Randomness: ``rng`` is a ``uint64[1]`` xorshift64* state (``engine._kernels_playout.rng_next``).
 """
