@@ -33,8 +33,9 @@ mover (own = 2..4, opponent = 5..7) by swapping colours when white moves.
 Incremental rollouts (the speed trick of the paper): each empty point keeps ``gw[c, loc] =
 exp(w[non-response index])`` (0 if forbidden) for both colours, and per-row sums, so a move
 costs the points whose 3x3 pattern changed (around the move, captured stones and chains whose
-liberty bucket changed), the local response features around the previous move, and a two-level
-(row, point) draw. Weights enter as ``ew = exp(w)``.
+liberty bucket changed; each point's state and 3x3 code are stored and patched per changed
+stone), the local response features around the previous move, and a two-level (row, point) draw.
+Weights enter as ``ew = exp(w)``.
 
 Randomness: ``rng`` is a ``uint64[1]`` xorshift64* state (``engine._kernels_playout.rng_next``).
 """
@@ -60,6 +61,7 @@ from engine._kernels import (
     STONES,
     TO_PLAY,
     WALL,
+    WHITE,
     area_score,
     play_pass,
     play_unsafe,
@@ -97,7 +99,7 @@ def _hash(key, salt):
     return np.int64(((np.uint64(key) ^ salt) * _HMUL) >> _SHIFT)
 
 
-@njit(**NJIT)
+@njit(inline="always", **NJIT)
 def point_state(pts, loc):
     """3-bit absolute state of a point (see the module docstring)."""
     c = pts[STONES, loc]
@@ -186,6 +188,40 @@ def forbidden(rel):
     return bad + edge < 2 and not (edge == 1 and bad > 0)
 
 
+def _forbidden_tables():
+    """``(by_orth, diag_bad)``: ``forbidden`` as two 4096-entry lookups (see ``forbidden_fast``).
+
+    ``by_orth[o]`` for the four orthogonal fields ``o``: 0 allowed, 1 forbidden, 2 an eye shape
+    (forbidden iff ``diag_bad[d]`` for the four diagonal fields ``d``).
+    """
+    by_orth = np.zeros(4096, np.uint8)
+    diag_bad = np.zeros(4096, np.uint8)
+    for x in range(4096):
+        f = [(x >> (3 * i)) & 7 for i in range(4)]
+        # orthogonal fields N, W, E, S sit at 3x3 fields 1, 3, 4, 6; diagonals at 0, 2, 5, 7
+        orth = (f[0] << 3) | (f[1] << 9) | (f[2] << 12) | (f[3] << 18)
+        some_bad = orth | (7 << 0) | (7 << 6) | (7 << 15) | (7 << 21)  # opponent stones on the diagonals
+        f0 = forbidden.py_func(orth)
+        by_orth[x] = f0 if f0 == forbidden.py_func(some_bad) else 2
+        diag = f[0] | (f[1] << 6) | (f[2] << 15) | (f[3] << 21)
+        diag_bad[x] = forbidden.py_func(diag | (3 << 3) | (3 << 9) | (3 << 12) | (3 << 18))
+    return by_orth, diag_bad
+
+
+_BY_ORTH, _DIAG_BAD = _forbidden_tables()
+
+
+@njit(**NJIT)
+def forbidden_fast(rel):
+    """``forbidden(rel)`` by two table lookups."""
+    orth = ((rel >> 3) & 7) | ((rel >> 6) & 0o770) | ((rel >> 9) & 0o7000)
+    t = _BY_ORTH[orth]
+    if t < 2:
+        return t == 1
+    diag = (rel & 7) | ((rel >> 3) & 0o70) | ((rel >> 9) & 0o700) | ((rel >> 12) & 0o7000)
+    return _DIAG_BAD[diag] == 1
+
+
 @njit(**NJIT)
 def nonresp_index(rel):
     """Weight index of a relative 3x3 code."""
@@ -229,11 +265,10 @@ def diamond_place(w, last, loc):
 
 @njit(**NJIT)
 def _one_liberty(pts, w, head):
-    st = pts[STONES]
     s = head
     while True:
         for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == EMPTY:
+            if pts[STONES, nb] == EMPTY:
                 return nb
         s = pts[NEXT, s]
         if s == head:
@@ -244,29 +279,25 @@ def _one_liberty(pts, w, head):
 def libs_after(pts, scal, loc, color, cap):
     """Liberties (up to ``cap``) of the chain ``color`` forms at ``loc``; captures count as ``cap``."""
     w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == 3 - color and lb[hd[nb]] == 1:
+        if pts[STONES, nb] == 3 - color and pts[LIBS, pts[HEAD, nb]] == 1:
             return cap
     scal[STAMP] += 1
     stamp = scal[STAMP]
-    mk = pts[MARK]
-    mk[loc] = stamp
+    pts[MARK, loc] = stamp
     libs = 0
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == EMPTY and mk[nb] != stamp:
-            mk[nb] = stamp
+        if pts[STONES, nb] == EMPTY and pts[MARK, nb] != stamp:
+            pts[MARK, nb] = stamp
             libs += 1
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == color and libs < cap:
-            h = hd[nb]
+        if pts[STONES, nb] == color and libs < cap:
+            h = pts[HEAD, nb]
             s = h
             while True:
                 for nb2 in (s - w, s - 1, s + 1, s + w):
-                    if st[nb2] == EMPTY and mk[nb2] != stamp:
-                        mk[nb2] = stamp
+                    if pts[STONES, nb2] == EMPTY and pts[MARK, nb2] != stamp:
+                        pts[MARK, nb2] = stamp
                         libs += 1
                 s = pts[NEXT, s]
                 if s == h:
@@ -278,14 +309,11 @@ def libs_after(pts, scal, loc, color, cap):
 def save_points(pts, scal, last, color, out):
     """Moves that save an own chain touching ``last`` from atari; returns how many (into ``out``)."""
     w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
     k = 0
     for nb in (last - w, last - 1, last + 1, last + w):
-        if st[nb] != color or lb[hd[nb]] != 1:
+        if pts[STONES, nb] != color or pts[LIBS, pts[HEAD, nb]] != 1:
             continue
-        h = hd[nb]
+        h = pts[HEAD, nb]
         lib = _one_liberty(pts, w, h)
         if lib != 0 and lib != scal[KO] and libs_after(pts, scal, lib, color, 2) >= 2 and k < out.shape[0]:
             out[k] = lib
@@ -293,8 +321,8 @@ def save_points(pts, scal, last, color, out):
         s = h
         while True:
             for nb2 in (s - w, s - 1, s + 1, s + w):
-                if st[nb2] == 3 - color and lb[hd[nb2]] == 1 and k < out.shape[0]:
-                    cap = _one_liberty(pts, w, hd[nb2])
+                if pts[STONES, nb2] == 3 - color and pts[LIBS, pts[HEAD, nb2]] == 1 and k < out.shape[0]:
+                    cap = _one_liberty(pts, w, pts[HEAD, nb2])
                     if cap != 0 and cap != scal[KO]:
                         out[k] = cap
                         k += 1
@@ -403,88 +431,108 @@ def position_features(pts, scal, color, tree, locs, feats):
 
 
 # ------------------------------------------------------------------ incremental rollout state
+T_STATE = 0
+"""row of ``_tables(gw)``: 3-bit absolute state of every point (see the module docstring)"""
+T_CODE = 1
+"""row of ``_tables(gw)``: 3x3 code of every point, black's view in bits 0-23, white's in 24-47"""
+T_ROW = 2
+"""row of ``_tables(gw)``: board row (0..n-1) of every point"""
+# ------------------------------------------------------------------ incremental rollout state
+# Hot loops below index the board and scratch arrays directly and call only helpers that take
+# scalars: a Numba helper that takes an array, called inside a loop, costs an atomic reference
+# count increment and decrement per call (measured: about 3x slower loops).
+T_STATE = 0
+"""row of ``_tables(gw)``: 3-bit absolute state of every point (see the module docstring)"""
+T_CODE = 1
+"""row of ``_tables(gw)``: 3x3 code of every point, black's view in bits 0-23, white's in 24-47"""
+T_ROW = 2
+"""row of ``_tables(gw)``: board row (0..n-1) of every point"""
+_LOW24 = (1 << 24) - 1
+_BOTH7 = 7 | (7 << 24)
+# direction index (NW, N, NE, W, E, SW, S, SE) of each diamond place at distance 1 or diagonal
+_NB_DIR = np.array([1, 3, 4, 6, -1, -1, -1, -1, 0, 2, 5, 7], np.int64)
+N_LOCAL = 24
+"""room for local candidates: ``buf[4, :N_LOCAL]`` (points), ``gw[2, :N_LOCAL]`` (weights)"""
+N_SAVE = 16
+"""room for save-atari points: ``buf[4, N_LOCAL:N_LOCAL + N_SAVE]``"""
+
+
 @njit(**NJIT)
 def new_rollout_work(n):
-    """``(gw float64[3, A + 40], rows float64[2, n], buf int64[5, A + 40])``: rollout scratch for size ``n``.
+    """``(gw float64[6, A + 40], rows float64[2, n], buf int64[5, A + 40])``: rollout scratch for size ``n``.
 
-    ``gw[0|1]``: weights per point for black/white; ``gw[2, :24]``: local weights. ``buf[0]``:
-    dirty list; ``buf[1]``: stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a
-    capture is collected; ``buf[3]``: captured stones; ``buf[4, :24]`` local points,
+    ``gw[0|1]``: weights per point for black/white; ``gw[2, :24]``: local weights; ``gw[3:6]``
+    holds int64 tables (``_tables``: point states, 3x3 codes, board rows) so that ``gw`` and
+    ``rows`` alone carry the state ``init_rollout`` builds. ``buf[0]``: dirty list; ``buf[1]``:
+    stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a capture is collected;
+    ``buf[3]``: stones whose state changed (captured ones first); ``buf[4, :24]`` local points,
     ``buf[4, 24:40]`` save-atari points.
     """
     area = (n + 2) * (n + 1) + 1
-    return np.zeros((3, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
+    return np.zeros((6, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
 
 
 @njit(**NJIT)
-def _set_point(pts, w, loc, ew, gw, rows):
-    """Recompute ``gw[:, loc]`` from the 3x3 pattern and update the row sums."""
-    r = loc // w - 1
-    if pts[STONES, loc] != EMPTY:
+def _tables(gw):
+    """The int64 tables (rows ``T_STATE``, ``T_CODE``, ``T_ROW``) stored in ``gw[3:6]``."""
+    return gw[3:6].view(np.int64)
+
+
+@njit(**NJIT)
+def _stone_state(color, libs):
+    """3-bit absolute state of a stone of ``color`` (BLACK/WHITE) whose chain has ``libs`` liberties."""
+    return (2 if color == BLACK else 5) + (2 if libs >= 3 else libs - 1)
+
+
+@njit(**NJIT)
+def _refresh_points(pts, tab, ew, gw, rows, locs, nd):
+    """Recompute ``gw[:, p]`` from the stored 3x3 codes for ``p`` in ``locs[:nd]``; update the row sums."""
+    for i in range(nd):
+        p = locs[i]
         vb = 0.0
         vw = 0.0
-    else:
-        code, wcode = code3x3_both(pts, w, loc)
-        vb = 0.0 if forbidden(code) else ew[nonresp_index(code)]
-        vw = 0.0 if forbidden(wcode) else ew[nonresp_index(wcode)]
-    rows[0, r] += vb - gw[0, loc]
-    rows[1, r] += vw - gw[1, loc]
-    gw[0, loc] = vb
-    gw[1, loc] = vw
+        if pts[STONES, p] == EMPTY:
+            code = tab[T_CODE, p]
+            if not forbidden_fast(code & _LOW24):
+                vb = ew[nonresp_index(code & _LOW24)]
+            if not forbidden_fast(code >> 24):
+                vw = ew[nonresp_index(code >> 24)]
+        r = tab[T_ROW, p]
+        rows[0, r] += vb - gw[0, p]
+        rows[1, r] += vw - gw[1, p]
+        gw[0, p] = vb
+        gw[1, p] = vw
 
 
 @njit(**NJIT)
 def init_rollout(pts, scal, ew, gw, rows):
-    """Fill ``gw``/``rows`` for the current position."""
+    """Fill ``gw`` (weights and tables) and ``rows`` for the current position."""
     n = scal[SIZE]
     w = n + 1
+    tab = _tables(gw)
     gw[:2, :] = 0.0
     rows[:, :] = 0.0
+    tab[:, :] = 0
+    for p in range(pts.shape[1]):
+        tab[T_STATE, p] = point_state(pts, p)
+    locs = np.empty(n * n, np.int64)
     for r in range(n):
         for c in range(n):
-            _set_point(pts, w, (r + 1) * w + c + 1, ew, gw, rows)
+            loc = (r + 1) * w + c + 1
+            cb, cw = code3x3_both(pts, w, loc)
+            tab[T_CODE, loc] = cb | (cw << 24)
+            tab[T_ROW, loc] = r
+            locs[r * n + c] = loc
+    _refresh_points(pts, tab, ew, gw, rows, locs, n * n)
 
 
 @njit(**NJIT)
-def _mark_around(pts, w, loc, buf, stamp, nd):
-    """Add the 3x3 block around ``loc`` to the dirty list ``buf[0]`` (stamps in ``buf[1]``)."""
-    for p in (loc - w - 1, loc - w, loc - w + 1, loc - 1, loc, loc + 1, loc + w - 1, loc + w, loc + w + 1):
-        if pts[STONES, p] == EMPTY and buf[1, p] != stamp:
-            buf[1, p] = stamp
-            buf[0, nd] = p
-            nd += 1
-    return nd
-
-
-@njit(**NJIT)
-def _mark_chain(pts, w, head, buf, stamp, nd):
-    s = head
-    while True:
-        nd = _mark_around(pts, w, s, buf, stamp, nd)
-        s = pts[NEXT, s]
-        if s == head:
-            return nd
-
-
-@njit(**NJIT)
-def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
-    """Play ``loc`` (a legal move) and update ``gw``/``rows`` of every point whose pattern changed."""
-    n = scal[SIZE]
-    w = n + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
-    opp = 3 - color
-    # before the move: captured stones, old liberty counts of own and opponent neighbours
+def _collect_captures(pts, w, loc, color, buf):
+    """Stones that ``color`` at ``loc`` will capture into ``buf[3]`` (flagged in ``buf[2]``); returns how many."""
     ncap = 0
-    own_min = 3
-    own_max = 0
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == color:
-            own_min = min(own_min, lb[hd[nb]])
-            own_max = max(own_max, min(lb[hd[nb]], 3))
-        elif st[nb] == opp and lb[hd[nb]] == 1 and buf[2, hd[nb]] != -1:
-            h = hd[nb]
+        h = pts[HEAD, nb]
+        if pts[STONES, nb] == 3 - color and pts[LIBS, h] == 1 and buf[2, h] != -1:
             s = h
             while True:
                 buf[3, ncap] = s
@@ -493,29 +541,88 @@ def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
                 s = pts[NEXT, s]
                 if s == h:
                     break
-    play_unsafe(pts, scal, zob, buf[2, :0], loc, color)
+    return ncap
+
+
+@njit(**NJIT)
+def _changed_stones(pts, w, tab, buf, loc, ncap):
+    """Update the stored states after the move at ``loc``; list the points whose state changed.
+
+    ``buf[3, :ncap]`` holds the captured stones (now empty). Appended: ``loc``, then the stones of
+    every chain next to ``loc`` or to a captured stone whose liberty bucket changed (the only
+    chains whose liberties a move changes). Returns the length of the list.
+    """
+    for i in range(ncap):
+        buf[2, buf[3, i]] = 0
+        tab[T_STATE, buf[3, i]] = 0
+    tab[T_STATE, loc] = _stone_state(pts[STONES, loc], pts[LIBS, pts[HEAD, loc]])
+    buf[3, ncap] = loc
+    nc = ncap + 1
+    for i in range(ncap + 1):
+        c = buf[3, i]
+        for nb in (c - w, c - 1, c + 1, c + w):
+            col = pts[STONES, nb]
+            if col != BLACK and col != WHITE:
+                continue
+            h = pts[HEAD, nb]
+            s = _stone_state(col, pts[LIBS, h])
+            if tab[T_STATE, nb] == s:
+                continue
+            p = h
+            while True:
+                if tab[T_STATE, p] != s:
+                    tab[T_STATE, p] = s
+                    buf[3, nc] = p
+                    nc += 1
+                p = pts[NEXT, p]
+                if p == h:
+                    break
+    return nc
+
+
+@njit(**NJIT)
+def _patch_codes(pts, w, tab, buf, nc, ncap):
+    """Patch the 3x3 codes around the points ``buf[3, :nc]`` (new states stored); list the points to refresh.
+
+    The dirty list (``buf[0]``, stamps in ``buf[1]``) gets the empty neighbours, the captured
+    points and the move (``buf[3, ncap]``). Returns its length.
+    """
     buf[1, 0] += 1
     stamp = buf[1, 0]
-    nd = _mark_around(pts, w, loc, buf, stamp, 0)
-    _set_point(pts, w, loc, ew, gw, rows)
-    own = hd[loc]
-    new_bucket = min(lb[own], 3)
-    if own_max > 0 and (own_min != new_bucket or own_max != new_bucket):
-        nd = _mark_chain(pts, w, own, buf, stamp, nd)
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == opp and lb[hd[nb]] <= 2:
-            nd = _mark_chain(pts, w, hd[nb], buf, stamp, nd)
-    for i in range(ncap):
-        s = buf[3, i]
-        buf[2, s] = 0
-        nd = _mark_around(pts, w, s, buf, stamp, nd)
-        for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == color and hd[nb] != own:
-                nd = _mark_chain(pts, w, hd[nb], buf, stamp, nd)
-    if ncap > 0:
-        nd = _mark_chain(pts, w, own, buf, stamp, nd)
-    for i in range(nd):
-        _set_point(pts, w, buf[0, i], ew, gw, rows)
+    nd = 0
+    for i in range(nc):
+        p = buf[3, i]
+        s = tab[T_STATE, p]
+        both = s | (_SWAP[s] << 24)
+        if (i <= ncap) and buf[1, p] != stamp:
+            buf[1, p] = stamp
+            buf[0, nd] = p
+            nd += 1
+        f = 21  # p is field 7 of its NW neighbour's code, ..., field 0 of its SE neighbour's
+        for q in (p - w - 1, p - w, p - w + 1, p - 1, p + 1, p + w - 1, p + w, p + w + 1):
+            tab[T_CODE, q] = (tab[T_CODE, q] & ~(_BOTH7 << f)) | (both << f)
+            if pts[STONES, q] == EMPTY and buf[1, q] != stamp:
+                buf[1, q] = stamp
+                buf[0, nd] = q
+                nd += 1
+            f -= 3
+    return nd
+
+
+@njit(**NJIT)
+def play_tracked(pts, scal, zob, loc, color, ew, gw, rows, buf):
+    """Play ``loc`` (a legal move) and update ``gw``/``rows`` of every point whose pattern changed.
+
+    A point's pattern changes when a neighbour's state does: the new stone, captured stones and
+    the stones of chains whose liberty bucket changed (those next to the move or the captures).
+    """
+    w = scal[SIZE] + 1
+    tab = _tables(gw)
+    ncap = _collect_captures(pts, w, loc, color, buf)
+    play_unsafe(pts, scal, zob, buf[2, :0], loc, color)
+    nc = _changed_stones(pts, w, tab, buf, loc, ncap)
+    nd = _patch_codes(pts, w, tab, buf, nc, ncap)
+    _refresh_points(pts, tab, ew, gw, rows, buf[0], nd)
 
 
 @njit(**NJIT)
@@ -544,65 +651,94 @@ def _draw_global(gw, rows, ci, n, w, total, rng):
 
 
 @njit(**NJIT)
-def local_weights(pts, scal, color, ew, gw, lloc, lwt, saves):
-    """Local candidates (diamond, save-atari points, ko point) and their effective weights.
+def _may_save(pts, w, last, color):
+    """True if an own chain of ``color`` next to ``last`` is in atari (so ``save_points`` may find moves)."""
+    for nb in (last - w, last - 1, last + 1, last + w):
+        if pts[STONES, nb] == color and pts[LIBS, pts[HEAD, nb]] == 1:
+            return True
+    return False
 
-    Returns the number written into ``lloc``/``lwt``; ``lwt`` replaces ``gw`` for those points.
+
+@njit(**NJIT)
+def _response_weights(scal, color, ew, gw, buf, last, nsave):
+    """Diamond points of ``last`` that ``color`` may play, with their weights times the local factors.
+
+    Writes ``buf[4, k]`` / ``gw[2, k]``; save-atari points are read from ``buf[4, N_LOCAL:]``.
+    Returns how many were written.
     """
     n = scal[SIZE]
     w = n + 1
+    tab = _tables(gw)
+    ci = color - 1
+    lr = last // w - 1
+    lc = last % w - 1
+    dkey = 0
+    for j in range(12):  # the diamond key, as ``diamond_key`` computes it, from the stored states
+        rr = lr + _DR[j]
+        cc = lc + _DC[j]
+        s = 1
+        if 0 <= rr < n and 0 <= cc < n:
+            s = tab[T_STATE, (rr + 1) * w + cc + 1]
+            if color != BLACK:
+                s = _SWAP[s]
+        dkey |= s << (3 * j)
+    k = 0
+    for j in range(12):
+        p = last + _DR[j] * w + _DC[j]
+        rr = lr + _DR[j]
+        cc = lc + _DC[j]
+        if 0 <= rr < n and 0 <= cc < n and gw[ci, p] > 0.0:
+            f = ew[F_RESPONSE] * ew[resp_index(dkey, j)]
+            if _NB_DIR[j] >= 0:
+                f *= ew[F_NEIGHBOUR + _NB_DIR[j]]
+            for i in range(nsave):
+                if buf[4, N_LOCAL + i] == p:
+                    f *= ew[F_SAVE_ATARI]
+                    break
+            buf[4, k] = p
+            gw[2, k] = gw[ci, p] * f
+            k += 1
+    return k
+
+
+@njit(**NJIT)
+def local_weights(pts, scal, color, ew, gw, buf):
+    """Local candidates (diamond, save-atari points, ko point) and their effective weights.
+
+    Writes the points into ``buf[4, :k]`` and their weights, which replace ``gw`` for those
+    points, into ``gw[2, :k]``; returns ``k``.
+    """
+    w = scal[SIZE] + 1
     ci = color - 1
     last = scal[LAST1]
     k = 0
     if last > 0:
-        dkey = diamond_key(pts, scal, last, color)
-        nsave = save_points(pts, scal, last, color, saves)
-        lr = last // w - 1
-        lc = last % w - 1
-        for j in range(12):
-            rr = lr + _DR[j]
-            cc = lc + _DC[j]
-            if 0 <= rr < n and 0 <= cc < n:
-                p = (rr + 1) * w + cc + 1
-                g = gw[ci, p]
-                if g > 0.0:
-                    f = ew[F_RESPONSE] * ew[resp_index(dkey, j)]
-                    if j < 4 or j >= 8:
-                        d = p - last
-                        idx = 0
-                        for off in (-w - 1, -w, -w + 1, -1, 1, w - 1, w, w + 1):
-                            if d == off:
-                                f *= ew[F_NEIGHBOUR + idx]
-                            idx += 1
-                    for i in range(nsave):
-                        if saves[i] == p:
-                            f *= ew[F_SAVE_ATARI]
-                            break
-                    lloc[k] = p
-                    lwt[k] = g * f
-                    k += 1
+        nsave = 0
+        if _may_save(pts, w, last, color):
+            nsave = save_points(pts, scal, last, color, buf[4, N_LOCAL : N_LOCAL + N_SAVE])
+        k = _response_weights(scal, color, ew, gw, buf, last, nsave)
         for i in range(nsave):
-            p = saves[i]
+            p = buf[4, N_LOCAL + i]
             if diamond_place(w, last, p) >= 0 or gw[ci, p] <= 0.0:
                 continue
             dup = False
             for q in range(k):
-                if lloc[q] == p:
+                if buf[4, q] == p:
                     dup = True
             if not dup:
-                lloc[k] = p
-                lwt[k] = gw[ci, p] * ew[F_SAVE_ATARI]
+                buf[4, k] = p
+                gw[2, k] = gw[ci, p] * ew[F_SAVE_ATARI]
                 k += 1
     ko = scal[KO]
     if ko > 0 and gw[ci, ko] > 0.0:
         dup = False
         for q in range(k):
-            if lloc[q] == ko:
-                lwt[q] = 0.0
+            if buf[4, q] == ko:
+                gw[2, q] = 0.0
                 dup = True
         if not dup:
-            lloc[k] = ko
-            lwt[k] = 0.0
+            buf[4, k] = ko
+            gw[2, k] = 0.0
             k += 1
     return k
 
@@ -613,9 +749,7 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     n = scal[SIZE]
     w = n + 1
     ci = color - 1
-    lloc = buf[4, :24]
-    lwt = gw[2, :24]
-    k = local_weights(pts, scal, color, ew, gw, lloc, lwt, buf[4, 24:40])
+    k = local_weights(pts, scal, color, ew, gw, buf)
     total_g = 0.0
     for r in range(n):
         total_g += rows[ci, r]
@@ -624,9 +758,9 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     buf[1, 0] += 1
     stamp = buf[1, 0]
     for i in range(k):
-        local_g += gw[ci, lloc[i]]
-        local_e += lwt[i]
-        buf[1, lloc[i]] = stamp
+        local_g += gw[ci, buf[4, i]]
+        local_e += gw[2, i]
+        buf[1, buf[4, i]] = stamp
     other = max(total_g - local_g, 0.0)
     total = other + local_e
     if total <= 1e-12 * max(total_g, 1.0) or total <= 0.0:
@@ -634,12 +768,12 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     u = _uniform(rng) * total
     if u < local_e:
         for i in range(k):
-            if u < lwt[i]:
-                return lloc[i]
-            u -= lwt[i]
+            if u < gw[2, i]:
+                return buf[4, i]
+            u -= gw[2, i]
         for i in range(k - 1, -1, -1):
-            if lwt[i] > 0.0:
-                return lloc[i]
+            if gw[2, i] > 0.0:
+                return buf[4, i]
     for _ in range(64):
         p = _draw_global(gw, rows, ci, n, w, total_g, rng)
         if p != 0 and buf[1, p] != stamp:
@@ -678,6 +812,12 @@ def rollout(pts, scal, zob, ew, rng, max_moves, gw, rows, buf):
         Tromp-Taylor area score, black minus white, without komi.
     """
     init_rollout(pts, scal, ew, gw, rows)
+    return play_out(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
+
+
+@njit(**NJIT)
+def play_out(pts, scal, zob, ew, rng, max_moves, gw, rows, buf):
+    """``rollout`` from a position whose ``gw``/``rows`` are already filled (``init_rollout``)."""
     moves = 0
     while moves < max_moves and scal[PASSES] < 2:
         color = scal[TO_PLAY]
@@ -705,14 +845,19 @@ def rollout_many(pts0, scal0, zob, ew, rng, count, max_moves):
     gw, rows, buf = new_rollout_work(n)
     pts = pts0.copy()
     scal = scal0.copy()
+    init_rollout(pts, scal, ew, gw, rows)
+    gw0 = gw.copy()
+    rows0 = rows.copy()
     total = 0.0
     wins = 0
     nmoves = 0
     for _ in range(count):
         pts[:, :] = pts0
         scal[:] = scal0
+        gw[:, :] = gw0
+        rows[:, :] = rows0
         m0 = scal[MOVE_NUM]
-        s = rollout(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
+        s = play_out(pts, scal, zob, ew, rng, max_moves, gw, rows, buf)
         nmoves += scal[MOVE_NUM] - m0
         total += s
         wins += s > 0
@@ -728,12 +873,10 @@ def policy_probs(pts, scal, color, ew, out):
     n = scal[SIZE]
     gw, rows, buf = new_rollout_work(n)
     init_rollout(pts, scal, ew, gw, rows)
-    lloc = buf[4, :24]
-    lwt = gw[2, :24]
-    k = local_weights(pts, scal, color, ew, gw, lloc, lwt, buf[4, 24:40])
+    k = local_weights(pts, scal, color, ew, gw, buf)
     out[:] = gw[color - 1, : out.shape[0]]
     for i in range(k):
-        out[lloc[i]] = lwt[i]
+        out[buf[4, i]] = gw[2, i]
     s = out.sum()
     if s > 0:
         out /= s
