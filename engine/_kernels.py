@@ -219,20 +219,22 @@ def _join_friends(pts, scal, loc, color, w):
     # HEAD of an emptied point is stale (a captured chain's head). Reset it first, or a stale
     # value equal to ``big`` below makes ``_adjacent_to`` miss every new liberty next to ``loc``.
     hd[loc] = loc
-    # distinct friendly heads; the biggest absorbs the rest
-    f = np.empty(4, np.int64)
-    nf = 0
+    # distinct friendly heads (-1 = none; plain scalars, no allocation per move); the biggest absorbs the rest
+    f0 = f1 = f2 = f3 = -1
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
         if st[nb] == color:
             h = hd[nb]
-            seen = False
-            for i in range(nf):
-                if f[i] == h:
-                    seen = True
-            if not seen:
-                f[nf] = h
-                nf += 1
-    if nf == 0:
+            if h == f0 or h == f1 or h == f2:
+                continue
+            if f0 < 0:
+                f0 = h
+            elif f1 < 0:
+                f1 = h
+            elif f2 < 0:
+                f2 = h
+            else:
+                f3 = h
+    if f0 < 0:
         hd[loc] = loc
         pts[NEXT, loc] = loc
         pts[GSIZE, loc] = 1
@@ -242,10 +244,10 @@ def _join_friends(pts, scal, loc, color, w):
                 libs += 1
         lb[loc] = libs
         return loc
-    big = f[0]
-    for i in range(1, nf):
-        if pts[GSIZE, f[i]] > pts[GSIZE, big]:
-            big = f[i]
+    big = f0
+    for h in (f1, f2, f3):
+        if h >= 0 and pts[GSIZE, h] > pts[GSIZE, big]:
+            big = h
     stamp = _next_stamp(pts, scal)
     libs = lb[big] - 1  # loc was a liberty of big
     # new liberties from the stone itself (before it joins big)
@@ -253,9 +255,8 @@ def _join_friends(pts, scal, loc, color, w):
         if st[nb] == EMPTY and mk[nb] != stamp and not _adjacent_to(pts, w, nb, big):
             mk[nb] = stamp
             libs += 1
-    for i in range(nf):
-        h = f[i]
-        if h == big:
+    for h in (f0, f1, f2, f3):
+        if h < 0 or h == big:
             continue
         s = h
         while True:
