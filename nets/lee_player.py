@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine import _kernels as K
 from engine.features_lee import encode_lee_batch
 from engine.lee_search import PolicyRolloutEvaluator, lee_mcts_config
 from engine.mcts import LeafBatch, MixedEvaluator
@@ -54,7 +55,17 @@ class LeeNetEvaluator:
         seed: seed of the symmetry draws.
     """
 
-    def __init__(self, policy, value=None, device: str = "cpu", symmetries: bool = True, seed: int | None = None):
+    def __init__(
+        self,
+        policy,
+        value=None,
+        device: str = "cpu",
+        symmetries: bool = True,
+        seed: int | None = None,
+        cache_size: int = 100_000,
+    ):
+        self.cache: dict[tuple[int, int, int, int], tuple[np.ndarray, float]] = {}
+        self.cache_size = cache_size
         self.device = torch.device(device)
         self.policy = policy.to(self.device).eval()
         self.value = None if value is None else value.to(self.device).eval()
@@ -64,9 +75,32 @@ class LeeNetEvaluator:
         self.rng = np.random.default_rng(seed)
 
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
-        """Masked-softmax priors over the legal moves and values of every leaf."""
+        """Masked-softmax priors over the legal moves and values of every leaf.
+
+        Results are cached by position (hash, colour to move, ko point, last move): a leaf that is
+        visited again before its expansion (``expand_threshold``) costs a rollout but no net call,
+        as in AlphaGo Lee, where each net evaluates a node once. ``cache_size = 0`` turns it off.
+        """
         k = len(batch)
-        planes = encode_lee_batch([batch.board(i) for i in range(k)], value=True)
+        keys = [tuple(int(v) for v in batch.scal[i, [K.HASH, K.TO_PLAY, K.KO, K.LAST1]]) for i in range(k)]
+        todo = [i for i in range(k) if keys[i] not in self.cache]
+        if todo:
+            priors, values = self._evaluate(batch, todo)
+            if len(self.cache) + len(todo) > self.cache_size:
+                self.cache.clear()
+            if self.cache_size:
+                for j, i in enumerate(todo):
+                    self.cache[keys[i]] = (priors[j], float(values[j]))
+            fresh = dict(zip(todo, zip(priors, values, strict=True), strict=True))
+        else:
+            fresh = {}
+        rows = [fresh[i] if i in fresh else self.cache[keys[i]] for i in range(k)]
+        return np.stack([r[0] for r in rows]), np.array([r[1] for r in rows], np.float32)
+
+    def _evaluate(self, batch: LeafBatch, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Both nets on leaves ``idx`` of ``batch`` (one call each), under a random symmetry per leaf."""
+        k = len(idx)
+        planes = encode_lee_batch([batch.board(i) for i in idx], value=True)
         trans = self.rng.integers(0, N_SYMMETRIES, k) if self.symmetries else np.zeros(k, np.int64)
         for t in np.unique(trans):
             planes[trans == t] = apply_planes(planes[trans == t], int(t))
@@ -76,7 +110,7 @@ class LeeNetEvaluator:
             values = np.zeros(k, np.float32) if self.value is None else self.value(x).float().cpu().numpy()
         for t in np.unique(trans):
             logits[trans == t] = apply_actions(logits[trans == t], inverse(int(t)))
-        return masked_softmax(logits, batch.legal[:k]), values.astype(np.float32)
+        return masked_softmax(logits, batch.legal[idx]), values.reshape(k).astype(np.float32)
 
 
 def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:

@@ -600,3 +600,41 @@ def test_time_budget_passed_to_genmove(default, settings, expected):
     ans = answers(["boardsize 9", *settings, "genmove b"], player, seconds=default)
     assert ans[-1].startswith("= ") and len(player.seconds) == 1
     assert player.seconds[0] == (None if expected is None else pytest.approx(expected, abs=1e-6))
+
+
+# ----------------------------------------------------------------------------- shipped net
+def test_default_player_uses_the_shipped_net_on_9x9_only():
+    from cli.gtp_cmd import default_player
+    from engine.mcts import RolloutEvaluator
+    from nets.evaluator import TorchEvaluator
+    from nets.weights import shipped
+
+    path, _ = shipped()[9]
+    assert path.stat().st_size < 10 * 2**20  # a few MB at most
+    player = default_player(0, num_simulations=16)
+    for size, rollouts in ((9, False), (13, True), (9, False)):
+        board = Board(size)
+        player.new_game(board)
+        net = getattr(player.evaluator, "value_evaluator", player.evaluator)  # MixedEvaluator or the net itself
+        assert isinstance(net, TorchEvaluator) != rollouts
+        assert isinstance(player.evaluator, RolloutEvaluator) == rollouts
+        action = player.genmove(board, board.to_play)
+        assert board.legality(action) is None
+
+
+def test_gtp_subprocess_plays_9x9_with_the_shipped_net():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "gtp", "--playouts", "24", "--seed", "1", "--size", "9"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        out, _ = proc.communicate("play b e5\ngenmove w\nboardsize 5\nclear_board\ngenmove b\nquit\n", timeout=120)
+        answers = [a for a in out.split("\n\n") if a.strip()]
+        assert answers[0] == "= " and answers[2] == "= " and answers[3] == "= "
+        assert answers[1].startswith("= ") and answers[1][2:] not in ("E5", "resign")
+        assert answers[4].startswith("= ")
+    finally:
+        proc.kill()

@@ -90,3 +90,24 @@ def test_gtp_lee_pipeline_plays_legal_moves(tmp_path):
     for mv in moves:  # each reply is a legal move (or pass) in sequence
         board.play_gtp(mv)
     assert all(m and m.upper() != "RESIGN" for m in moves)
+
+
+def test_net_evaluator_caches_positions_so_a_revisited_leaf_costs_no_net_call():
+    calls = []
+    policy = tiny_policy()
+    policy.register_forward_hook(lambda mod, inp, out: calls.append(inp[0].shape[0]))
+    ev = LeeNetEvaluator(policy, tiny_value(), symmetries=True, seed=0)
+    board = Board(5)
+    board.play(6)
+    first = ev(root_batch(board))
+    second = ev(root_batch(board))
+    assert calls == [1]
+    np.testing.assert_array_equal(first[0], second[0])
+    assert first[1][0] == second[1][0]
+    board.play(7)  # a new position is evaluated
+    ev(root_batch(board))
+    assert calls == [1, 1]
+    uncached = LeeNetEvaluator(policy, tiny_value(), seed=0, cache_size=0)
+    uncached(root_batch(board))
+    uncached(root_batch(board))
+    assert calls == [1, 1, 1, 1]
