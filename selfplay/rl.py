@@ -178,8 +178,12 @@ def policy_match(a, b, games: int, komi: float = 7.5, seed: int = 0, device="cpu
     """``a`` against ``b`` with no search (moves sampled as in training), colours alternating.
 
     Args:
-        a, b: policy nets (``PolicyNet``) for the same board size, or paths of their weights.
+        a: policy net (``PolicyNet``) or the path of its weights.
+        b: its opponent, for the same board size.
         games: games to play, all stepped together (``a`` is black in the even ones).
+        komi: komi of every game.
+        seed: seed of the move sampling.
+        device: torch device of both nets.
 
     Returns:
         ``{"games", "wins", "draws", "win_rate", "ci95"}`` for ``a`` (a draw counts half).
