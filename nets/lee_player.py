@@ -83,18 +83,17 @@ class LeeNetEvaluator:
         """
         k = len(batch)
         keys = [tuple(int(v) for v in batch.scal[i, [K.HASH, K.TO_PLAY, K.KO, K.LAST1]]) for i in range(k)]
-        todo = [i for i in range(k) if keys[i] not in self.cache]
+        rows = {i: self.cache[keys[i]] for i in range(k) if keys[i] in self.cache}
+        todo = [i for i in range(k) if i not in rows]
         if todo:
             priors, values = self._evaluate(batch, todo)
             if len(self.cache) + len(todo) > self.cache_size:
                 self.cache.clear()
-            if self.cache_size:
-                for j, i in enumerate(todo):
-                    self.cache[keys[i]] = (priors[j], float(values[j]))
-            fresh = dict(zip(todo, zip(priors, values, strict=True), strict=True))
-        else:
-            fresh = {}
-        rows = [fresh[i] if i in fresh else self.cache[keys[i]] for i in range(k)]
+            for j, i in enumerate(todo):
+                rows[i] = (priors[j], float(values[j]))
+                if self.cache_size:
+                    self.cache[keys[i]] = rows[i]
+        rows = [rows[i] for i in range(k)]
         return np.stack([r[0] for r in rows]), np.array([r[1] for r in rows], np.float32)
 
     def _evaluate(self, batch: LeafBatch, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:

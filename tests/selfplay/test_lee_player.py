@@ -111,3 +111,25 @@ def test_net_evaluator_caches_positions_so_a_revisited_leaf_costs_no_net_call():
     uncached(root_batch(board))
     uncached(root_batch(board))
     assert calls == [1, 1, 1, 1]
+
+
+def test_net_evaluator_cache_overflow_keeps_the_batch_whole():
+    ev = LeeNetEvaluator(tiny_policy(), tiny_value(), seed=0, cache_size=2)
+    boards = []
+    for a in (6, 7, 8):
+        b = Board(5)
+        b.play(a)
+        boards.append(b)
+    ev(root_batch(boards[0]))
+    ev(root_batch(boards[1]))
+    # a batch with one cached and one new leaf, when the new one overflows the cache
+    batch = LeafBatch(
+        np.stack([boards[0].pts, boards[2].pts]),
+        np.stack([boards[0].scal, boards[2].scal]),
+        np.stack([boards[0].legal_mask(), boards[2].legal_mask()]),
+        np.array([2, 2]),
+        Board(5),
+        [[6], [8]],
+    )
+    priors, values = ev(batch)
+    assert priors.shape == (2, 26) and np.allclose(priors.sum(1), 1, atol=1e-5) and len(ev.cache) <= 2
