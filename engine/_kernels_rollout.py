@@ -194,6 +194,7 @@ def _forbidden_tables():
     ``by_orth[o]`` for the four orthogonal fields ``o``: 0 allowed, 1 forbidden, 2 an eye shape
     (forbidden iff ``diag_bad[d]`` for the four diagonal fields ``d``).
     """
+    py_forbidden = getattr(forbidden, "py_func", forbidden)  # plain function under NUMBA_DISABLE_JIT
     by_orth = np.zeros(4096, np.uint8)
     diag_bad = np.zeros(4096, np.uint8)
     for x in range(4096):
@@ -201,10 +202,10 @@ def _forbidden_tables():
         # orthogonal fields N, W, E, S sit at 3x3 fields 1, 3, 4, 6; diagonals at 0, 2, 5, 7
         orth = (f[0] << 3) | (f[1] << 9) | (f[2] << 12) | (f[3] << 18)
         some_bad = orth | (7 << 0) | (7 << 6) | (7 << 15) | (7 << 21)  # opponent stones on the diagonals
-        f0 = forbidden.py_func(orth)
-        by_orth[x] = f0 if f0 == forbidden.py_func(some_bad) else 2
+        f0 = py_forbidden(orth)
+        by_orth[x] = f0 if f0 == py_forbidden(some_bad) else 2
         diag = f[0] | (f[1] << 6) | (f[2] << 15) | (f[3] << 21)
-        diag_bad[x] = forbidden.py_func(diag | (3 << 3) | (3 << 9) | (3 << 12) | (3 << 18))
+        diag_bad[x] = py_forbidden(diag | (3 << 3) | (3 << 9) | (3 << 12) | (3 << 18))
     return by_orth, diag_bad
 
 
