@@ -68,6 +68,7 @@ def _report(out: dict) -> None:
 @click.option("--buffer-size", type=click.IntRange(min=64), default=50_000, show_default=True)
 @click.option("--learning-starts", type=click.IntRange(min=0), help="env steps before the first update")
 @click.option("--eps-steps", type=click.IntRange(min=1), help="env steps of the epsilon decay")
+@click.option("--lr-end", type=float, help="anneal the learning rate linearly to this at --steps (default: constant)")
 def dqn(**o):
     """Train a dueling Double DQN with prioritized n-step replay (selfplay/dqn.py)."""
     import torch

@@ -45,6 +45,7 @@ from tqdm import tqdm
 
 from selfplay.opponents import make_opponent, split_specs
 from selfplay.rl_common import (
+    BestCheckpoint,
     EnvSpec,
     build_rl_net,
     hparam_table,
@@ -52,10 +53,10 @@ from selfplay.rl_common import (
     make_vector_env,
     masked_logits,
     net_config,
+    quick_eval,
     save_rl_checkpoint,
     start_run,
 )
-from selfplay.rl_eval import evaluate
 
 
 @dataclass(frozen=True)
@@ -398,6 +399,7 @@ def train(cfg: A3CConfig) -> dict:
         ck = load_rl_checkpoint(ck_dir / "latest.pt", optimizer, restore_random=True)
         model.load_state_dict(ck.model.state_dict())
         step, episodes = ck.step, int(ck.meta.get("episodes", 0))
+    best = BestCheckpoint(ck_dir, cfg.resume)
     plumbing = "sync A2C" if cfg.sync else f"Ray ({cfg.ray_address})" if cfg.ray_address else "processes"
     print(f"A3C on {cfg.env.size}x{cfg.env.size}, {cfg.workers} workers, {plumbing}\n{hparam_table(cfg)}")
     backend = (_Sync if cfg.sync else _Ray if cfg.ray_address else _Processes)(cfg, model, optimizer, step)
@@ -425,11 +427,8 @@ def train(cfg: A3CConfig) -> dict:
                     logger.scalar("charts/SPS", sps, step)
                     bar.set_postfix(loss=f"{stats['loss']:.3f}", H=f"{stats['entropy']:.2f}", sps=f"{sps:.0f}")
                 if cfg.eval_every and step // cfg.eval_every > prev // cfg.eval_every:
-                    for opp in cfg.eval_opponents:
-                        res = evaluate(model, "actor_critic", cfg.env, opp, cfg.eval_games, cfg.seed + 10**6, pool_dir)
-                        logger.scalar(f"eval/win_rate_{opp}", res.win_rate, step)
-                        bar.write(f"step {step}: {res.line()}")
-                    logger.flush()
+                    score = quick_eval(model, "actor_critic", cfg, pool_dir, step, logger, bar)
+                    best.offer(model, score, head="actor_critic", step=step, trainer=asdict(cfg))
                 # --- checkpoint (sync: an episode boundary, envs reset with seed + step, as on resume)
                 if step // cfg.checkpoint_every > prev // cfg.checkpoint_every:
                     _checkpoint(cfg, model, optimizer, ck_dir, pool_dir, step, episodes)

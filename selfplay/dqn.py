@@ -22,7 +22,8 @@ and in the argmax of the target (``next_mask`` is stored with every transition).
 Checkpoints (``run_dir/checkpoints/step_<k>.pt`` + ``latest.pt`` + ``replay.npz`` holding the
 replay buffer and the target net) are episode boundaries: after saving, every env is reset
 with the seed ``seed + step``, and a resumed run does the same, so a resumed run is
-bit-identical to one that never stopped.
+bit-identical to one that never stopped. ``best.pt`` holds the weights of the best quick
+evaluation so far (``selfplay.rl_common.BestCheckpoint``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from tqdm import tqdm
 from selfplay.opponents import make_opponent, split_specs
 from selfplay.replay import NStepBuffer, PrioritizedReplay
 from selfplay.rl_common import (
+    BestCheckpoint,
     EnvSpec,
     build_rl_net,
     hparam_table,
@@ -48,10 +50,10 @@ from selfplay.rl_common import (
     make_vector_env,
     masked_argmax,
     net_config,
+    quick_eval,
     save_rl_checkpoint,
     start_run,
 )
-from selfplay.rl_eval import evaluate
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class DQNConfig:
     """minibatch size"""
     lr: float = 5e-4
     """Adam learning rate"""
+    lr_end: float | None = None
+    """learning rate reached at ``total_steps``, linearly from ``lr`` (None = constant ``lr``)"""
     gamma: float = 0.99
     """discount"""
     n_step: int = 3
@@ -178,6 +182,7 @@ def train(cfg: DQNConfig) -> dict:
     step, updates, digest, episodes = 0, 0, 0, 0
     if cfg.resume:
         step, updates, digest, episodes = _restore(ck_dir, q_net, target_net, optimizer, rb, rng)
+    best = BestCheckpoint(ck_dir, cfg.resume)
     obs, _ = envs.reset(seed=[cfg.seed + step + i for i in range(cfg.num_envs)])
     after_reset = np.zeros(cfg.num_envs, bool)
     print(f"DQN on {cfg.env.size}x{cfg.env.size} ({cfg.env.mode}, vs {cfg.env.opponent})\n{hparam_table(cfg)}")
@@ -205,6 +210,9 @@ def train(cfg: DQNConfig) -> dict:
 
         if step >= cfg.learning_starts and (step // cfg.num_envs) % cfg.train_every == 0 and len(rb) >= cfg.batch_size:
             # --- loss
+            if cfg.lr_end is not None:
+                for group in optimizer.param_groups:
+                    group["lr"] = linear(cfg.lr, cfg.lr_end, step / cfg.total_steps)
             beta = linear(cfg.beta_start, 1.0, step / cfg.beta_steps)
             b = rb.sample(cfg.batch_size, beta, rng)
             next_planes, next_mask = _tensor(b.next_obs), _tensor(b.next_mask, torch.int8)
@@ -236,11 +244,8 @@ def train(cfg: DQNConfig) -> dict:
                 logger.scalar(name, value, step)
             bar.set_postfix(eps=f"{eps:.2f}", loss=f"{last_loss:.3f}", sps=f"{sps:.0f}", refresh=False)
         if cfg.eval_every and step % cfg.eval_every < cfg.num_envs:
-            for opp in cfg.eval_opponents:
-                res = evaluate(q_net, "dqn", cfg.env, opp, cfg.eval_games, seed=cfg.seed + 10**6, pool_dir=pool_dir)
-                logger.scalar(f"eval/win_rate_{opp}", res.win_rate, step)
-                bar.write(f"step {step}: {res.line()}")
-            logger.flush()
+            score = quick_eval(q_net, "dqn", cfg, pool_dir, step, logger, bar)
+            best.offer(q_net, score, head="dqn", step=step, trainer=asdict(cfg))
 
         # --- checkpoint (an episode boundary: envs are reset with seed + step, here and on resume)
         if step % cfg.checkpoint_every == 0:

@@ -15,6 +15,8 @@ name                        content
 ``masked_logits``           logits with illegal actions set to a large negative number
 ``MetricLogger``            CSV always (``metrics.csv``: step,name,value) + TensorBoard if importable
 ``hparam_table``            the CleanRL "hyperparameters" markdown table of a config
+``quick_eval``              the trainers' periodic evaluation: log each win rate, return their mean
+``BestCheckpoint``          ``checkpoints/best.pt``: the weights with the best quick evaluation so far
 ==========================  ==========================================================================
 
 ``nets.config.NetConfig`` has no ``kind`` for the RL heads, so their checkpoints carry
@@ -327,3 +329,44 @@ def start_run(cfg: Any) -> tuple[Path, Path, Path, MetricLogger]:
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     return run, ck_dir, pool_dir, logger
+
+
+# ------------------------------------------------------------------------------ quick evaluation
+def quick_eval(model: nn.Module, head: str, cfg: Any, pool_dir: Path, step: int, logger: MetricLogger, bar) -> float:
+    """Play ``cfg.eval_games`` greedy games against each of ``cfg.eval_opponents``; log and print them.
+
+    The games use the fixed seed ``cfg.seed + 10**6``, so every evaluation of a run meets the same
+    opponent draws. Returns the mean win rate over the opponents (the score of ``BestCheckpoint``).
+    """
+    from selfplay.rl_eval import evaluate
+
+    rates = []
+    for opp in cfg.eval_opponents:
+        res = evaluate(model, head, cfg.env, opp, cfg.eval_games, cfg.seed + 10**6, pool_dir)
+        logger.scalar(f"eval/win_rate_{opp}", res.win_rate, step)
+        bar.write(f"step {step}: {res.line()}")
+        rates.append(res.win_rate)
+    logger.flush()
+    return float(np.mean(rates))
+
+
+class BestCheckpoint:
+    """``checkpoints/best.pt``: the weights whose quick evaluation scored highest so far.
+
+    A tie replaces the kept weights (the later net has trained longer). The score is stored in the
+    file's meta as ``eval_score``, so a resumed run keeps comparing against it.
+    """
+
+    def __init__(self, ck_dir: Path, resume: bool):
+        self.path = Path(ck_dir) / "best.pt"
+        self.score = -1.0
+        if resume and self.path.is_file():
+            self.score = float(load_rl_checkpoint(self.path).meta.get("eval_score", -1.0))
+
+    def offer(self, model: nn.Module, score: float, *, head: str, step: int, trainer: dict[str, Any]) -> bool:
+        """Save ``model`` as ``best.pt`` if ``score`` is at least the best so far; True if saved."""
+        if score < self.score:
+            return False
+        self.score = score
+        save_rl_checkpoint(self.path, model, None, head=head, step=step, trainer=trainer, extra={"eval_score": score})
+        return True

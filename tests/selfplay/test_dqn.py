@@ -173,3 +173,37 @@ def test_checkpoint_every_must_divide(tmp_path):
         tiny(tmp_path, checkpoint_every=50)
     assert Path(tiny(tmp_path).run_dir).name == "run"
     assert np.isfinite(tiny(tmp_path).gamma)
+
+
+def test_lr_end_anneals_the_learning_rate(tmp_path):
+    out = train(tiny(tmp_path, lr=1e-3, lr_end=1e-5))
+    ck_dir = Path(tmp_path) / "run" / "checkpoints"
+    for name, step in (("step_48.pt", 48), ("latest.pt", 96)):  # an update runs at each vector step
+        ck = torch.load(ck_dir / name, weights_only=True)
+        assert ck["optimizer"]["param_groups"][0]["lr"] == pytest.approx(1e-3 + (1e-5 - 1e-3) * step / 96)
+    assert out["updates"] > 0
+
+
+def test_best_checkpoint_keeps_the_best_quick_eval(tmp_path):
+    from selfplay.rl_common import BestCheckpoint
+
+    cfg = tiny(tmp_path, eval_every=32, eval_games=4)
+    train(cfg)
+    ck_dir = Path(cfg.run_dir) / "checkpoints"
+    best = load_rl_checkpoint(ck_dir / "best.pt")
+    scores = read_eval_scores(Path(cfg.run_dir) / "metrics.csv")
+    assert best.meta["eval_score"] == max(scores.values())
+    assert best.step == max(s for s, v in scores.items() if v == max(scores.values()))
+    keeper = BestCheckpoint(ck_dir, resume=True)
+    assert keeper.score == best.meta["eval_score"]
+    assert not keeper.offer(best.model, keeper.score - 0.25, head="dqn", step=0, trainer={})
+    assert load_rl_checkpoint(ck_dir / "best.pt").step == best.step
+
+
+def read_eval_scores(metrics_csv: Path) -> dict[int, float]:
+    """step -> win rate of the quick evals against random (the only eval opponent here)."""
+    import csv
+
+    with open(metrics_csv, newline="") as f:
+        rows = [r for r in csv.reader(f) if len(r) == 3 and r[1] == "eval/win_rate_random"]
+    return {int(r[0]): float(r[2]) for r in rows}
