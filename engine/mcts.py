@@ -77,6 +77,13 @@ class LeafBatch:
     """the searched position"""
     paths: list[list[int]]
     """actions from the root to each leaf"""
+    expanding: np.ndarray | None = None
+    """``bool[B]``: leaves that this call's priors expand (the tree reads no other row of the
+    priors, so an evaluator may skip them elsewhere); ``None`` = every leaf"""
+
+    def needs_priors(self) -> np.ndarray:
+        """``bool[B]``: the leaves whose priors the tree will read."""
+        return np.ones(len(self), bool) if self.expanding is None else np.asarray(self.expanding, bool)
 
     @property
     def size(self) -> int:
@@ -203,6 +210,13 @@ class MixedEvaluator:
             return priors, v
         _, z = self.rollouts(batch)
         return priors, ((1 - self.lam) * np.asarray(v) + self.lam * np.asarray(z)).astype(np.float32)
+
+
+def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndarray:
+    """Which of the ``k`` collected leaves ``KM.incorporate`` will expand (its test, before the call)."""
+    depth = out[5][:k]
+    leaf = out[4][np.arange(k), depth]
+    return (nodes[KM.FIRST, leaf] < 0) & (nodes[KM.NVIS, leaf] + 1 >= ip[KM.IP_EXPAND]) & (depth < ip[KM.IP_MAX_DEPTH])
 
 
 def _rng_state(gen: np.random.Generator) -> np.ndarray:
@@ -504,7 +518,8 @@ class MCTS:
                     break
                 continue
             paths = [[int(nodes[KM.ACTION, p]) for p in out[4][i, 1 : out[5][i] + 1]] for i in range(k)]
-            batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths)
+            expanding = _expanding(nodes, out, k, ip)
+            batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths, expanding)
             priors, values = self.evaluator(batch)
             KM.incorporate(
                 self.tree,

@@ -64,7 +64,8 @@ class LeeNetEvaluator:
         seed: int | None = None,
         cache_size: int = 100_000,
     ):
-        self.cache: dict[tuple[int, int, int, int], tuple[np.ndarray, float]] = {}
+        self.cache: dict[tuple[int, int, int, int], float] = {}
+        self.prior_cache: dict[tuple[int, int, int, int], np.ndarray] = {}
         self.cache_size = cache_size
         self.device = torch.device(device)
         self.policy = policy.to(self.device).eval()
@@ -77,39 +78,64 @@ class LeeNetEvaluator:
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
         """Masked-softmax priors over the legal moves and values of every leaf.
 
-        Results are cached by position (hash, colour to move, ko point, last move): a leaf that is
-        visited again before its expansion (``expand_threshold``) costs a rollout but no net call,
-        as in AlphaGo Lee, where each net evaluates a node once. ``cache_size = 0`` turns it off.
+        Each net sees a position once, as in AlphaGo Lee: the value net when the position is
+        first a leaf, the policy net when the tree expands it (``batch.expanding``; the other
+        leaves get uniform legal priors, which the tree does not read). Results are cached by
+        position (hash, colour to move, ko point, last move), so a leaf visited again before its
+        expansion (``expand_threshold``) costs a rollout but no net call. ``cache_size = 0``
+        turns the caches off.
         """
         k = len(batch)
         keys = [tuple(int(v) for v in batch.scal[i, [K.HASH, K.TO_PLAY, K.KO, K.LAST1]]) for i in range(k)]
-        rows = {i: self.cache[keys[i]] for i in range(k) if keys[i] in self.cache}
-        todo = [i for i in range(k) if i not in rows]
-        if todo:
-            priors, values = self._evaluate(batch, todo)
-            if len(self.cache) + len(todo) > self.cache_size:
-                self.cache.clear()
-            for j, i in enumerate(todo):
-                rows[i] = (priors[j], float(values[j]))
-                if self.cache_size:
-                    self.cache[keys[i]] = rows[i]
-        rows = [rows[i] for i in range(k)]
-        return np.stack([r[0] for r in rows]), np.array([r[1] for r in rows], np.float32)
+        need_p = batch.needs_priors()
+        want_v = [i for i in range(k) if keys[i] not in self.cache]
+        want_p = [i for i in range(k) if need_p[i] and keys[i] not in self.prior_cache]
+        priors = batch.legal[:k].astype(np.float32)
+        values = np.array([self.cache.get(key, 0.0) for key in keys], np.float32)
+        new_p, new_v = self._evaluate(batch, want_p, want_v)
+        values[want_v] = new_v
+        for i in range(k):
+            if need_p[i]:
+                priors[i] = new_p[want_p.index(i)] if i in want_p else self.prior_cache[keys[i]]
+        self._remember(self.cache, [keys[i] for i in want_v], new_v)
+        self._remember(self.prior_cache, [keys[i] for i in want_p], new_p)
+        total = priors.sum(axis=1, keepdims=True)
+        return priors / np.where(total > 0, total, 1.0), values
 
-    def _evaluate(self, batch: LeafBatch, idx: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Both nets on leaves ``idx`` of ``batch`` (one call each), under a random symmetry per leaf."""
-        k = len(idx)
+    def _remember(self, cache: dict, keys: list, rows) -> None:
+        if not self.cache_size or not keys:
+            return
+        if len(cache) + len(keys) > self.cache_size:
+            cache.clear()
+        cache.update(zip(keys, rows, strict=True))
+
+    def _evaluate(self, batch: LeafBatch, want_p: list[int], want_v: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Priors of leaves ``want_p`` and values of leaves ``want_v``: one call per net at most.
+
+        Each leaf is seen under a random symmetry, shared by both nets.
+        """
+        idx = sorted(set(want_p) | set(want_v))
+        n_moves = batch.legal.shape[1]
+        if not idx:
+            return np.zeros((0, n_moves), np.float32), np.zeros(0, np.float32)
         planes = encode_lee_batch([batch.board(i) for i in idx], value=True)
-        trans = self.rng.integers(0, N_SYMMETRIES, k) if self.symmetries else np.zeros(k, np.int64)
+        trans = self.rng.integers(0, N_SYMMETRIES, len(idx)) if self.symmetries else np.zeros(len(idx), np.int64)
         for t in np.unique(trans):
             planes[trans == t] = apply_planes(planes[trans == t], int(t))
+        rows_p = [idx.index(i) for i in want_p]
+        rows_v = [idx.index(i) for i in want_v]
+        priors, values = np.zeros((0, n_moves), np.float32), np.zeros(len(rows_v), np.float32)
         with torch.inference_mode():
             x = torch.from_numpy(planes).to(self.device)
-            logits = self.policy(x[:, :48]).float().cpu().numpy()
-            values = np.zeros(k, np.float32) if self.value is None else self.value(x).float().cpu().numpy()
-        for t in np.unique(trans):
-            logits[trans == t] = apply_actions(logits[trans == t], inverse(int(t)))
-        return masked_softmax(logits, batch.legal[idx]), values.reshape(k).astype(np.float32)
+            if rows_p:
+                logits = self.policy(x[rows_p, :48]).float().cpu().numpy()
+                for t in np.unique(trans[rows_p]):
+                    sel = trans[rows_p] == t
+                    logits[sel] = apply_actions(logits[sel], inverse(int(t)))
+                priors = masked_softmax(logits, batch.legal[want_p])
+            if rows_v and self.value is not None:
+                values = self.value(x[rows_v]).float().cpu().numpy().reshape(-1).astype(np.float32)
+        return priors, values
 
 
 def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:

@@ -309,3 +309,24 @@ def test_random_rollouts_leave_the_scratch_board_alone():
         KM.playout_score(pts, scal, b.zob, rng, 243, work)
     np.testing.assert_array_equal(pts, b.pts)
     np.testing.assert_array_equal(scal, b.scal)
+
+
+def test_the_tree_reads_priors_only_of_leaves_flagged_expanding():
+    # an evaluator that poisons the priors of every leaf not flagged: a NaN would reach the edges
+    class Poisoning(UniformEvaluator):
+        flagged = 0
+
+        def __call__(self, batch: LeafBatch):
+            priors, values = super().__call__(batch)
+            need = batch.needs_priors()
+            self.flagged += int(need.sum())
+            priors[~need] = np.nan
+            return priors, values
+
+    ev = Poisoning()
+    m = MCTS(MCTSConfig(num_simulations=400, batch_size=8, expand_threshold=4, **SMALL), ev, seed=5)
+    m.search(Board(5))
+    nodes, _, ef, _, t = m.tree
+    expanded = int((nodes[KM.FIRST, : t[KM.T_NODES]] >= 0).sum())
+    assert not np.isnan(ef[KM.PRIOR, : t[KM.T_EDGES]]).any()
+    assert expanded > 10 and expanded <= ev.flagged < 400 // 2

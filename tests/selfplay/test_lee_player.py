@@ -133,3 +133,22 @@ def test_net_evaluator_cache_overflow_keeps_the_batch_whole():
     )
     priors, values = ev(batch)
     assert priors.shape == (2, 26) and np.allclose(priors.sum(1), 1, atol=1e-5) and len(ev.cache) <= 2
+
+
+def test_policy_net_runs_only_when_the_tree_expands_the_leaf():
+    policy_calls, value_calls = [], []
+    policy, value = tiny_policy(), tiny_value()
+    policy.register_forward_hook(lambda mod, inp, out: policy_calls.append(inp[0].shape[0]))
+    value.register_forward_hook(lambda mod, inp, out: value_calls.append(inp[0].shape[0]))
+    ev = LeeNetEvaluator(policy, value, seed=0)
+    board = Board(5)
+    board.play(6)
+    batch = root_batch(board)
+    batch.expanding = np.array([False])
+    priors, first = ev(batch)
+    assert policy_calls == [] and value_calls == [1]
+    assert np.allclose(priors[0], board.legal_mask() / board.legal_mask().sum())  # uniform, unread
+    batch.expanding = np.array([True])
+    priors, again = ev(batch)
+    assert policy_calls == [1] and value_calls == [1] and again[0] == first[0]
+    assert abs(priors.sum() - 1) < 1e-5 and not np.allclose(priors[0], board.legal_mask() / board.legal_mask().sum())
