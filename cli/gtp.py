@@ -218,10 +218,11 @@ class GtpCommands:
         action = self.player.genmove(self.board, color, self._seconds(color))
         self.clock.record_move(color, time.perf_counter() - t0)
         log.info(
-            "genmove %s -> %s in %.2fs",
+            "genmove %s -> %s in %.2fs, %s playouts",
             "BW"[color - 1],
             "resign" if action == RESIGN else self._v(action),
             time.perf_counter() - t0,
+            getattr(self.player, "last_simulations", "?"),
         )
         return int(action)
 

@@ -13,13 +13,21 @@ from dataclasses import fields
 import click
 
 
-def build_player(kind: str, seed: int | None, weights: str | None = None, pipeline: str | None = None, **mcts_options):
+def build_player(
+    kind: str,
+    seed: int | None,
+    weights: str | None = None,
+    pipeline: str | None = None,
+    device: str = "cpu",
+    **mcts_options,
+):
     """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
 
     With ``weights`` (a ``.safetensors`` net), the MCTS evaluates leaves with that network
     (``nets.evaluator.TorchEvaluator``) instead of rollouts; torch is imported only then.
     ``pipeline="lee"`` builds the AlphaGo Lee player from the weights folder ``weights``
-    (``nets.lee_player.build_lee_player``; layout in docs/lee.md).
+    (``nets.lee_player.build_lee_player``; layout in docs/lee.md). ``device`` is the torch device
+    of the nets.
     """
     if kind == "random":
         from engine.player import RandomPlayer
@@ -33,7 +41,8 @@ def build_player(kind: str, seed: int | None, weights: str | None = None, pipeli
         if weights is None:
             raise click.UsageError("--pipeline lee needs --weights DIR (sl/value .safetensors, rollout.npz)")
         lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam"}
-        return build_lee_player(weights, seed=seed, **{k: v for k, v in mcts_options.items() if k in lee_fields})
+        lee_options = {k: v for k, v in mcts_options.items() if k in lee_fields}
+        return build_lee_player(weights, seed=seed, device=device, **lee_options)
     from engine.mcts_player import MCTSPlayer
 
     known = {f.name for f in fields(MCTSConfig)}
@@ -41,21 +50,21 @@ def build_player(kind: str, seed: int | None, weights: str | None = None, pipeli
     for k in sorted(set(mcts_options) - known - {"lam"}):
         if mcts_options[k] is not None:
             logging.getLogger("go_engine.gtp").warning("option %s is not supported by this MCTSConfig; ignored", k)
-    evaluator = None if weights is None else net_evaluator(weights, seed, mcts_options.get("lam") or 0.0)
+    evaluator = None if weights is None else net_evaluator(weights, seed, mcts_options.get("lam") or 0.0, device)
     return MCTSPlayer(MCTSConfig(**options), seed=seed, evaluator=evaluator)
 
 
-def net_evaluator(weights, seed: int | None, lam: float = 0.0):
+def net_evaluator(weights, seed: int | None, lam: float = 0.0, device: str = "cpu"):
     """``TorchEvaluator`` over a zero net; with ``lam > 0`` its value mixed with heavy rollouts (AlphaGo Lee)."""
     from engine.mcts import MixedEvaluator, RolloutEvaluator
     from nets.checkpoint import load_weights
     from nets.evaluator import TorchEvaluator
 
-    net = TorchEvaluator(load_weights(weights).model, "cpu", symmetries=True, seed=seed)
+    net = TorchEvaluator(load_weights(weights).model, device, symmetries=True, seed=seed)
     return MixedEvaluator(net, RolloutEvaluator("heavy", False, seed=seed), lam) if lam > 0 else net
 
 
-def default_player(seed: int | None, **mcts_options):
+def default_player(seed: int | None, device: str = "cpu", **mcts_options):
     """``go-engine gtp`` without ``--weights``: the shipped 9x9 net on 9x9 (``nets/weights``), rollouts elsewhere."""
     from engine.player import BySizePlayer
     from nets.weights import shipped
@@ -64,7 +73,7 @@ def default_player(seed: int | None, **mcts_options):
     nets = {}
     for size, (path, settings) in shipped().items():
         opts = {**settings, **{k: v for k, v in mcts_options.items() if v is not None}}
-        nets[size] = build_player("mcts", seed, str(path), "zero", **opts)
+        nets[size] = build_player("mcts", seed, str(path), "zero", device, **opts)
     return BySizePlayer(nets, rollout) if nets else rollout
 
 
@@ -86,10 +95,14 @@ def default_player(seed: int | None, **mcts_options):
     help="search flavour (default: zero with --weights FILE, lee with --weights DIR, else rollout)",
 )
 @click.option("--lam", type=click.FloatRange(0, 1), help="weight of a rollout in the leaf value (lee: 0.5, zero: 0)")
+@click.option(
+    "--expand-threshold", type=click.IntRange(min=1), help="visits of a leaf before it is expanded (net searches)"
+)
+@click.option("--device", default="auto", show_default=True, help="torch device of the nets: auto, cpu, cuda, cuda:1")
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
-    verbose,
+    expand_threshold, device, verbose,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from pathlib import Path
@@ -104,17 +117,31 @@ def gtp(
     if pipeline != "lee" and weights is not None and Path(weights).is_dir():
         raise click.BadParameter("a folder is a Lee weights folder; use --pipeline lee", param_hint="--weights")
     search = dict(
-        num_simulations=playouts, seconds_per_move=seconds, num_threads=threads, resign_threshold=resign_threshold
+        num_simulations=playouts,
+        seconds_per_move=seconds,
+        num_threads=threads,
+        resign_threshold=resign_threshold,
+        expand_threshold=expand_threshold,
     )
     if shipped_net:
-        engine = default_player(seed, lam=lam, **search)
+        engine = default_player(seed, torch_device(device), lam=lam, **search)
     else:
         extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
-        engine = build_player(player, seed, None if pipeline == "rollout" else weights, pipeline, **extra, **search)
+        net = None if pipeline == "rollout" else weights
+        engine = build_player(player, seed, net, pipeline, torch_device(device) if net else "cpu", **extra, **search)
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")
     GtpSession(engine, sys.stdin, sys.stdout, size=size, rules=rules, seconds=seconds, version=_version()).run()
+
+
+def torch_device(name: str) -> str:
+    """``name``, with ``auto`` resolved to ``cuda`` when torch sees a GPU and ``cpu`` otherwise."""
+    if name != "auto":
+        return name
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 def _version() -> str:
