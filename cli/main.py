@@ -19,6 +19,10 @@ def _register():
     from cli import bench_mcts
 
     bench.bench.add_command(bench_mcts.mcts)
+    from cli import bench_nets
+
+    bench.bench.add_command(bench_nets.net)
+    bench.bench.add_command(bench_nets.rollouts)
     from cli import gtp_cmd
 
     cli.add_command(gtp_cmd.gtp)

@@ -1,0 +1,55 @@
+"""``go-engine bench net`` and ``bench rollouts``: real runs at tiny sizes; the reports are consistent."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from engine.board import Board
+from engine.rollout_policy import RolloutPolicy
+from selfplay.expert_data import save_rollout_policy
+
+
+def run_json(args: list[str]) -> dict:
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_bench_net_reports_rates_for_the_preset():
+    r = run_json(["bench", "net", "--preset", "b6c64", "--size", "5", "--batch", "4", "--iters", "2", "--rounds", "3"])
+    assert r["size"] == 5 and r["batch"] == 4 and r["device"] == "cpu" and r["inference_dtype"] == "float32"
+    assert r["parameters"] > 100_000  # five residual blocks of 64 filters
+    for key in ("evals_per_s", "train_samples_per_s"):
+        assert len(r[f"{key}_rounds"]) == 3 and r[key] == sorted(r[f"{key}_rounds"])[1] > 0
+
+
+def test_bench_rollouts_with_a_trained_policy_file(tmp_path):
+    policy = RolloutPolicy()
+    policy.weights[:] = 0.1
+    save_rollout_policy(tmp_path / "rollout.npz", policy)
+    r = run_json(
+        [
+            "bench",
+            "rollouts",
+            "--size",
+            "5",
+            "--count",
+            "20",
+            "--rounds",
+            "1",
+            "--policy",
+            str(tmp_path / "rollout.npz"),
+        ]
+    )
+    assert r["policy"].endswith("rollout.npz") and r["rollouts_per_s"] > 0
+    # a 5x5 rollout fills most of the board and ends within the move cap
+    assert 10 <= r["moves_per_rollout"] <= 3 * 25
+    assert Board(5).move_number == 0
+
+
+def test_bench_net_rejects_an_unknown_preset():
+    result = CliRunner().invoke(cli, ["bench", "net", "--preset", "nope", "--iters", "1", "--rounds", "1"])
+    assert result.exit_code != 0
