@@ -69,6 +69,9 @@ def _report(out: dict) -> None:
 @click.option("--learning-starts", type=click.IntRange(min=0), help="env steps before the first update")
 @click.option("--eps-steps", type=click.IntRange(min=1), help="env steps of the epsilon decay")
 @click.option("--lr-end", type=float, help="anneal the learning rate linearly to this at --steps (default: constant)")
+@click.option("--batch-size", type=click.IntRange(min=1), help="minibatch size (default: the config's)")
+@click.option("--target-every", type=click.IntRange(min=1), help="updates between target-net copies")
+@click.option("--gamma", type=click.FloatRange(0, 1), help="discount (default: the config's)")
 def dqn(**o):
     """Train a dueling Double DQN with prioritized n-step replay (selfplay/dqn.py)."""
     import torch
