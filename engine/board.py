@@ -206,6 +206,15 @@ class Board:
         grid = self.pts[K.STONES, w + 1 : w + 1 + self.size * w].reshape(self.size, w)[:, : self.size]
         return grid.astype(np.int8)
 
+    def liberty_grid(self) -> np.ndarray:
+        """``int64[n, n]``: liberties of the chain on each point (0 on empty points), row 0 at the top."""
+        w = self.size + 1
+        span = slice(w + 1, w + 1 + self.size * w)
+        stones = self.pts[K.STONES, span]
+        heads = np.where(stones != EMPTY, self.pts[K.HEAD, span], 0)
+        libs = np.where(stones != EMPTY, self.pts[K.LIBS][heads], 0)
+        return libs.reshape(self.size, w)[:, : self.size].astype(np.int64)
+
     def color_at(self, action: int) -> int:
         """Colour on the point of ``action``."""
         return int(self.pts[K.STONES, self._loc(action)])

@@ -30,6 +30,18 @@ plane  content
 3      all ones if ``color`` is BLACK, all zeros if WHITE
 =====  =====================================================
 
+``"liberties"`` (the stones split by the liberties of their chain, as in AlphaGo Lee's
+liberty planes, cut at 3; what the model-free RL nets need to see atari and dead groups):
+
+=====  =====================================================
+plane  content
+=====  =====================================================
+0-2    own stones whose chain has 1, 2, >= 3 liberties
+3-5    opponent stones whose chain has 1, 2, >= 3 liberties
+6      empty points
+7      all ones if ``color`` is BLACK, all zeros if WHITE
+=====  =====================================================
+
 Add an encoding with ``@register("name", n_planes)``.
 """
 
@@ -125,6 +137,19 @@ def _simple(board: Board, color: int, out: np.ndarray) -> None:
     out[1] = stones == 3 - color
     out[2] = stones == EMPTY
     out[3] = 1.0 if color == BLACK else 0.0
+
+
+@register("liberties", 8)
+def _liberties(board: Board, color: int, out: np.ndarray) -> None:
+    """Own and opponent stones by chain liberties (1, 2, >= 3), empty, black-to-move (module docstring)."""
+    stones = board.stones()
+    libs = board.liberty_grid()
+    for k, (lo, hi) in enumerate(((1, 1), (2, 2), (3, 10**6))):
+        ok = (libs >= lo) & (libs <= hi)
+        out[k] = ok & (stones == color)
+        out[3 + k] = ok & (stones == 3 - color)
+    out[6] = stones == EMPTY
+    out[7] = 1.0 if color == BLACK else 0.0
 
 
 import engine.features_lee  # noqa: E402,F401  (registers "aglee48" and "aglee49")

@@ -173,3 +173,42 @@ def test_encode_does_not_modify_board():
         encode(board, name)
     assert np.array_equal(board.stones(), before[0])
     assert (board.hash, board.to_play, board.moves) == before[1:]
+
+
+def test_liberties_encoding_on_a_hand_made_position():
+    board = Board.from_ascii(
+        """
+        . X O . .
+        X O O . .
+        . X O . .
+        . . X . .
+        . . . . .
+        """
+    )
+    x = encode(board, "liberties", BLACK)
+    assert x.shape == (n_planes("liberties"), 5, 5) == (8, 5, 5)
+    at = {name: from_gtp(name, 5) for name in ("B5", "A4", "B3", "C2", "C4")}
+    row_col = {k: divmod(a, 5) for k, a in at.items()}
+    assert x[0][row_col["B5"]] == 1 and x[0].sum() == 1  # black B5: one liberty (A5)
+    assert x[1][row_col["A4"]] == 1 and x[1][row_col["B3"]] == 1 and x[1].sum() == 2
+    assert x[2][row_col["C2"]] == 1 and x[2].sum() == 1
+    assert x[5][row_col["C4"]] == 1 and x[5].sum() == 4 and x[3].sum() == x[4].sum() == 0  # white chain: 3
+    assert x[6].sum() == 17 and x[7].min() == 1
+    y = encode(board, "liberties", WHITE)  # own and opponent swap
+    np.testing.assert_array_equal(y[:3], x[3:6])
+    np.testing.assert_array_equal(y[3:6], x[:3])
+    assert y[7].max() == 0
+
+
+def test_liberty_grid_matches_board_liberties_in_random_games():
+    rng = np.random.default_rng(3)
+    for size in (5, 9):
+        board = Board(size)
+        for _ in range(3 * size * size // 2):
+            moves = board.legal_moves()
+            board.play(int(rng.choice(moves)))
+            if board.is_over:
+                break
+        grid = board.liberty_grid().ravel()
+        assert grid.max() > 0
+        assert [int(v) for v in grid] == [board.liberties(a) for a in range(size * size)]
