@@ -20,9 +20,11 @@ response pattern   RESP_BASE    the 12 points of the diamond around the previous
                                 together with the move's place in it, hashed into 2**16 weights
 non-response       NONRESP_     the 3x3 neighbourhood of the move (same point states), hashed
 pattern            BASE         into 2**16 weights
+non-response       NONRESP12_   (tree only) the 12-point diamond around the move itself (same
+diamond            BASE         point states), hashed into 2**16 weights
 =================  ===========  =================================================================
 
-Not implemented: nakade patterns and the tree policy's 12-point non-response diamond.
+Not implemented: nakade patterns.
 Moves considered: simple-legal (empty, not ko, not suicide) and not filling an own true eye
 (both decided by the 3x3 pattern itself); the policy passes when no such move is left.
 
@@ -80,14 +82,18 @@ F_PAD = 45
 PATTERN_BITS = 16
 RESP_BASE = 64
 NONRESP_BASE = RESP_BASE + (1 << PATTERN_BITS)
-N_WEIGHTS = NONRESP_BASE + (1 << PATTERN_BITS)
-MAX_FEATURES = 8
+NONRESP12_BASE = NONRESP_BASE + (1 << PATTERN_BITS)
+N_WEIGHTS = NONRESP12_BASE + (1 << PATTERN_BITS)
+N_WEIGHTS_V1 = NONRESP12_BASE
+"""the layout before the tree policy's diamond table (files of that layout load with its weights 0)"""
+MAX_FEATURES = 9
 """most feature indices one move can have (tree policy included)"""
-TREE_FEATURES = (F_SELF_ATARI, F_DIST1, F_DIST2)
+TREE_FEATURES = (F_SELF_ATARI, F_DIST1, F_DIST2, NONRESP12_BASE)
 
 _HMUL = np.uint64(0x9E3779B97F4A7C15)
 _SALT_RESP = np.uint64(0x5BD1E9955BD1E995)
 _SALT_NONRESP = np.uint64(0x27D4EB2F165667C5)
+_SALT_NONRESP12 = np.uint64(0x165667B19E3779F9)
 _SHIFT = np.uint64(64 - PATTERN_BITS)
 # diamond offsets (dr, dc): distance 1 then distance 2
 _DR = np.array([-1, 0, 0, 1, -2, 0, 0, 2, -1, -1, 1, 1], np.int64)
@@ -376,6 +382,8 @@ def move_features(pts, scal, loc, color, dkey, saves, nsave, tree, out):
             k += 1
             break
     if tree:
+        out[k] = NONRESP12_BASE + _hash(diamond_key(pts, scal, loc, color), _SALT_NONRESP12)
+        k += 1
         if libs_after(pts, scal, loc, color, 2) == 1:
             out[k] = F_SELF_ATARI
             k += 1

@@ -30,6 +30,7 @@ N_WEIGHTS = KR.N_WEIGHTS
 _TREE_ONLY = np.zeros(N_WEIGHTS, bool)
 _TREE_ONLY[KR.F_SELF_ATARI] = True
 _TREE_ONLY[KR.F_DIST1 : KR.F_DIST2 + KR.N_DIST] = True
+_TREE_ONLY[KR.NONRESP12_BASE :] = True
 
 
 def seed_rng(seed: int) -> np.ndarray:
@@ -111,13 +112,19 @@ class RolloutPolicy:
     def from_bytes(cls, data: bytes) -> RolloutPolicy:
         """Inverse of ``to_bytes``.
 
+        An image of the layout before the tree policy's diamond table (``KR.N_WEIGHTS_V1``) loads
+        with that table's weights 0.
+
         Raises:
             ValueError: if the image was made for another feature layout.
         """
         with np.load(io.BytesIO(data)) as z:
-            if int(z["n_weights"]) != N_WEIGHTS:
-                raise ValueError(f"rollout weights for {int(z['n_weights'])} features, this build has {N_WEIGHTS}")
-            return cls(z["weights"], z["tree_weights"] if "tree_weights" in z.files else None)
+            stored = int(z["n_weights"])
+            if stored not in (N_WEIGHTS, KR.N_WEIGHTS_V1):
+                raise ValueError(f"rollout weights for {stored} features, this build has {N_WEIGHTS}")
+            arrays = [z["weights"], z["tree_weights"] if "tree_weights" in z.files else None]
+        pad = N_WEIGHTS - stored
+        return cls(*(None if a is None else np.concatenate([a, np.zeros(pad, a.dtype)]) for a in arrays))
 
 
 # ---------------------------------------------------------------------- training data

@@ -152,3 +152,42 @@ def test_training_learns_a_preferred_move_and_round_trips():
     np.testing.assert_array_equal(again.weights, w)
     tp = again.tree_probs(random_board(9, 6, 1))
     assert abs(tp.sum() - 1) < 1e-9
+
+
+def tree_feats(b: Board, tree: bool) -> dict[int, set[int]]:
+    n = b.size
+    locs = np.zeros(n * n, np.int64)
+    feats = np.zeros((n * n, KR.MAX_FEATURES), np.int64)
+    k = KR.position_features(b.pts.copy(), b.scal.copy(), b.to_play, tree, locs, feats)
+    return {int(locs[i]): set(int(f) for f in feats[i]) - {KR.F_PAD} for i in range(k)}
+
+
+def test_tree_policy_has_the_12_point_diamond_of_the_move():
+    b = Board(9)
+    for v in ("E5", "C3", "G7"):
+        b.play_gtp(v)
+    tree, rollout = tree_feats(b, True), tree_feats(b, False)
+    diamond = {loc: [f for f in fs if f >= KR.NONRESP12_BASE] for loc, fs in tree.items()}
+    assert all(len(d) == 1 and KR.NONRESP12_BASE <= d[0] < KR.N_WEIGHTS for d in diamond.values())
+    assert not any(f >= KR.NONRESP12_BASE for fs in rollout.values() for f in fs)
+    by_vertex = {coords.to_gtp(b._action(loc), 9): d[0] for loc, d in diamond.items()}
+    # C7 and G3: all 12 diamond points on the board and empty, so the same pattern
+    assert by_vertex["C7"] == by_vertex["G3"]
+    # E7 sees the E5 stone two points below it; C1 sees the edge
+    assert len({by_vertex["C7"], by_vertex["E7"], by_vertex["C1"]}) == 3
+
+
+def test_old_rollout_files_load_with_the_tree_diamond_weights_zero():
+    import io
+
+    w = np.random.default_rng(0).normal(0, 1, KR.N_WEIGHTS_V1).astype(np.float32)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, weights=w, tree_weights=w, n_weights=np.array(KR.N_WEIGHTS_V1))
+    policy = RP.RolloutPolicy.from_bytes(buf.getvalue())
+    assert policy.weights.shape == (KR.N_WEIGHTS,)
+    np.testing.assert_array_equal(policy.weights[: KR.N_WEIGHTS_V1], w)
+    assert not policy.weights[KR.N_WEIGHTS_V1 :].any() and not policy.tree_weights[KR.N_WEIGHTS_V1 :].any()
+    buf = io.BytesIO()
+    np.savez_compressed(buf, weights=w[:100], n_weights=np.array(100))
+    with pytest.raises(ValueError, match="100 features"):
+        RP.RolloutPolicy.from_bytes(buf.getvalue())
