@@ -11,6 +11,12 @@ response           0            lies in the 12-point diamond (Manhattan distance
                                 previous move (a stone, not a pass)
 save atari         1            saves an own chain that touches the previous move from atari (by
                                 extending to two or more liberties or capturing a neighbour)
+nakade             46           is the vital point of a small eye space of the opponent next to
+                                the previous move: an empty region of 3-6 points, touching the
+                                previous move's stone, bordered only by the opponent's stones
+                                and the edge, whose point with the most neighbours inside it is
+                                unique (the middle of a straight three, the corner of a bent
+                                three, the centre of a pyramid four, bulky five or crossed five)
 neighbour          2-9          is 8-connected to the previous move (one weight per direction)
 self-atari         10           (tree only) leaves its own chain with one liberty
 distance 1         11-27        (tree only) Manhattan distance to the previous move, 1..>=17
@@ -24,7 +30,8 @@ non-response       NONRESP12_   (tree only) the 12-point diamond around the move
 diamond            BASE         point states), hashed into 2**16 weights
 =================  ===========  =================================================================
 
-Not implemented: nakade patterns.
+The paper's nakade feature is a table of 8,192 eye-space shapes; the vital-point rule above
+computes the same answer for the killing shapes of 3-6 points instead of looking it up.
 Moves considered: simple-legal (empty, not ko, not suicide) and not filling an own true eye
 (both decided by the 3x3 pattern itself); the policy passes when no such move is left.
 
@@ -79,6 +86,9 @@ F_DIST2 = 28
 N_DIST = 17
 F_PAD = 45
 """an index whose weight stays 0: pads feature lists"""
+F_NAKADE = 46
+N_NAKADE = 4
+"""most nakade points of one position (one per empty neighbour of the previous move)"""
 PATTERN_BITS = 16
 RESP_BASE = 64
 NONRESP_BASE = RESP_BASE + (1 << PATTERN_BITS)
@@ -86,7 +96,7 @@ NONRESP12_BASE = NONRESP_BASE + (1 << PATTERN_BITS)
 N_WEIGHTS = NONRESP12_BASE + (1 << PATTERN_BITS)
 N_WEIGHTS_V1 = NONRESP12_BASE
 """the layout before the tree policy's diamond table (files of that layout load with its weights 0)"""
-MAX_FEATURES = 9
+MAX_FEATURES = 10
 """most feature indices one move can have (tree policy included)"""
 TREE_FEATURES = (F_SELF_ATARI, F_DIST1, F_DIST2, NONRESP12_BASE)
 
@@ -339,8 +349,87 @@ def save_points(pts, scal, last, color, out):
     return k
 
 
+@njit(inline="always", **NJIT)
+def _region_vital(pts, w, start, owner, reg):
+    """Vital point of the empty region of ``start`` (see ``nakade_points``), or 0.
+
+    ``reg`` (``int64[>= 6]``) is scratch. The flood stops at a seventh point or at a stone not of
+    ``owner``, so large open regions cost a few steps.
+    """
+    reg[0] = start
+    size = 1
+    i = 0
+    while i < size:
+        p = reg[i]
+        for nb in (p - w, p - 1, p + 1, p + w):
+            c = pts[STONES, nb]
+            if c == EMPTY:
+                seen = False
+                for j in range(size):
+                    if reg[j] == nb:
+                        seen = True
+                        break
+                if not seen:
+                    if size == 6:
+                        return 0
+                    reg[size] = nb
+                    size += 1
+            elif c != WALL and c != owner:
+                return 0
+        i += 1
+    if size < 3:
+        return 0
+    best = 0
+    best_deg = -1
+    unique = False
+    for a in range(size):
+        deg = 0
+        for b in range(size):
+            d = reg[a] - reg[b]
+            if d == 1 or d == -1 or d == w or d == -w:
+                deg += 1
+        if deg > best_deg:
+            best_deg = deg
+            best = reg[a]
+            unique = True
+        elif deg == best_deg:
+            unique = False
+    return best if unique else 0
+
+
 @njit(**NJIT)
-def move_features(pts, scal, loc, color, dkey, saves, nsave, tree, out):
+def nakade_points(pts, scal, color, reg, out):
+    """Nakade moves of ``color`` into ``out`` (``int64[N_NAKADE]``); returns how many.
+
+    They are the vital points of the opponent's small eye spaces next to the previous move (see
+    the module docstring). ``reg`` (``int64[>= 6]``) is scratch.
+    """
+    last = scal[LAST1]
+    if last <= 0:
+        return 0
+    owner = pts[STONES, last]
+    if owner != 3 - color:
+        return 0
+    w = scal[SIZE] + 1
+    k = 0
+    for nb in (last - w, last - 1, last + 1, last + w):
+        if pts[STONES, nb] != EMPTY:
+            continue
+        v = _region_vital(pts, w, nb, owner, reg)
+        if v == 0:
+            continue
+        dup = False
+        for i in range(k):
+            if out[i] == v:
+                dup = True
+        if not dup:
+            out[k] = v
+            k += 1
+    return k
+
+
+@njit(**NJIT)
+def move_features(pts, scal, loc, color, dkey, saves, nsave, nakade, nnak, tree, out):
     """Feature indices of the move ``loc`` into ``out``; returns how many.
 
     Args:
@@ -351,6 +440,8 @@ def move_features(pts, scal, loc, color, dkey, saves, nsave, tree, out):
         dkey: ``diamond_key`` of the previous move (ignored when ``scal[LAST1] <= 0``).
         saves: ``save_points`` of the position.
         nsave: how many of ``saves`` are valid.
+        nakade: ``nakade_points`` of the position.
+        nnak: how many of ``nakade`` are valid.
         tree: add the tree-only features.
         out: ``int64[MAX_FEATURES]``.
     """
@@ -379,6 +470,11 @@ def move_features(pts, scal, loc, color, dkey, saves, nsave, tree, out):
     for i in range(nsave):
         if saves[i] == loc:
             out[k] = F_SAVE_ATARI
+            k += 1
+            break
+    for i in range(nnak):
+        if nakade[i] == loc:
+            out[k] = F_NAKADE
             k += 1
             break
     if tree:
@@ -427,6 +523,8 @@ def position_features(pts, scal, color, tree, locs, feats):
     dkey = diamond_key(pts, scal, last, color) if last > 0 else 0
     saves = np.empty(16, np.int64)
     nsave = save_points(pts, scal, last, color, saves) if last > 0 else 0
+    nakade = np.empty(N_NAKADE, np.int64)
+    nnak = nakade_points(pts, scal, color, np.empty(6, np.int64), nakade)
     k = 0
     for r in range(n):
         for c in range(n):
@@ -434,7 +532,7 @@ def position_features(pts, scal, color, tree, locs, feats):
             if allowed(pts, scal, loc, color):
                 locs[k] = loc
                 feats[k, :] = F_PAD
-                move_features(pts, scal, loc, color, dkey, saves, nsave, tree, feats[k])
+                move_features(pts, scal, loc, color, dkey, saves, nsave, nakade, nnak, tree, feats[k])
                 k += 1
     return k
 
@@ -464,6 +562,8 @@ N_LOCAL = 24
 """room for local candidates: ``buf[4, :N_LOCAL]`` (points), ``gw[2, :N_LOCAL]`` (weights)"""
 N_SAVE = 16
 """room for save-atari points: ``buf[4, N_LOCAL:N_LOCAL + N_SAVE]``"""
+B_NAKADE = N_LOCAL + N_SAVE
+"""``buf[4, B_NAKADE:B_NAKADE + N_NAKADE]``: nakade points; the next 6 slots are their scratch"""
 
 
 @njit(**NJIT)
@@ -475,10 +575,10 @@ def new_rollout_work(n):
     ``rows`` alone carry the state ``init_rollout`` builds. ``buf[0]``: dirty list; ``buf[1]``:
     stamps (``buf[1, 0]`` the counter); ``buf[2]``: zero except while a capture is collected;
     ``buf[3]``: stones whose state changed (captured ones first); ``buf[4, :24]`` local points,
-    ``buf[4, 24:40]`` save-atari points.
+    ``buf[4, 24:40]`` save-atari points, ``buf[4, 40:44]`` nakade points, ``buf[4, 44:50]`` scratch.
     """
     area = (n + 2) * (n + 1) + 1
-    return np.zeros((6, area + 40), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 40), np.int64)
+    return np.zeros((6, area + 50), np.float64), np.zeros((2, n), np.float64), np.zeros((5, area + 50), np.int64)
 
 
 @njit(**NJIT)
@@ -711,6 +811,30 @@ def _response_weights(scal, color, ew, gw, buf, last, nsave):
 
 
 @njit(**NJIT)
+def _nakade_weights(pts, scal, color, ew, gw, buf, k):
+    """Multiply the nakade points' weights by ``ew[F_NAKADE]``; returns the new candidate count.
+
+    A nakade point that is not among the ``k`` local candidates yet is appended to them.
+    """
+    ci = color - 1
+    nnak = nakade_points(pts, scal, color, buf[4, B_NAKADE + N_NAKADE : B_NAKADE + N_NAKADE + 6], buf[4, B_NAKADE:])
+    for i in range(nnak):
+        p = buf[4, B_NAKADE + i]
+        if gw[ci, p] <= 0.0:
+            continue
+        hit = False
+        for q in range(k):
+            if buf[4, q] == p:
+                gw[2, q] *= ew[F_NAKADE]
+                hit = True
+        if not hit and k < N_LOCAL:
+            buf[4, k] = p
+            gw[2, k] = gw[ci, p] * ew[F_NAKADE]
+            k += 1
+    return k
+
+
+@njit(**NJIT)
 def local_weights(pts, scal, color, ew, gw, buf):
     """Local candidates (diamond, save-atari points, ko point) and their effective weights.
 
@@ -738,6 +862,8 @@ def local_weights(pts, scal, color, ew, gw, buf):
                 buf[4, k] = p
                 gw[2, k] = gw[ci, p] * ew[F_SAVE_ATARI]
                 k += 1
+        if pts[STONES, last] == 3 - color:
+            k = _nakade_weights(pts, scal, color, ew, gw, buf, k)
     ko = scal[KO]
     if ko > 0 and gw[ci, ko] > 0.0:
         dup = False

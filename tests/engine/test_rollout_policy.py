@@ -191,3 +191,78 @@ def test_old_rollout_files_load_with_the_tree_diamond_weights_zero():
     np.savez_compressed(buf, weights=w[:100], n_weights=np.array(100))
     with pytest.raises(ValueError, match="100 features"):
         RP.RolloutPolicy.from_bytes(buf.getvalue())
+
+
+def eye_space_board(white: list[str], black: list[str], last_white: str) -> Board:
+    """White stones set up, then white's ``last_white`` played, so black is to move after it."""
+    b = Board(7)
+    b.setup(black=[coords.from_gtp(v, 7) for v in black], white=[coords.from_gtp(v, 7) for v in white])
+    b.to_play = WHITE
+    b.play_gtp(last_white)
+    return b
+
+
+def nakade_moves(b: Board) -> list[str]:
+    return [coords.to_gtp(b._action(loc), 7) for loc, fs in tree_feats(b, False).items() if KR.F_NAKADE in fs]
+
+
+# white walls around a row-4 eye space on 7x7: B4..F4 are the candidates, row 3 and row 5 closed
+WALL = ["A3", "B3", "C3", "D3", "E3", "F3", "G3", "A5", "B5", "C5", "D5", "E5", "F5", "G5", "A4"]
+
+
+def test_nakade_is_the_vital_point_of_a_small_eye_space():
+    # straight three B4-C4-D4 closed by white's last move E4: the middle point
+    assert nakade_moves(eye_space_board(WALL + ["F4", "G4"], [], "E4")) == ["C4"]
+    # the same eye space after a white move that does not touch it (E4 and F4 stand between)
+    assert nakade_moves(eye_space_board(WALL + ["E4", "F4"], [], "G4")) == []
+
+
+def test_nakade_shapes_and_non_shapes():
+    # bent three in the corner: A1, B1, A2 bordered by white C1, B2, A3 (last move B2): vital A1
+    b = Board(7)
+    b.setup(white=[coords.from_gtp(v, 7) for v in ("C1", "A3")])
+    b.to_play = WHITE
+    b.play_gtp("B2")
+    assert nakade_moves(b) == ["A1"]
+    # pyramid four A1, B1, C1 and B2, closed by white's D2... not adjacent: no feature
+    b = Board(7)
+    b.setup(white=[coords.from_gtp(v, 7) for v in ("D1", "C2", "A2", "B3")])
+    b.to_play = WHITE
+    b.play_gtp("D2")  # touches nothing of the region: no feature
+    assert nakade_moves(b) == []
+    b.undo()
+    b.to_play = WHITE
+    b.play_gtp("A3")  # not adjacent either (A2 is white)
+    assert nakade_moves(b) == []
+    b = Board(7)
+    b.setup(white=[coords.from_gtp(v, 7) for v in ("D1", "C2", "A2")])
+    b.to_play = WHITE
+    b.play_gtp("B3")  # closes the pyramid four: its centre B1
+    assert nakade_moves(b) == ["B1"]
+    # straight four A1-D1 under white A2-D2 + E1: two middle points tie, so no vital point
+    b = Board(7)
+    b.setup(white=[coords.from_gtp(v, 7) for v in ("A2", "B2", "C2", "D2")])
+    b.to_play = WHITE
+    b.play_gtp("E1")
+    assert nakade_moves(b) == []
+    # a black stone on the border: not white's eye space
+    b = Board(7)
+    b.setup(white=[coords.from_gtp(v, 7) for v in ("A2", "B2")], black=[coords.from_gtp("C2", 7)])
+    b.to_play = WHITE
+    b.play_gtp("D1")
+    assert nakade_moves(b) == []
+    b.undo()  # with white on C2 the same three points are white's eye space: the middle B1
+    b.setup(white=[coords.from_gtp("C2", 7)])
+    b.to_play = WHITE
+    b.play_gtp("D1")
+    assert nakade_moves(b) == ["B1"]
+
+
+def test_nakade_weight_reaches_the_incremental_rollout_policy():
+    w = np.zeros(RP.N_WEIGHTS, np.float32)
+    w[KR.F_NAKADE] = 5.0
+    policy = RP.RolloutPolicy(w)
+    b = eye_space_board(WALL + ["F4", "G4"], [], "E4")
+    probs = policy.probs(b)
+    np.testing.assert_allclose(probs, direct_probs(policy, b), atol=1e-12)
+    assert int(np.argmax(probs)) == coords.from_gtp("C4", 7)
