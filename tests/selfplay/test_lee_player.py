@@ -80,6 +80,7 @@ def test_gtp_lee_pipeline_plays_legal_moves(tmp_path):
     save_rollout_policy(tmp_path / "rollout.npz", RolloutPolicy())
     commands = "boardsize 5\nclear_board\nkomi 0.5\nplay b C3\ngenmove w\ngenmove b\ngenmove w\nshowboard\nquit\n"
     args = ["gtp", "--pipeline", "lee", "--weights", str(tmp_path), "--size", "5", "--playouts", "16", "--seed", "0"]
+    args += ["--expand-threshold", "2", "--device", "auto"]
     res = CliRunner().invoke(cli, args, input=commands)
     assert res.exit_code == 0, res.output
     replies = [line for line in res.output.splitlines() if line.startswith(("=", "?"))]
@@ -152,3 +153,10 @@ def test_policy_net_runs_only_when_the_tree_expands_the_leaf():
     priors, again = ev(batch)
     assert policy_calls == [1] and value_calls == [1] and again[0] == first[0]
     assert abs(priors.sum() - 1) < 1e-5 and not np.allclose(priors[0], board.legal_mask() / board.legal_mask().sum())
+
+
+def test_device_auto_is_cuda_only_when_torch_sees_a_gpu():
+    from cli.gtp_cmd import torch_device
+
+    assert torch_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert torch_device("cpu") == "cpu" and torch_device("cuda:1") == "cuda:1"
