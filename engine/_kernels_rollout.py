@@ -350,29 +350,46 @@ def save_points(pts, scal, last, color, out):
 
 
 @njit(inline="always", **NJIT)
-def _region_vital(pts, w, start, owner, reg):
+def _region_vital(pts, w, start, owner, scr, row, off):
     """Vital point of the empty region of ``start`` (see ``nakade_points``), or 0.
 
-    ``reg`` (``int64[>= 6]``) is scratch. The flood stops at a seventh point or at a stone not of
+    ``scr[row, off:off + 6]`` is scratch (a 2-D array and indices, no slice: see the note on
+    array-taking helpers above ``T_STATE``). The flood stops at a seventh point or at a stone not of
     ``owner``, so large open regions cost a few steps.
     """
-    reg[0] = start
+    # cheap bound first: start, its empty orthogonal neighbours and the empty diagonal points next
+    # to one of those all lie in the region; 7 or more of them (an open area) means no eye space
+    st_n = pts[STONES, start - w]
+    st_w = pts[STONES, start - 1]
+    st_e = pts[STONES, start + 1]
+    st_s = pts[STONES, start + w]
+    mover = 3 - owner
+    if st_n == mover or st_w == mover or st_e == mover or st_s == mover:
+        return 0
+    bound = 1 + (st_n == EMPTY) + (st_w == EMPTY) + (st_e == EMPTY) + (st_s == EMPTY)
+    bound += pts[STONES, start - w - 1] == EMPTY and (st_n == EMPTY or st_w == EMPTY)
+    bound += pts[STONES, start - w + 1] == EMPTY and (st_n == EMPTY or st_e == EMPTY)
+    bound += pts[STONES, start + w - 1] == EMPTY and (st_s == EMPTY or st_w == EMPTY)
+    bound += pts[STONES, start + w + 1] == EMPTY and (st_s == EMPTY or st_e == EMPTY)
+    if bound > 6:
+        return 0
+    scr[row, off] = start
     size = 1
     i = 0
     while i < size:
-        p = reg[i]
+        p = scr[row, off + i]
         for nb in (p - w, p - 1, p + 1, p + w):
             c = pts[STONES, nb]
             if c == EMPTY:
                 seen = False
                 for j in range(size):
-                    if reg[j] == nb:
+                    if scr[row, off + j] == nb:
                         seen = True
                         break
                 if not seen:
                     if size == 6:
                         return 0
-                    reg[size] = nb
+                    scr[row, off + size] = nb
                     size += 1
             elif c != WALL and c != owner:
                 return 0
@@ -385,24 +402,24 @@ def _region_vital(pts, w, start, owner, reg):
     for a in range(size):
         deg = 0
         for b in range(size):
-            d = reg[a] - reg[b]
+            d = scr[row, off + a] - scr[row, off + b]
             if d == 1 or d == -1 or d == w or d == -w:
                 deg += 1
         if deg > best_deg:
             best_deg = deg
-            best = reg[a]
+            best = scr[row, off + a]
             unique = True
         elif deg == best_deg:
             unique = False
     return best if unique else 0
 
 
-@njit(**NJIT)
-def nakade_points(pts, scal, color, reg, out):
-    """Nakade moves of ``color`` into ``out`` (``int64[N_NAKADE]``); returns how many.
+@njit(inline="always", **NJIT)
+def nakade_points(pts, scal, color, scr, row, off):
+    """Nakade moves of ``color`` into ``scr[row, off:off + N_NAKADE]``; returns how many.
 
     They are the vital points of the opponent's small eye spaces next to the previous move (see
-    the module docstring). ``reg`` (``int64[>= 6]``) is scratch.
+    the module docstring). ``scr[row, off + N_NAKADE:off + N_NAKADE + 6]`` is scratch.
     """
     last = scal[LAST1]
     if last <= 0:
@@ -415,15 +432,15 @@ def nakade_points(pts, scal, color, reg, out):
     for nb in (last - w, last - 1, last + 1, last + w):
         if pts[STONES, nb] != EMPTY:
             continue
-        v = _region_vital(pts, w, nb, owner, reg)
+        v = _region_vital(pts, w, nb, owner, scr, row, off + N_NAKADE)
         if v == 0:
             continue
         dup = False
         for i in range(k):
-            if out[i] == v:
+            if scr[row, off + i] == v:
                 dup = True
         if not dup:
-            out[k] = v
+            scr[row, off + k] = v
             k += 1
     return k
 
@@ -523,8 +540,9 @@ def position_features(pts, scal, color, tree, locs, feats):
     dkey = diamond_key(pts, scal, last, color) if last > 0 else 0
     saves = np.empty(16, np.int64)
     nsave = save_points(pts, scal, last, color, saves) if last > 0 else 0
-    nakade = np.empty(N_NAKADE, np.int64)
-    nnak = nakade_points(pts, scal, color, np.empty(6, np.int64), nakade)
+    scr = np.empty((1, N_NAKADE + 6), np.int64)
+    nnak = nakade_points(pts, scal, color, scr, 0, 0)
+    nakade = scr[0, :N_NAKADE]
     k = 0
     for r in range(n):
         for c in range(n):
@@ -810,14 +828,14 @@ def _response_weights(scal, color, ew, gw, buf, last, nsave):
     return k
 
 
-@njit(**NJIT)
+@njit(inline="always", **NJIT)
 def _nakade_weights(pts, scal, color, ew, gw, buf, k):
     """Multiply the nakade points' weights by ``ew[F_NAKADE]``; returns the new candidate count.
 
     A nakade point that is not among the ``k`` local candidates yet is appended to them.
     """
     ci = color - 1
-    nnak = nakade_points(pts, scal, color, buf[4, B_NAKADE + N_NAKADE : B_NAKADE + N_NAKADE + 6], buf[4, B_NAKADE:])
+    nnak = nakade_points(pts, scal, color, buf, 4, B_NAKADE)
     for i in range(nnak):
         p = buf[4, B_NAKADE + i]
         if gw[ci, p] <= 0.0:
