@@ -35,6 +35,7 @@ GoGui analyze commands (https://www.kombilo.de/gogui/doc/reference-analyze.html)
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import logging
 import re
 import threading
@@ -212,10 +213,11 @@ class GtpCommands:
             return self.seconds if budget is None else budget
         return min(budget, self.seconds)
 
-    def _genmove_action(self, color: int) -> int:
+    def _genmove_action(self, color: int, progress: Callable[[], None] | None = None) -> int:
         _resume(self.board)
         t0 = time.perf_counter()
-        action = self.player.genmove(self.board, color, self._seconds(color))
+        extra = {} if progress is None else {"progress": progress}
+        action = self.player.genmove(self.board, color, self._seconds(color), **extra)
         self.clock.record_move(color, time.perf_counter() - t0)
         log.info(
             "genmove %s -> %s in %.2fs, %s playouts",
@@ -503,8 +505,8 @@ class GtpCommands:
         """Generate and play a move while streaming analysis; ends with ``play VERTEX``."""
         if not args or args[0].lower() not in ("b", "w", "black", "white"):
             raise GtpError("syntax error")
-        color, _, max_moves = self._analysis_args(args)
-        return Streaming(lambda write: write(f"play {self._genmove_analyze(color, max_moves, write)}\n"))
+        color, interval, max_moves = self._analysis_args(args)
+        return Streaming(lambda write: write(f"play {self._genmove_analyze(color, interval, max_moves, write)}\n"))
 
     def _reporter(self, write: Callable[[str], None], max_moves: int) -> Callable[[list[MoveInfo]], None]:
         size = self.board.size
@@ -521,16 +523,27 @@ class GtpCommands:
         except Exception:
             log.exception("analysis failed")
 
-    def _genmove_analyze(self, color: int, max_moves: int, write: Callable[[str], None]) -> str:
-        """Move for ``lz-genmove_analyze``: ``genmove``, then the search's root moves as one info line.
+    def _genmove_analyze(self, color: int, interval: float, max_moves: int, write: Callable[[str], None]) -> str:
+        """Move for ``lz-genmove_analyze``, with an info line every ``interval`` seconds and a last one.
 
-        The analysis is reported once, after the search (from the player's ``last_info``), since the
-        ``Player`` protocol has no callback during ``genmove``.
+        The periodic lines come from players whose ``genmove`` takes ``progress`` (the MCTS players);
+        the last line holds the final statistics.
         """
-        action = self._genmove_action(color)
+        report = self._reporter(write, max_moves)
+        progress = None
+        playing = getattr(self.player, "active", self.player)  # a BySizePlayer passes it on
+        if "progress" in inspect.signature(playing.genmove).parameters:
+            last = [time.perf_counter()]
+
+            def progress() -> None:
+                if time.perf_counter() - last[0] >= interval:
+                    last[0] = time.perf_counter()
+                    report(self.player.move_infos())
+
+        action = self._genmove_action(color, progress)
         infos = getattr(self.player, "last_info", None)
         if infos:
-            self._reporter(write, max_moves)(list(infos))
+            report(list(infos))
         return self._play_generated(color, action)
 
 

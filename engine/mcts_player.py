@@ -91,8 +91,15 @@ class MCTSPlayer:
         return self.cfg.num_simulations, None
 
     # ------------------------------------------------------------------ Player
-    def genmove(self, board: Board, color: int, seconds: float | None = None) -> int:
-        """Search and return an action for ``color`` (or ``RESIGN``); ``board`` is not modified."""
+    def genmove(
+        self, board: Board, color: int, seconds: float | None = None, progress: Callable[[], None] | None = None
+    ) -> int:
+        """Search and return an action for ``color`` (or ``RESIGN``); ``board`` is not modified.
+
+        ``progress`` is called between chunks of simulations (every few milliseconds), when the
+        tree holds no pending evaluation, so it may read ``move_infos()`` (GTP's
+        ``lz-genmove_analyze`` streams its info lines this way).
+        """
         b = self._board_for(board, color)
         if b.is_over:
             return b.pass_action
@@ -102,7 +109,8 @@ class MCTSPlayer:
         if secs is not None:  # leave room for the work around the search
             secs = max(0.005, 0.98 * secs - 0.01)
         t0 = time.perf_counter()
-        self.last_simulations = self.mcts.search(b, num_simulations=sims, seconds=secs)
+        poll = None if progress is None else (lambda: progress() or False)
+        self.last_simulations = self.mcts.search(b, num_simulations=sims, seconds=secs, should_stop=poll)
         self.time_control.record_move(color, time.perf_counter() - t0)
         self.last_info = self.move_infos()
         action = self.mcts.choose_action(b)

@@ -101,9 +101,9 @@ class BySizePlayer:
         self.active = self.by_size.get(board.size, self.fallback)
         self.active.new_game(board)
 
-    def genmove(self, board: Board, color: int, seconds: float | None = None) -> int:
-        """The active player's move."""
-        return self.active.genmove(board, color, seconds)
+    def genmove(self, board: Board, color: int, seconds: float | None = None, **options) -> int:
+        """The active player's move (``options``, such as ``progress``, go to it as given)."""
+        return self.active.genmove(board, color, seconds, **options)
 
     def analyze(self, board, color, report, should_stop, interval) -> None:
         """The active player's analysis (``Analyzer`` is checked statically, so this is spelled out)."""

@@ -6,6 +6,7 @@ real subprocess.
 """
 
 import io
+import re
 import subprocess
 import sys
 import threading
@@ -638,3 +639,17 @@ def test_gtp_subprocess_plays_9x9_with_the_shipped_net():
         assert answers[4].startswith("= ")
     finally:
         proc.kill()
+
+
+def test_lz_genmove_analyze_streams_info_lines_while_searching():
+    from engine.config import MCTSConfig
+    from engine.mcts_player import MCTSPlayer
+
+    player = MCTSPlayer(MCTSConfig(seconds_per_move=0.6), seed=0)
+    (reply,) = answers(["boardsize 7", "lz-genmove_analyze b 10"], player, seconds=0.6)[1:]
+    lines = reply.split("\n")
+    assert lines[0] == "=" and lines[-1].startswith("play ")
+    infos = lines[1:-1]
+    assert len(infos) >= 4  # every 0.1 s during a 0.6 s search, then the final statistics
+    visits = [sum(int(v) for v in re.findall(r" visits (\d+)", ln)) for ln in infos]
+    assert visits == sorted(visits) and visits[0] < visits[-1]
