@@ -56,6 +56,7 @@ from cli.gtp_protocol import (  # noqa: F401  (re-exported for tests and callers
 from engine import coords
 from engine.board import BLACK, EMPTY, Board, IllegalMove, Rules, color_of
 from engine.player import RESIGN, Analyzer, MoveInfo, Player
+from engine.seki import seki_stones
 from engine.timecontrol import TimeControl
 
 log = logging.getLogger("go_engine.gtp")
@@ -183,8 +184,11 @@ class GtpCommands:
         self.player.new_game(self.board)
 
     def _dead(self) -> list[int]:
+        """The player's dead stones, less the stones in seki (alive by ``engine.seki``)."""
         fn = getattr(self.player, "dead_stones", None)
-        return sorted(int(a) for a in fn(self.board)) if fn is not None else []
+        if fn is None:
+            return []
+        return sorted(set(int(a) for a in fn(self.board)) - set(seki_stones(self.board)))
 
     def _chains_text(self, actions: Iterable[int]) -> str:
         """Vertices grouped one chain per line (GNU Go style)."""
@@ -397,11 +401,11 @@ class GtpCommands:
         return "0" if s == 0 else f"{'B' if s > 0 else 'W'}+{abs(s):g}"
 
     def cmd_final_status_list(self, status: str) -> str:
-        """Stones that are ``alive``, ``dead`` or in ``seki`` (seki is not detected: always empty)."""
+        """Stones that are ``alive``, ``dead`` or in ``seki`` (``engine.seki``; seki stones are alive)."""
         if status not in ("alive", "dead", "seki"):
             raise GtpError("syntax error")
         if status == "seki":
-            return ""
+            return self._chains_text(seki_stones(self.board))
         dead = set(self._dead())
         if status == "dead":
             return self._chains_text(dead)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -653,3 +654,17 @@ def test_lz_genmove_analyze_streams_info_lines_while_searching():
     assert len(infos) >= 4  # every 0.1 s during a 0.6 s search, then the final statistics
     visits = [sum(int(v) for v in re.findall(r" visits (\d+)", ln)) for ln in infos]
     assert visits == sorted(visits) and visits[0] < visits[-1]
+
+
+def test_final_status_list_seki_agrees_with_gnugo_on_a_real_game():
+    from engine.mcts_player import MCTSPlayer
+
+    sgf = Path(__file__).parents[1] / "data" / "sgf" / "seki_gnugo_9x9.sgf"
+    cmds = [f"loadsgf {sgf}", "final_status_list seki", "final_status_list dead", "final_status_list alive"]
+    _, seki, dead, alive = answers(cmds, MCTSPlayer(seed=0))
+    chains = sorted(sorted(line.split()) for line in seki[2:].split("\n"))
+    gnugo = [["F7", "F8", "F9", "G6", "G7", "G8", "H4", "H5", "H6", "H7", "J6", "E8"], ["H8", "H9"], ["J8"]]
+    assert chains == sorted(sorted(c) for c in gnugo)  # GNU Go 3.8: final_status_list seki
+    in_seki = set(seki[2:].split())
+    assert not in_seki & set(dead[2:].split())
+    assert in_seki <= set(alive[2:].split())
