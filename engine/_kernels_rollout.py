@@ -880,7 +880,7 @@ def local_weights(pts, scal, color, ew, gw, buf):
                 buf[4, k] = p
                 gw[2, k] = gw[ci, p] * ew[F_SAVE_ATARI]
                 k += 1
-        if pts[STONES, last] == 3 - color:
+        if ew[F_NAKADE] != 1.0 and pts[STONES, last] == 3 - color:  # a weight of 0 changes nothing
             k = _nakade_weights(pts, scal, color, ew, gw, buf, k)
     ko = scal[KO]
     if ko > 0 and gw[ci, ko] > 0.0:
