@@ -659,7 +659,7 @@ def test_lz_genmove_analyze_streams_info_lines_while_searching():
 def test_final_status_list_seki_agrees_with_gnugo_on_a_real_game():
     from engine.mcts_player import MCTSPlayer
 
-    sgf = Path(__file__).parents[1] / "data" / "sgf" / "seki_gnugo_9x9.sgf"
+    sgf = Path(__file__).parents[1] / "data" / "seki" / "gnugo_9x9.sgf"
     cmds = [f"loadsgf {sgf}", "final_status_list seki", "final_status_list dead", "final_status_list alive"]
     _, seki, dead, alive = answers(cmds, MCTSPlayer(seed=0))
     chains = sorted(sorted(line.split()) for line in seki[2:].split("\n"))

@@ -9,7 +9,7 @@ from engine.coords import from_gtp, to_gtp
 from engine.seki import seki_points, seki_stones
 from engine.sgf import parse_sgf, record_to_board
 
-SEKI_SGF = Path(__file__).parents[1] / "data" / "sgf" / "seki_gnugo_9x9.sgf"
+SEKI_SGF = Path(__file__).parents[1] / "data" / "seki" / "gnugo_9x9.sgf"
 # GNU Go 3.8's `final_status_list seki` on the final position of this game
 GNUGO_SEKI = "F9 E8 F8 G8 F7 G7 H7 G6 H6 J6 H5 H4 H9 H8 J8".split()
 
