@@ -48,10 +48,11 @@ def seki_points(board: Board) -> list[int]:
 def seki_stones(board: Board) -> list[int]:
     """Actions of every stone whose chain touches a seki point (sorted)."""
     n = board.size
+    stones = board.stones()
     found: set[int] = set()
     for a in seki_points(board):
         r, c = divmod(a, n)
         for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1)):
-            if 0 <= rr < n and 0 <= cc < n and board.stones()[rr, cc] != EMPTY:
+            if 0 <= rr < n and 0 <= cc < n and stones[rr, cc] != EMPTY:
                 found.update(board.chain(rr * n + cc))
     return sorted(found)
