@@ -26,6 +26,20 @@ def _common(fn):
         ),
         click.option("--features", "features_name", default="simple", show_default=True),
         click.option("--task", type=click.Choice(["go", "capture"]), default="go", show_default=True),
+        click.option(
+            "--reward",
+            type=click.Choice(["win", "margin"]),
+            default="win",
+            show_default=True,
+            help="terminal reward: +1/-1, or half that plus half the score margin / board area",
+        ),
+        click.option(
+            "--pass-rule",
+            type=click.Choice(["any", "sensible"]),
+            default="any",
+            show_default=True,
+            help="'sensible': the learner may pass only when every other legal move fills its own eye",
+        ),
         click.option("--steps", "total_steps", type=click.IntRange(min=1), help="env steps (default: the config's)"),
         click.option("--seconds", type=click.FloatRange(min=0), default=0.0, help="wall-clock budget (0 = none)"),
         click.option("--blocks", type=click.IntRange(min=2), default=3, show_default=True),
@@ -47,9 +61,8 @@ def _config(cls, o: dict, **extra):
     """Build ``cls`` from the common options (``None`` = keep the config default)."""
     from selfplay.rl_common import EnvSpec
 
-    env = EnvSpec(
-        o.pop("size"), o.pop("komi"), o.pop("mode"), o.pop("opponent"), o.pop("features_name"), 0, o.pop("task")
-    )
+    names = ("size", "komi", "mode", "opponent", "features_name", "task", "reward", "pass_rule")
+    env = EnvSpec(**{name: o.pop(name) for name in names})
     if not o["eval_opponents"]:
         o.pop("eval_opponents")
     kwargs = {k: v for k, v in {**o, **extra}.items() if v is not None}

@@ -163,6 +163,11 @@ def _tensor(x, dtype=torch.float32) -> torch.Tensor:
     return torch.as_tensor(np.asarray(x), dtype=dtype)
 
 
+def _planes(x) -> torch.Tensor:
+    """Feature planes as a channels-last float tensor (about 1.3x faster convolutions on a CPU)."""
+    return _tensor(x).contiguous(memory_format=torch.channels_last)
+
+
 # ------------------------------------------------------------------------------ trainer
 def train(cfg: DQNConfig) -> dict:
     """Train a dueling Double DQN on ``cfg.env``; returns a summary dict (see the end)."""
@@ -174,6 +179,7 @@ def train(cfg: DQNConfig) -> dict:
     envs = make_vector_env(cfg.env, cfg.num_envs, lambda i: make_opponent(specs[i % len(specs)], pool_dir))
 
     q_net = build_rl_net("dqn", net_config(cfg.env, cfg.blocks, cfg.filters, cfg.hidden))
+    q_net = q_net.to(memory_format=torch.channels_last)
     target_net = copy.deepcopy(q_net).eval()
     optimizer = torch.optim.Adam(q_net.parameters(), lr=cfg.lr)
     obs_shape = envs.single_observation_space["observation"].shape
@@ -190,52 +196,34 @@ def train(cfg: DQNConfig) -> dict:
     bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", desc="dqn")
     start, start_step, last_loss = time.time(), step, float("nan")
     while step < cfg.total_steps and not (cfg.seconds and time.time() - start > cfg.seconds):
-        # --- collect
+        # --- act
         eps = linear(cfg.eps_start, cfg.eps_end, step / cfg.eps_steps)
-        planes, masks = obs["observation"], obs["action_mask"]
-        with torch.no_grad():
-            actions = masked_argmax(q_net(_tensor(planes)), _tensor(masks, torch.int8)).numpy()
-        for i in range(cfg.num_envs):
-            if rng.random() < eps and masks[i].any():
-                actions[i] = rng.choice(np.flatnonzero(masks[i]))
+        planes = obs["observation"]
+        actions = _act(q_net, obs, eps, rng)
         digest = zlib.crc32(actions.astype(np.int64).tobytes(), digest)
+
         next_obs, rewards, terms, truncs, _ = envs.step(actions)
-        for ret in _store(nsteps, rb, after_reset, planes, actions, next_obs, rewards, terms, truncs):
+        fresh, ended = _collect(nsteps, after_reset, planes, actions, next_obs, rewards, terms, truncs)
+        for tr in fresh:
+            rb.add(*tr)
+        step += cfg.num_envs
+
+        # --- learn
+        if _update_due(cfg, step, len(rb)):
+            if cfg.lr_end is not None:
+                optimizer.param_groups[0]["lr"] = linear(cfg.lr, cfg.lr_end, step / cfg.total_steps)
+            b = rb.sample(cfg.batch_size, linear(cfg.beta_start, 1.0, step / cfg.beta_steps), rng)
+            last_loss, td = _optimize(q_net, target_net, optimizer, b, cfg.max_grad_norm)
+            rb.update_priorities(b.idx, td)
+            updates += 1
+            if updates % cfg.target_every == 0:
+                target_net.load_state_dict(q_net.state_dict())
+        for ret in ended:
             episodes += 1
             logger.scalar("charts/episodic_return", ret, step)
         after_reset = terms | truncs
         obs = next_obs
-        step += cfg.num_envs
         bar.update(cfg.num_envs)
-
-        if step >= cfg.learning_starts and (step // cfg.num_envs) % cfg.train_every == 0 and len(rb) >= cfg.batch_size:
-            # --- loss
-            if cfg.lr_end is not None:
-                for group in optimizer.param_groups:
-                    group["lr"] = linear(cfg.lr, cfg.lr_end, step / cfg.total_steps)
-            beta = linear(cfg.beta_start, 1.0, step / cfg.beta_steps)
-            b = rb.sample(cfg.batch_size, beta, rng)
-            next_planes, next_mask = _tensor(b.next_obs), _tensor(b.next_mask, torch.int8)
-            with torch.no_grad():
-                target = double_dqn_target(
-                    _tensor(b.reward),
-                    _tensor(b.discount),
-                    _tensor(b.done),
-                    q_net(next_planes),
-                    target_net(next_planes),
-                    next_mask,
-                )
-            loss, td = td_loss(q_net(_tensor(b.obs)), _tensor(b.action, torch.int64), target, _tensor(b.weight))
-            # --- optimize
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(q_net.parameters(), cfg.max_grad_norm)
-            optimizer.step()
-            rb.update_priorities(b.idx, td.numpy())
-            updates += 1
-            last_loss = float(loss.detach())
-            if updates % cfg.target_every == 0:
-                target_net.load_state_dict(q_net.state_dict())
 
         # --- log
         if step % 1000 < cfg.num_envs:
@@ -271,19 +259,49 @@ def train(cfg: DQNConfig) -> dict:
     }
 
 
-def _store(nsteps, rb, after_reset, planes, actions, next_obs, rewards, terms, truncs) -> list[float]:
-    """Push one vector step into the n-step buffers and the replay; returns final rewards of ended episodes."""
-    ended = []
+def _act(q_net, obs: dict, eps: float, rng: np.random.Generator) -> np.ndarray:
+    """Epsilon-greedy legal actions of every env: greedy on ``q_net``, else uniform over the legal ones."""
+    masks = obs["action_mask"]
+    with torch.no_grad():
+        actions = masked_argmax(q_net(_planes(obs["observation"])), _tensor(masks, torch.int8)).numpy()
+    for i in range(len(actions)):
+        if rng.random() < eps and masks[i].any():
+            actions[i] = rng.choice(np.flatnonzero(masks[i]))
+    return actions
+
+
+def _update_due(cfg: DQNConfig, step: int, stored: int) -> bool:
+    """Whether the vector step that ends at env step ``step`` carries a gradient update."""
+    return step >= cfg.learning_starts and (step // cfg.num_envs) % cfg.train_every == 0 and stored >= cfg.batch_size
+
+
+def _optimize(q_net, target_net, optimizer, b, max_grad_norm: float) -> tuple[float, np.ndarray]:
+    """One Double DQN step on the minibatch ``b``; returns ``(loss, td_errors)``."""
+    next_planes, next_mask = _planes(b.next_obs), _tensor(b.next_mask, torch.int8)
+    with torch.no_grad():
+        q_next_online, q_next_target = q_net(next_planes), target_net(next_planes)
+        reward, discount, done = _tensor(b.reward), _tensor(b.discount), _tensor(b.done)
+        target = double_dqn_target(reward, discount, done, q_next_online, q_next_target, next_mask)
+    loss, td = td_loss(q_net(_planes(b.obs)), _tensor(b.action, torch.int64), target, _tensor(b.weight))
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(q_net.parameters(), max_grad_norm)
+    optimizer.step()
+    return float(loss.detach()), td.numpy()
+
+
+def _collect(nsteps, after_reset, planes, actions, next_obs, rewards, terms, truncs) -> tuple[list, list[float]]:
+    """Push one vector step into the n-step buffers; returns the finished transitions and episode returns."""
+    fresh, ended = [], []
     for i, buf in enumerate(nsteps):
         if after_reset[i]:  # next-step autoreset: this step only reset env i
             continue
         done = bool(terms[i]), bool(truncs[i])
         nxt = next_obs["observation"][i], next_obs["action_mask"][i]
-        for tr in buf.push(planes[i], actions[i], rewards[i], *nxt, *done):
-            rb.add(*tr)
+        fresh.extend(buf.push(planes[i], actions[i], rewards[i], *nxt, *done))
         if any(done):
             ended.append(float(rewards[i]))
-    return ended
+    return fresh, ended
 
 
 def _restore(ck_dir: Path, q_net, target_net, optimizer, rb, rng) -> tuple[int, ...]:

@@ -39,11 +39,17 @@ event                                       reward  flags
 ==========================================  ======  ===========================================
 game continues                              0       -
 two consecutive passes, area score > 0      +1      ``terminated``; score by Tromp-Taylor area
-for this player (komi included), < 0, = 0   -1, 0   scoring with komi (``Board.area_score``)
+for this player (komi included), < 0, = 0   -1, 0   scoring with komi (``Board.area_score``);
+                                                    ``reward="margin"``: ``0.5 * (that) + 0.5 *
+                                                    score / (n*n)`` (the sign still says who won)
 opponent resigns                            +1      ``terminated``
 illegal action (``illegal="lose"``)         -1      ``terminated``; ``info["illegal"]`` True
 move cap reached (``max_moves``)            0       ``truncated``; ``info["score"]`` still set
 ==========================================  ======  ===========================================
+
+``pass_rule="sensible"`` (the rule of the ``"random"`` opponent, for the agent): pass is illegal,
+and out of the action mask, while the player to move has a legal move that does not fill one of
+its own true eyes, so a learner cannot pass while its groups are being captured.
 
 An illegal action with ``illegal="raise"`` raises ``engine.IllegalMove`` (a ``ValueError``)
 and leaves the board unchanged. Actions outside ``0..n*n`` count as illegal too.
@@ -81,6 +87,8 @@ from engine.board import BLACK, EMPTY, WHITE, Board, IllegalMove, Rules, color_o
 from engine.player import RESIGN, Player
 
 ENV_ID = "go_engine/Go-v0"
+REWARDS = ("win", "margin")
+PASS_RULES = ("any", "sensible")
 OpponentFn = Callable[[Board, int, np.random.Generator], int]
 
 
@@ -127,6 +135,8 @@ class GoEnv(gym.Env):
         features_name: str = features.DEFAULT,
         max_moves: int | None = None,
         illegal: str = "lose",
+        reward: str = "win",
+        pass_rule: str = "any",
         render_mode: str | None = None,
     ):
         """Make the env.
@@ -141,6 +151,9 @@ class GoEnv(gym.Env):
             features_name: a key of ``engine.features.FEATURES``.
             max_moves: move cap for truncation (default ``3*size*size``).
             illegal: ``"lose"`` (end the episode as a loss) or ``"raise"``.
+            reward: ``"win"`` (+1 / -1 / 0) or ``"margin"`` (the win reward plus the score margin).
+            pass_rule: ``"any"`` (pass is always legal) or ``"sensible"`` (pass only when no move
+                but filling one's own true eyes is left).
             render_mode: ``None`` or ``"ansi"``.
 
         Raises:
@@ -150,11 +163,16 @@ class GoEnv(gym.Env):
             raise ValueError(f"mode must be 'opponent' or 'selfplay', got {mode!r}")
         if illegal not in ("lose", "raise"):
             raise ValueError(f"illegal must be 'lose' or 'raise', got {illegal!r}")
+        if reward not in REWARDS:
+            raise ValueError(f"reward must be one of {REWARDS}, got {reward!r}")
+        if pass_rule not in PASS_RULES:
+            raise ValueError(f"pass_rule must be one of {PASS_RULES}, got {pass_rule!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or 'ansi', got {render_mode!r}")
         self.rules = rules if rules is not None else Rules(komi=float(komi))
         self.board = Board(size, self.rules)
         self.size, self.mode, self.illegal, self.render_mode = size, mode, illegal, render_mode
+        self.reward_kind, self.pass_rule = reward, pass_rule
         self.features_name = features_name
         self._agent_color_option = self._parse_agent_color(agent_color)
         self.opponent = _opponent_fn(opponent)
@@ -261,7 +279,21 @@ class GoEnv(gym.Env):
             return "not an integer action"
         if a != action or not 0 <= a <= self.size * self.size:
             return f"off the board (valid actions: 0..{self.size * self.size})"
+        if a == self.board.pass_action and self.pass_rule == "sensible" and self._has_sensible_move():
+            return "pass while a move that does not fill an own eye is left (pass_rule='sensible')"
         return self.board.legality(a)
+
+    def _has_sensible_move(self, mask: np.ndarray | None = None) -> bool:
+        """Whether the side to move has a legal move other than pass and filling its own true eyes."""
+        board, color = self.board, self.board.to_play
+        mask = board.legal_mask(color) if mask is None else mask
+        return any(not board.is_eye(int(a), color) for a in np.flatnonzero(mask[:-1]))
+
+    def _legal_mask(self, color: int) -> np.ndarray:
+        mask = self.board.legal_mask(color)
+        if self.pass_rule == "sensible" and color == self.board.to_play and self._has_sensible_move(mask):
+            mask[-1] = 0
+        return mask
 
     def _opponent_move(self) -> None:
         color = self.board.to_play
@@ -285,7 +317,11 @@ class GoEnv(gym.Env):
 
     def _reward(self, color: int) -> float:
         winner = self._end[2]
-        return 0.0 if winner == EMPTY else (1.0 if winner == color else -1.0)
+        win = 0.0 if winner == EMPTY else (1.0 if winner == color else -1.0)
+        if self.reward_kind == "win" or self.board.resigned is not None:
+            return win
+        margin = self.board.area_score() * (1.0 if color == BLACK else -1.0) / (self.size * self.size)
+        return 0.5 * win + 0.5 * float(np.clip(margin, -1.0, 1.0))
 
     def _view(self) -> int:
         return self.agent_color if self.mode == "opponent" else self.board.to_play
@@ -293,7 +329,7 @@ class GoEnv(gym.Env):
     def _observe(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """The observation and info of the current state (fresh arrays each call)."""
         view = self._view()
-        mask = np.zeros(self.size * self.size + 1, np.int8) if self._done else self.board.legal_mask(view)
+        mask = np.zeros(self.size * self.size + 1, np.int8) if self._done else self._legal_mask(view)
         obs = {"observation": features.encode(self.board, self.features_name, view), "action_mask": mask}
         reason, result, winner = self._end if self._done else ("", "", -1)
         info = {

@@ -71,6 +71,10 @@ class EnvSpec:
     """move cap; 0 = the env default ``3*size*size``"""
     task: str = "go"
     """``"go"`` (full games) or ``"capture"`` (``CaptureEnv``)"""
+    reward: str = "win"
+    """``"win"`` or ``"margin"`` (``GoEnv``'s ``reward``)"""
+    pass_rule: str = "any"
+    """``"any"`` or ``"sensible"`` (``GoEnv``'s ``pass_rule``: no pass while a non-eye move is left)"""
 
     def __post_init__(self) -> None:
         if self.mode not in ("opponent", "selfplay"):
@@ -135,6 +139,8 @@ def make_env(spec: EnvSpec, opponent: Any = None) -> gym.Env:
         opponent=opponent,
         features_name=spec.features_name,
         max_moves=spec.max_moves or None,
+        reward=spec.reward,
+        pass_rule=spec.pass_rule,
     )
     return CaptureEnv(env) if spec.task == "capture" else env
 

@@ -289,6 +289,37 @@ def test_selfplay_reward_is_from_the_mover(komi, first, rewards):
     assert info2["winner"] == (EMPTY if komi == 5.0 else BLACK)
 
 
+@pytest.mark.parametrize("agent, expected", [(BLACK, 0.5 + 0.5 * 4.5 / 25), (WHITE, -0.5 - 0.5 * 4.5 / 25)])
+def test_margin_reward_adds_the_score_margin(agent, expected):
+    env = GoEnv(size=5, opponent=always_pass, reward="margin")
+    start = Board.from_ascii(BLACK_AHEAD, Rules(komi=0.5))
+    env.reset(seed=0, options={"board": start, "agent_color": agent})
+    _, reward, term, _, info = env.step(25)
+    assert term and info["score"] == 4.5 and reward == pytest.approx(expected)
+
+
+# black's only legal moves fill its own true eyes (white's two eyes are suicide for black)
+EYES_LEFT = """
+. X . X O
+X X X X O
+O O O O O
+O . O O O
+O O O . O
+"""
+
+
+def test_sensible_pass_rule_forbids_pass_while_other_moves_are_left():
+    env = GoEnv(size=5, agent_color="black", pass_rule="sensible")
+    obs, info = env.reset(seed=0)
+    assert obs["action_mask"][25] == 0 and info["action_mask"][24] == 1
+    _, reward, term, _, info = env.step(25)
+    assert term and reward == -1.0 and info["illegal"] and "pass_rule" in info["reason"]
+    start = Board.from_ascii(EYES_LEFT, Rules(komi=0.5))
+    obs, _ = env.reset(seed=0, options={"board": start})
+    assert obs["action_mask"][25] == 1  # only its own eyes are left: pass is allowed again
+    assert GoEnv(size=5, agent_color="black").reset(seed=0)[0]["action_mask"][25] == 1  # default "any"
+
+
 def test_opponent_resignation_is_a_win():
     env = GoEnv(size=5, agent_color="black", opponent=lambda board, color, rng: RESIGN)
     env.reset(seed=0)
@@ -340,6 +371,10 @@ def test_bad_arguments():
         GoEnv(illegal="ignore")
     with pytest.raises(ValueError, match="render_mode"):
         GoEnv(render_mode="human")
+    with pytest.raises(ValueError, match="reward"):
+        GoEnv(reward="points")
+    with pytest.raises(ValueError, match="pass_rule"):
+        GoEnv(pass_rule="never")
     with pytest.raises(ValueError, match="opponent"):
         GoEnv(opponent=42)
     with pytest.raises(ValueError, match="color"):
