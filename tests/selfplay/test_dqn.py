@@ -143,6 +143,24 @@ def test_cli_smoke_selfplay_mode(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_cli_reward_and_pass_rule_reach_the_env_and_the_checkpoint(tmp_path):
+    args = ["train", "dqn", "--mode", "selfplay", "--steps", "32", "--num-envs", "4", "--learning-starts", "8"]
+    args += ["--checkpoint-every", "32", "--eval-every", "0", "--blocks", "2", "--filters", "8", "--buffer-size", "128"]
+    args += ["--reward", "margin", "--pass-rule", "sensible", "--run-dir", str(tmp_path), "--no-progress"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    ck = load_rl_checkpoint(tmp_path / "checkpoints" / "latest.pt")
+    env = ck.meta["trainer"]["env"]
+    assert (env["reward"], env["pass_rule"]) == ("margin", "sensible")
+    with np.load(tmp_path / "checkpoints" / "replay.npz") as replay:
+        size = int(replay["scalars"][1])
+        assert size > 0 and not (replay["action"][:size] == 25).any()  # early on, pass is never allowed
+        assert not replay["next_mask"][:size, 25].any()
+    ev = ["eval", "rl", str(tmp_path / "checkpoints" / "latest.pt"), "--games", "2", "--opponent", "random"]
+    result = CliRunner().invoke(cli, ev)
+    assert result.exit_code == 0 and "vs random:" in result.output, result.output
+
+
 @pytest.mark.slow
 def test_dqn_learns_to_capture_the_lone_stone(tmp_path):
     spec = EnvSpec(size=5, task="capture")
