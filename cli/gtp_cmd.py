@@ -12,6 +12,8 @@ from dataclasses import fields
 
 import click
 
+log = logging.getLogger("go_engine.gtp")
+
 
 def build_player(
     kind: str,
@@ -23,17 +25,32 @@ def build_player(
 ):
     """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
 
+    ``num_threads`` > 1 makes the no-network search root-parallel over that many processes
+    (``engine.root_parallel.RootParallelPlayer``); the net searches (``weights``) log a warning and
+    run in one thread.
+
     With ``weights`` (a ``.safetensors`` net), the MCTS evaluates leaves with that network
     (``nets.evaluator.TorchEvaluator``) instead of rollouts; torch is imported only then.
     ``pipeline="lee"`` builds the AlphaGo Lee player from the weights folder ``weights``
     (``nets.lee_player.build_lee_player``; layout in docs/lee.md). ``device`` is the torch device
     of the nets.
     """
+    threads = mcts_options.pop("num_threads", None) or 1
     if kind == "random":
         from engine.player import RandomPlayer
 
+        if threads > 1:
+            log.warning("--threads applies to the rollout search only; the random player ignores it")
         return RandomPlayer(seed)
     from engine.config import MCTSConfig
+
+    if threads > 1 and (weights is not None or pipeline == "lee"):
+        log.warning(
+            "--threads %d applies to the rollout search only; the %s net search (%s) runs in one thread",
+            threads,
+            pipeline or "zero",
+            weights,
+        )
 
     if pipeline == "lee":
         from nets.lee_player import build_lee_player
@@ -49,7 +66,11 @@ def build_player(
     options = {k: v for k, v in mcts_options.items() if v is not None and k in known}
     for k in sorted(set(mcts_options) - known - {"lam"}):
         if mcts_options[k] is not None:
-            logging.getLogger("go_engine.gtp").warning("option %s is not supported by this MCTSConfig; ignored", k)
+            log.warning("option %s is not supported by this MCTSConfig; ignored", k)
+    if weights is None and threads > 1:
+        from engine.root_parallel import RootParallelPlayer
+
+        return RootParallelPlayer(MCTSConfig(**options), seed=seed, threads=threads)
     evaluator = None if weights is None else net_evaluator(weights, seed, mcts_options.get("lam") or 0.0, device)
     return MCTSPlayer(MCTSConfig(**options), seed=seed, evaluator=evaluator)
 
@@ -81,7 +102,11 @@ def default_player(seed: int | None, device: str = "cpu", **mcts_options):
 @click.option("--player", type=click.Choice(["mcts", "random"]), default="mcts", show_default=True)
 @click.option("--playouts", type=click.IntRange(min=1), help="playouts per move (MCTS)")
 @click.option("--time", "seconds", type=click.FloatRange(min=0, min_open=True), help="seconds per move")
-@click.option("--threads", type=click.IntRange(min=1), help="search threads (MCTS)")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="rollout search: root parallelism over this many processes (playouts split, same time each)",
+)
 @click.option("--resign-threshold", type=click.FloatRange(0, 1), help="resign below this win rate (0 = never)")
 @click.option("--komi", type=float, default=7.5, show_default=True)
 @click.option("--size", type=click.IntRange(2, 19), default=19, show_default=True, help="initial board size")
@@ -132,7 +157,12 @@ def gtp(
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")
-    GtpSession(engine, sys.stdin, sys.stdout, size=size, rules=rules, seconds=seconds, version=_version()).run()
+    try:
+        GtpSession(engine, sys.stdin, sys.stdout, size=size, rules=rules, seconds=seconds, version=_version()).run()
+    finally:
+        close = getattr(engine, "close", None)  # root-parallel search workers
+        if close is not None:
+            close()
 
 
 def torch_device(name: str) -> str:

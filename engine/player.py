@@ -109,6 +109,13 @@ class BySizePlayer:
         """The active player's analysis (``Analyzer`` is checked statically, so this is spelled out)."""
         self.active.analyze(board, color, report, should_stop, interval)
 
+    def close(self) -> None:
+        """Close every player that holds resources (``close``: search worker processes)."""
+        for p in {id(p): p for p in [*self.by_size.values(), self.fallback]}.values():
+            close = getattr(p, "close", None)
+            if close is not None:
+                close()
+
     def __getattr__(self, name: str):
         if name in ("by_size", "fallback", "active"):
             raise AttributeError(name)
