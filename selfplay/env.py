@@ -92,9 +92,15 @@ PASS_RULES = ("any", "sensible")
 OpponentFn = Callable[[Board, int, np.random.Generator], int]
 
 
+def sensible_moves(board: Board, color: int, mask: np.ndarray | None = None):
+    """Lazily, the legal points of ``color`` (``mask``: its legal mask) that do not fill its own true eyes."""
+    mask = board.legal_mask(color) if mask is None else mask
+    return (int(a) for a in np.flatnonzero(mask[:-1]) if not board.is_eye(int(a), color))
+
+
 def random_opponent(board: Board, color: int, rng: np.random.Generator) -> int:
     """Uniform over legal moves that do not fill ``color``'s own true eyes; pass if none is left."""
-    moves = [a for a in board.legal_moves(color) if a != board.pass_action and not board.is_eye(a, color)]
+    moves = list(sensible_moves(board, color))
     return int(rng.choice(moves)) if moves else board.pass_action
 
 
@@ -285,9 +291,7 @@ class GoEnv(gym.Env):
 
     def _has_sensible_move(self, mask: np.ndarray | None = None) -> bool:
         """Whether the side to move has a legal move other than pass and filling its own true eyes."""
-        board, color = self.board, self.board.to_play
-        mask = board.legal_mask(color) if mask is None else mask
-        return any(not board.is_eye(int(a), color) for a in np.flatnonzero(mask[:-1]))
+        return next(sensible_moves(self.board, self.board.to_play, mask), None) is not None
 
     def _legal_mask(self, color: int) -> np.ndarray:
         mask = self.board.legal_mask(color)
