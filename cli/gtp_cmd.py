@@ -15,6 +15,10 @@ import click
 log = logging.getLogger("go_engine.gtp")
 
 
+LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts")
+"""``nets.lee_player.build_lee_player`` options that ``gtp`` passes through"""
+
+
 def build_player(
     kind: str,
     seed: int | None,
@@ -57,14 +61,14 @@ def build_player(
 
         if weights is None:
             raise click.UsageError("--pipeline lee needs --weights DIR (sl/value .safetensors, rollout.npz)")
-        lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam"}
+        lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam", *LEE_OPTIONS}
         lee_options = {k: v for k, v in mcts_options.items() if k in lee_fields}
         return build_lee_player(weights, seed=seed, device=device, **lee_options)
     from engine.mcts_player import MCTSPlayer
 
     known = {f.name for f in fields(MCTSConfig)}
     options = {k: v for k, v in mcts_options.items() if v is not None and k in known}
-    for k in sorted(set(mcts_options) - known - {"lam"}):
+    for k in sorted(set(mcts_options) - known - {"lam", *LEE_OPTIONS}):
         if mcts_options[k] is not None:
             log.warning("option %s is not supported by this MCTSConfig; ignored", k)
     if weights is None and threads > 1:
@@ -123,11 +127,20 @@ def default_player(seed: int | None, device: str = "cpu", **mcts_options):
 @click.option(
     "--expand-threshold", type=click.IntRange(min=1), help="visits of a leaf before it is expanded (net searches)"
 )
+@click.option(
+    "--lee-search",
+    type=click.Choice(["fused", "batched"]),
+    help="lee: compiled rollout simulations with nets on busy nodes (fused, default) or nets on every leaf batch",
+)
+@click.option("--net-visits", type=click.IntRange(min=1), help="lee fused: visits at which a node goes to the nets")
+@click.option("--net-batch", type=click.IntRange(min=1), help="lee fused: positions per net call")
+@click.option("--prior-temperature", type=click.FloatRange(min=0, min_open=True), help="lee fused: SL prior softmax T")
+@click.option("--lee-rollouts", type=click.Choice(["learned", "heavy"]), help="lee fused: rollout policy")
 @click.option("--device", default="auto", show_default=True, help="torch device of the nets: auto, cpu, cuda, cuda:1")
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
-    expand_threshold, device, verbose,
+    expand_threshold, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, device, verbose,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from pathlib import Path
@@ -148,6 +161,17 @@ def gtp(
         resign_threshold=resign_threshold,
         expand_threshold=expand_threshold,
     )
+    lee = dict(
+        lee_search=lee_search,
+        net_visits=net_visits,
+        net_batch=net_batch,
+        prior_temperature=prior_temperature,
+        lee_rollouts=lee_rollouts,
+    )
+    if pipeline == "lee":
+        search.update({k: v for k, v in lee.items() if v is not None})
+    elif any(v is not None for v in lee.values()):
+        log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
     if shipped_net:
         engine = default_player(seed, torch_device(device), lam=lam, **search)
     else:

@@ -6,7 +6,8 @@ convention):
 * ``nodes``: ``int64[NODE_ROWS, max_nodes]`` with rows ``PARENT``, ``ACTION`` (the move that led
   here), ``FIRST`` (index of the first edge, -1 while unexpanded), ``NCH`` (number of edges),
   ``NVIS`` (N), ``VLOSS`` (pending evaluations through the node), ``TERM`` (1 after two passes)
-  and ``SORTED`` (1 while the node's edges are in non-increasing prior order, see ``select_edge``).
+  ``SORTED`` (1 while the node's edges are in non-increasing prior order, see ``select_edge``)
+  and ``NETQ`` (network evaluation of the node: 0 none, 1 queued, 2 done; see ``search_fused``).
 * ``nodew``: ``float64[max_nodes]``: W, the sum of values from the view of the player who made the
   move into the node (so a parent maximises its children's Q = W / N directly).
 * ``ef``: ``float32[EF_ROWS, max_edges]`` with rows ``PRIOR`` (P), ``RAVN`` and ``RAVW`` (AMAF visits
@@ -14,7 +15,9 @@ convention):
   ``EVL``: the child's N, W and virtual loss kept on the edge as well, so that selection reads one
   contiguous block per node instead of every child node (the cache misses cost more than a
   random playout otherwise); ``EQ`` = W / N and ``EU`` = P / (1 + N), kept up to date by
-  ``backup``, so that selection without virtual loss does no division.
+  ``backup``, so that selection without virtual loss does no division; ``VN``, ``VW``: count and
+  sum of the value-net evaluations backed up through the edge (AlphaGo Lee's ``N_v``, ``W_v``),
+  mixed into Q as ``(1 - lambda) VW / VN + lambda Q`` when ``fp[FP_LAMBDA] < 1``.
 * ``ei``: ``int32[2, max_edges]`` with rows ``CHILD`` (node index, -1 until first visited) and
   ``EACT`` (the action).
 * ``tinfo``: ``int64[3]``: number of nodes, number of edges, root node.
@@ -47,19 +50,20 @@ from engine._kernels import (
 )
 from engine._kernels_playout import make_playout_work, playout_score
 from engine._kernels_policy import heavy_playout, heuristic_priors
+from engine._kernels_rollout import rollout as learned_rollout
 
-PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM, SORTED = range(8)
-NODE_ROWS = 8
-PRIOR, RAVN, RAVW, EN, EW, EVL, EQ, EU = range(8)
-EF_ROWS = 8
+PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM, SORTED, NETQ = range(9)
+NODE_ROWS = 9
+PRIOR, RAVN, RAVW, EN, EW, EVL, EQ, EU, VN, VW = range(10)
+EF_ROWS = 10
 CHILD, EACT = range(2)
 T_NODES, T_EDGES, T_ROOT = range(3)
 
-FP_CPUCT, FP_SCHEDULE, FP_CBASE, FP_CINIT, FP_FPU, FP_VLOSS, FP_KOMI, FP_RAVE, FP_RAVE_EQUIV = range(9)
-NFP = 9
-IP_EXPAND, IP_MAX_MOVES, IP_POLICY, IP_PRIORS, IP_MAX_DEPTH = range(5)
-NIP = 5
-POLICY_RANDOM, POLICY_HEAVY = 0, 1
+FP_CPUCT, FP_SCHEDULE, FP_CBASE, FP_CINIT, FP_FPU, FP_VLOSS, FP_KOMI, FP_RAVE, FP_RAVE_EQUIV, FP_LAMBDA = range(10)
+NFP = 10
+IP_EXPAND, IP_MAX_MOVES, IP_POLICY, IP_PRIORS, IP_MAX_DEPTH, IP_NET = range(6)
+NIP = 6
+POLICY_RANDOM, POLICY_HEAVY, POLICY_LEARNED = 0, 1, 2
 
 
 @njit(**NJIT)
@@ -73,6 +77,7 @@ def tree_reset(nodes, nodew, tinfo):
     nodes[VLOSS, 0] = 0
     nodes[TERM, 0] = 0
     nodes[SORTED, 0] = 0
+    nodes[NETQ, 0] = 0
     nodew[0] = 0.0
     tinfo[T_NODES] = 1
     tinfo[T_EDGES] = 0
@@ -92,6 +97,7 @@ def new_node(nodes, nodew, tinfo, parent, action, term):
     nodes[VLOSS, i] = 0
     nodes[TERM, i] = term
     nodes[SORTED, i] = 0
+    nodes[NETQ, i] = 0
     nodew[i] = 0.0
     return i
 
@@ -128,6 +134,8 @@ def expand_node(nodes, ef, ei, tinfo, node, legal, priors, sort=False):
             ef[EVL, k] = 0.0
             ef[EQ, k] = 0.0
             ef[EU, k] = p
+            ef[VN, k] = 0.0
+            ef[VW, k] = 0.0
             ei[CHILD, k] = -1
             ei[EACT, k] = a
             k += 1
@@ -174,6 +182,7 @@ def select_edge(nodes, nodew, ef, ei, node, fp):
         c = fp[FP_CPUCT]
     c_sqrt = c * np.sqrt(max(n_parent, 1.0))
     use_rave = fp[FP_RAVE] != 0.0
+    lam = fp[FP_LAMBDA]
     seen_p = 0.0
     best = first
     best_score = -1e300
@@ -184,7 +193,10 @@ def select_edge(nodes, nodew, ef, ei, node, fp):
             n = ef[EN, e]
             if n > 0.0:
                 seen_p += ef[PRIOR, e]
-                score = ef[EQ, e] + c_sqrt * ef[EU, e]
+                q = ef[EQ, e]
+                if lam < 1.0 and ef[VN, e] > 0.0:
+                    q = lam * q + (1.0 - lam) * ef[VW, e] / ef[VN, e]
+                score = q + c_sqrt * ef[EU, e]
                 if score > best_score:
                     best_score = score
                     best = e
@@ -205,6 +217,8 @@ def select_edge(nodes, nodew, ef, ei, node, fp):
                 if rn > 0:
                     beta = rn / (rn + n + rn * n / fp[FP_RAVE_EQUIV])
                     q = (1.0 - beta) * q + beta * ef[RAVW, e] / rn
+            if lam < 1.0 and ef[VN, e] > 0.0:
+                q = lam * q + (1.0 - lam) * ef[VW, e] / ef[VN, e]
             score = q + c_sqrt * ef[EU, e]
             if score > best_score:
                 best_score = score
@@ -442,8 +456,15 @@ def _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table):
 
 
 @njit(**NJIT)
-def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims, table, scratch, pwork):
+def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims, table, scratch, pwork, rollout_args, queue):
     """Run ``n_sims`` simulations with Numba-native rollouts as the evaluator, all compiled.
+
+    With ``ip[IP_NET] > 0`` the search also feeds a network (AlphaGo Lee's asynchronous policy
+    and value nets, made synchronous in batches): a node that an expanding simulation passes with
+    at least ``ip[IP_NET]`` visits, expanded and not yet evaluated, has its position copied to
+    ``queue`` and is marked queued (``NETQ`` = 1); the loop returns after the simulation that fills
+    the queue, so that the caller can evaluate it and call ``apply_net``. Until then the node
+    keeps its heuristic priors (the paper's tree-policy placeholder).
 
     Args:
         tree: ``(nodes, nodew, ef, ei, tinfo)``.
@@ -458,26 +479,33 @@ def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims,
         table: 3x3 pattern table (heavy rollouts and priors).
         scratch: ``(pts, scal, hist, path, amaf, legal, pri, epath)`` work arrays.
         pwork: work arrays of ``playout_score``.
+        rollout_args: ``(ew, gw, rows, buf)``: weights and work arrays of the learned rollout
+            policy (``POLICY_LEARNED``; ``engine/_kernels_rollout.py``), dummies otherwise.
+        queue: ``(q_pts, q_scal, q_node, q_count)``: positions and nodes waiting for the nets,
+            ``q_count[0]`` of them; capacity ``len(q_node)``.
 
     Returns:
-        Simulations done (fewer than ``n_sims`` when the tree is full).
+        Simulations done (fewer than ``n_sims`` when the tree is full or the queue filled).
     """
     nodes, nodew, ef, ei, tinfo = tree
     pts, scal, hist, path, amaf, legal, pri, epath = scratch
+    ew, gw, rows, buf = rollout_args
+    q_pts, q_scal, q_node, q_count = queue
+    net_visits = ip[IP_NET] if q_node.shape[0] > 0 else 0
     komi = fp[FP_KOMI]
     use_rave = fp[FP_RAVE] != 0.0
-    heavy = ip[IP_POLICY] == POLICY_HEAVY
+    policy = ip[IP_POLICY]
     no_amaf = amaf[:0]
     done = 0
     # The random rollout (``playout_score``) leaves the scratch board untouched, so after a
     # simulation it still holds the last leaf's position: when the next path runs through that
     # leaf (often: an unexpanded leaf takes several visits in a row), only the moves below it are
-    # played instead of restoring the root and replaying the whole path. Heavy rollouts play on
-    # the scratch board, which is then restored every time.
+    # played instead of restoring the root and replaying the whole path. Heavy and learned
+    # rollouts play on the scratch board, which is then restored every time.
     prev_leaf = -1
     prev_depth = 0
     for _ in range(n_sims):
-        if tinfo[T_NODES] >= nodes.shape[1] - 1:
+        if tinfo[T_NODES] >= nodes.shape[1] - 1 or (net_visits > 0 and q_count[0] >= q_node.shape[0]):
             break
         for i in range(amaf.shape[0]):
             amaf[i] = 0
@@ -489,8 +517,10 @@ def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims,
             load_root(root_pts, root_scal, root_hist, pts, scal, hist, amaf[:0])
         for i in range(start + 1, depth + 1):
             play_action(pts, scal, zob, hist, ei[EACT, epath[i]])
+            if net_visits > 0:
+                _maybe_queue(nodes, path[i], pts, scal, net_visits, queue)
         leaf = path[depth]
-        prev_leaf = -1 if heavy else leaf
+        prev_leaf = leaf if policy == POLICY_RANDOM else -1
         prev_depth = depth
         color = scal[TO_PLAY]
         if nodes[TERM, leaf] != 0:
@@ -499,14 +529,87 @@ def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims,
             if nodes[FIRST, leaf] < 0 and nodes[NVIS, leaf] + 1 >= ip[IP_EXPAND] and depth < ip[IP_MAX_DEPTH]:
                 _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table)
                 expand_node(nodes, ef, ei, tinfo, leaf, legal, pri, not use_rave)
-            if heavy:
+            if policy == POLICY_HEAVY:
                 score = heavy_playout(pts, scal, zob, rng, ip[IP_MAX_MOVES], table, amaf if use_rave else no_amaf)
+            elif policy == POLICY_LEARNED:
+                score = learned_rollout(pts, scal, zob, ew, rng, ip[IP_MAX_MOVES], gw, rows, buf)
             else:
                 score = playout_score(pts, scal, zob, rng, ip[IP_MAX_MOVES], pwork)
             value = outcome_value(score, komi, color)
         backup(nodes, nodew, ef, ei, path, epath, depth, value, color, amaf, use_rave)
         done += 1
     return done
+
+
+@njit(**NJIT)
+def _maybe_queue(nodes, node, pts, scal, net_visits, queue):
+    """Queue ``node`` (whose position is ``pts``/``scal``) for the nets if it is due and there is room."""
+    q_pts, q_scal, q_node, q_count = queue
+    k = q_count[0]
+    if k >= q_node.shape[0] or nodes[NETQ, node] != 0 or nodes[FIRST, node] < 0 or nodes[TERM, node] != 0:
+        return
+    if nodes[NVIS, node] < net_visits:
+        return
+    src = pts.reshape(pts.size)
+    dst = q_pts[k].reshape(pts.size)
+    for j in range(src.shape[0]):
+        dst[j] = src[j]
+    for j in range(scal.shape[0]):
+        q_scal[k, j] = scal[j]
+    q_node[k] = node
+    q_count[0] = k + 1
+    nodes[NETQ, node] = 1
+
+
+@njit(**NJIT)
+def apply_net(tree, q_node, k, logits, values, temperature):
+    """Install the nets' results for the ``k`` queued nodes ``q_node[:k]``.
+
+    Each node's edge priors become the softmax of ``logits[i]`` (``float64[k, n*n+1]``) over its
+    edges at ``temperature``; its value ``values[i]`` (from the view of the player to move at the
+    node) is backed up once into ``VN``/``VW`` of every edge from the root down to the node (the
+    paper's value-net backup). A node no longer in the tree's root subtree (re-rooted away) is
+    still updated up to where its parent chain ends. The node is marked evaluated (``NETQ`` = 2).
+    """
+    nodes, nodew, ef, ei, tinfo = tree
+    root = tinfo[T_ROOT]
+    for i in range(k):
+        node = q_node[i]
+        first = nodes[FIRST, node]
+        nch = nodes[NCH, node]
+        if first >= 0 and nch > 0:
+            top = -1e300
+            for e in range(first, first + nch):
+                top = max(top, logits[i, ei[EACT, e]] / temperature)
+            total = 0.0
+            for e in range(first, first + nch):
+                total += np.exp(logits[i, ei[EACT, e]] / temperature - top)
+            for e in range(first, first + nch):
+                p = np.exp(logits[i, ei[EACT, e]] / temperature - top) / total
+                ef[PRIOR, e] = p
+                ef[EU, e] = p / (1.0 + ef[EN, e])
+            nodes[SORTED, node] = 0
+        nodes[NETQ, node] = 2
+        v = -values[i]  # from the view of the player who moved into the node
+        child = node
+        while child != root and nodes[PARENT, child] >= 0:
+            parent = nodes[PARENT, child]
+            pf = nodes[FIRST, parent]
+            for e in range(pf, pf + nodes[NCH, parent]):
+                if ei[CHILD, e] == child:
+                    ef[VN, e] += 1.0
+                    ef[VW, e] += v
+                    break
+            v = -v
+            child = parent
+
+
+@njit(**NJIT)
+def unqueue(nodes, q_node, k):
+    """Forget the ``k`` queued but unevaluated nodes (``NETQ`` back to 0) at the end of a search."""
+    for i in range(k):
+        if nodes[NETQ, q_node[i]] == 1:
+            nodes[NETQ, q_node[i]] = 0
 
 
 @njit(**NJIT)

@@ -143,6 +143,14 @@ class RolloutEvaluator:
     """
 
     fused = True
+    net_visits = 0
+    """visits at which a node's position goes to ``evaluate_nodes`` (0: never; see ``NetGuided``)"""
+    lam = 1.0
+    """weight of the rollout statistics in Q once value-net statistics exist (1: rollouts only)"""
+    temperature = 1.0
+    """softmax temperature of the network priors"""
+    queue_size = 0
+    """positions evaluated together by ``evaluate_nodes``"""
 
     def __init__(
         self, policy: str = "heavy", heuristic_priors: bool = True, max_moves: int = 0, seed: int | None = None
@@ -154,6 +162,7 @@ class RolloutEvaluator:
         self.max_moves = max_moves
         self.rng_state = _rng_state(np.random.default_rng(seed))
         self._pwork: dict[int, object] = {}
+        self._queues: dict[int, tuple] = {}
 
     def policy_id(self) -> int:
         """Kernel code of the rollout policy."""
@@ -164,6 +173,27 @@ class RolloutEvaluator:
         if size not in self._pwork:
             self._pwork[size] = KM.make_playout_work(size)
         return self._pwork[size]
+
+    def rollout_args(self, size: int) -> tuple:
+        """``(ew, gw, rows, buf)`` of ``search_fused``: unused dummies for the built-in policies."""
+        return _NO_LEARNED
+
+    def net_queue(self, size: int) -> tuple:
+        """``(q_pts, q_scal, q_node, q_count)`` of ``search_fused`` with ``queue_size`` slots (cached)."""
+        if size not in self._queues:
+            area = (size + 2) * (size + 1) + 1
+            k = self.queue_size if self.net_visits > 0 else 0
+            self._queues[size] = (
+                np.zeros((k, K.NROWS, area), np.int64),
+                np.zeros((k, K.NSCAL), np.int64),
+                np.zeros(k, np.int64),
+                np.zeros(1, np.int64),
+            )
+        return self._queues[size]
+
+    def evaluate_nodes(self, pts: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Network ``(logits float64[B, n*n+1], values float64[B])`` of queued positions (subclasses)."""
+        raise NotImplementedError
 
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
         """One rollout per leaf; priors from the heuristics (or uniform)."""
@@ -217,6 +247,10 @@ def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndar
     depth = out[5][:k]
     leaf = out[4][np.arange(k), depth]
     return (nodes[KM.FIRST, leaf] < 0) & (nodes[KM.NVIS, leaf] + 1 >= ip[KM.IP_EXPAND]) & (depth < ip[KM.IP_MAX_DEPTH])
+
+
+_NO_LEARNED = (np.ones(1), np.zeros((6, 1)), np.zeros((2, 1)), np.zeros((5, 1), np.int64))
+"""``search_fused``'s learned-rollout arguments when another rollout policy runs"""
 
 
 def _rng_state(gen: np.random.Generator) -> np.ndarray:
@@ -350,6 +384,7 @@ class MCTS:
         ev = self.evaluator
         fp[KM.FP_RAVE] = float(self.fused and c.rave and ev.policy == "heavy")
         fp[KM.FP_RAVE_EQUIV] = c.rave_equiv
+        fp[KM.FP_LAMBDA] = ev.lam if self.fused else 1.0
         ip = np.zeros(KM.NIP, np.int64)
         ip[KM.IP_EXPAND] = c.expand_threshold_rollout if self.fused else c.expand_threshold
         ip[KM.IP_MAX_DEPTH] = MAX_DEPTH
@@ -357,6 +392,7 @@ class MCTS:
             ip[KM.IP_MAX_MOVES] = ev.max_moves or c.max_playout_moves or 3 * n * n
             ip[KM.IP_POLICY] = ev.policy_id()
             ip[KM.IP_PRIORS] = int(ev.heuristic_priors)
+            ip[KM.IP_NET] = ev.net_visits
         return fp, ip
 
     def _scratch(self, board: Board, batch: int) -> tuple:
@@ -472,6 +508,10 @@ class MCTS:
             out[7][0],
         )
         pwork = ev.playout_work(board.size)
+        rollout_args = ev.rollout_args(board.size)
+        queue = ev.net_queue(board.size)
+        if ip[KM.IP_NET] > 0:
+            self._net_root(board, queue)
         done, chunk = 0, 16
         while done < target:
             t = time.perf_counter()
@@ -490,15 +530,47 @@ class MCTS:
                 PATTERN_TABLE,
                 scratch,
                 pwork,
+                rollout_args,
+                queue,
             )
             done += k
+            dt = time.perf_counter() - t
+            if len(queue[2]) and queue[3][0] >= len(queue[2]):
+                self._flush_net(queue)
             if k == 0:
                 break
-            dt = time.perf_counter() - t
             rate = k / max(dt, 1e-6)
             left = deadline - time.perf_counter()
             chunk = int(max(8, min(rate * min(0.02, max(left, 0.0) * 0.5), 1 << 20)))
+        KM.unqueue(self.tree[0], queue[2], int(queue[3][0]))
+        queue[3][0] = 0
         return done
+
+    def _net_root(self, board: Board, queue: tuple) -> None:
+        """Give the root its network priors and value now, if it has none yet."""
+        nodes = self.tree[0]
+        root = self.root
+        if nodes[KM.NETQ, root] == 2 or nodes[KM.FIRST, root] < 0 or not len(queue[2]):
+            return
+        KM.unqueue(nodes, queue[2], int(queue[3][0]))
+        queue[0][0], queue[1][0], queue[2][0], queue[3][0] = board.pts, board.scal, root, 1
+        self._flush_net(queue)
+
+    def _flush_net(self, queue: tuple) -> None:
+        """Evaluate the queued positions with the evaluator's nets and install the results."""
+        q_pts, q_scal, q_node, q_count = queue
+        k = int(q_count[0])
+        if k:
+            logits, values = self.evaluator.evaluate_nodes(q_pts[:k], q_scal[:k])
+            KM.apply_net(
+                self.tree,
+                q_node,
+                k,
+                np.asarray(logits, np.float64),
+                np.asarray(values, np.float64),
+                float(self.evaluator.temperature),
+            )
+        q_count[0] = 0
 
     def _run_batched(self, board, fp, ip, target, deadline, should_stop) -> int:
         bs = self.cfg.batch_size

@@ -33,9 +33,12 @@ import numpy as np
 import torch
 
 from engine import _kernels as K
-from engine.features_lee import encode_lee_batch
+from engine import _kernels_mcts as KM
+from engine import _kernels_rollout as KR
+from engine.config import MCTSConfig
+from engine.features_lee import encode_arrays, encode_lee_batch
 from engine.lee_search import PolicyRolloutEvaluator, lee_mcts_config
-from engine.mcts import LeafBatch, MixedEvaluator
+from engine.mcts import LeafBatch, MixedEvaluator, RolloutEvaluator
 from engine.rollout_policy import RolloutPolicy
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.checkpoint import load_weights
@@ -102,6 +105,30 @@ class LeeNetEvaluator:
         total = priors.sum(axis=1, keepdims=True)
         return priors / np.where(total > 0, total, 1.0), values
 
+    def evaluate_arrays(self, pts_b: np.ndarray, scal_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Raw move logits ``float64[B, n*n+1]`` and values ``float64[B]`` of stacked positions.
+
+        Positions in the kernel layout (``Board.pts``/``scal`` stacked), side to move's view;
+        each under a random symmetry shared by both nets; values 0 without a value net. Used by
+        the fused Lee search (``LeeRolloutEvaluator``), which masks the logits itself.
+        """
+        planes = encode_arrays(pts_b, scal_b, None, 49)
+        trans = self._symmetries(len(planes))
+        for t in np.unique(trans):
+            planes[trans == t] = apply_planes(planes[trans == t], int(t))
+        values = np.zeros(len(planes))
+        with torch.inference_mode():
+            x = torch.from_numpy(planes).to(self.device)
+            logits = self.policy(x[:, :48]).double().cpu().numpy()
+            if self.value is not None:
+                values = self.value(x).double().cpu().numpy().reshape(-1)
+        for t in np.unique(trans):
+            logits[trans == t] = apply_actions(logits[trans == t], inverse(int(t)))
+        return logits, values
+
+    def _symmetries(self, k: int) -> np.ndarray:
+        return self.rng.integers(0, N_SYMMETRIES, k) if self.symmetries else np.zeros(k, np.int64)
+
     def _remember(self, cache: dict, keys: list, rows) -> None:
         if not self.cache_size or not keys:
             return
@@ -119,7 +146,7 @@ class LeeNetEvaluator:
         if not idx:
             return np.zeros((0, n_moves), np.float32), np.zeros(0, np.float32)
         planes = encode_lee_batch([batch.board(i) for i in idx], value=True)
-        trans = self.rng.integers(0, N_SYMMETRIES, len(idx)) if self.symmetries else np.zeros(len(idx), np.int64)
+        trans = self._symmetries(len(idx))
         for t in np.unique(trans):
             planes[trans == t] = apply_planes(planes[trans == t], int(t))
         rows_p = [idx.index(i) for i in want_p]
@@ -136,6 +163,64 @@ class LeeNetEvaluator:
             if rows_v and self.value is not None:
                 values = self.value(x[rows_v]).float().cpu().numpy().reshape(-1).astype(np.float32)
         return priors, values
+
+
+class LeeRolloutEvaluator(RolloutEvaluator):
+    """The Lee search in the compiled rollout loop: rollouts per simulation, nets per busy node.
+
+    Every simulation runs in ``engine._kernels_mcts.search_fused`` and ends with one rollout of
+    the trained rollout policy (or the built-in heavy policy without one). A node that reaches
+    ``net_visits`` visits is queued; every ``queue_size`` queued positions go through both nets at
+    once (``LeeNetEvaluator.evaluate_arrays``): the SL priors replace the node's heuristic priors
+    and the value-net value is backed up into the value statistics of its path, which enter Q as
+    ``(1 - lam) W_v / N_v + lam Q_rollouts`` (the paper's mix). This is AlphaGo Lee's scheme of
+    placeholder tree-policy priors replaced when the policy net answers, with the asynchronous
+    GPU queue made a synchronous batch.
+
+    Args:
+        nets: the policy and value nets.
+        rollout: the trained rollout policy, or ``None`` for the built-in heavy rollouts.
+        lam: weight of the rollouts in Q (paper: 0.5).
+        net_visits: visits at which a node is evaluated by the nets.
+        queue_size: positions per net call.
+        temperature: softmax temperature of the SL priors.
+        seed: seed of the rollouts.
+    """
+
+    def __init__(
+        self,
+        nets: LeeNetEvaluator,
+        rollout: RolloutPolicy | None,
+        lam: float = 0.5,
+        net_visits: int = 16,
+        queue_size: int = 8,
+        temperature: float = 1.0,
+        seed: int | None = None,
+    ):
+        super().__init__("heavy", heuristic_priors=True, seed=seed)
+        if net_visits < 1 or queue_size < 1 or temperature <= 0:
+            raise ValueError("net_visits and queue_size must be >= 1, temperature > 0")
+        self.nets, self.rollout = nets, rollout
+        self.policy = "heavy" if rollout is None else "learned"
+        self.lam = 1.0 if nets.value is None else lam
+        self.net_visits, self.queue_size, self.temperature = net_visits, queue_size, temperature
+        self._work: dict[int, tuple] = {}
+
+    def policy_id(self) -> int:
+        """Kernel code of the rollout policy."""
+        return KM.POLICY_LEARNED if self.rollout is not None else KM.POLICY_HEAVY
+
+    def rollout_args(self, size: int) -> tuple:
+        """``(ew, gw, rows, buf)`` of the trained rollout policy (cached per size)."""
+        if self.rollout is None:
+            return super().rollout_args(size)
+        if size not in self._work:
+            self._work[size] = (self.rollout.ew, *KR.new_rollout_work(size))
+        return self._work[size]
+
+    def evaluate_nodes(self, pts: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Both nets on the queued positions."""
+        return self.nets.evaluate_arrays(pts, scal)
 
 
 def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:
@@ -167,26 +252,52 @@ def load_lee_dir(folder: str | Path) -> tuple:
 
 
 def build_lee_player(
-    folder: str | Path, lam: float = 0.5, seed: int | None = None, device: str = "cpu", **mcts_overrides
+    folder: str | Path,
+    lam: float = 0.5,
+    seed: int | None = None,
+    device: str = "cpu",
+    lee_search: str = "fused",
+    net_visits: int = 16,
+    net_batch: int = 8,
+    prior_temperature: float = 1.0,
+    lee_rollouts: str = "learned",
+    **mcts_overrides,
 ):
     """An ``MCTSPlayer`` running the Lee search with the nets of ``folder``.
 
     Args:
         folder: weights folder (layout in the module docstring).
         lam: mixing weight of the rollout result (paper: 0.5); forced to 1 without a value net
-            and to 0 without a rollout policy.
+            and to 0 without a rollout policy (batched search).
         seed: seed of the search, the symmetries and the rollouts.
         device: torch device of the nets.
-        **mcts_overrides: ``MCTSConfig`` fields over ``lee_mcts_config``'s (``None`` ignored).
+        lee_search: ``"fused"`` (default): compiled rollout simulations, nets on the nodes that
+            reach ``net_visits`` visits (``LeeRolloutEvaluator``); ``"batched"``: every leaf batch
+            through the nets and one rollout each (``MixedEvaluator``, ``lee_mcts_config``).
+        net_visits: fused search: visits at which a node goes to the nets.
+        net_batch: fused search: positions per net call.
+        prior_temperature: fused search: softmax temperature of the SL priors.
+        lee_rollouts: fused search: ``"learned"`` (the folder's rollout policy, when it has one)
+            or ``"heavy"`` (the built-in heuristic rollouts, with RAVE).
+        **mcts_overrides: ``MCTSConfig`` fields (``None`` ignored) over ``lee_mcts_config``'s
+            (batched) or the rollout search defaults (fused).
     """
     from engine.mcts_player import MCTSPlayer
 
+    if lee_search not in ("fused", "batched") or lee_rollouts not in ("learned", "heavy"):
+        raise ValueError(f"bad lee_search {lee_search!r} or lee_rollouts {lee_rollouts!r}")
     policy, value, rollout = load_lee_dir(folder)
+    nets = LeeNetEvaluator(policy, value, device, symmetries=True, seed=seed)
+    if lee_search == "fused":
+        rollout = rollout if lee_rollouts == "learned" else None
+        evaluator = LeeRolloutEvaluator(nets, rollout, lam, net_visits, net_batch, prior_temperature, seed)
+        cfg = MCTSConfig(**{k: v for k, v in mcts_overrides.items() if v is not None})
+        log.info("Lee player (fused): value net %s, %s rollouts, lambda %.2f", value is not None, evaluator.policy, lam)
+        return MCTSPlayer(cfg, seed=seed, evaluator=evaluator)
     if value is None:
         lam = 1.0
     if rollout is None:
         lam = 0.0
-    nets = LeeNetEvaluator(policy, value, device, symmetries=True, seed=seed)
     rollouts = PolicyRolloutEvaluator(rollout, seed=seed) if rollout is not None else None
     evaluator = MixedEvaluator(nets, rollouts, lam) if rollouts is not None else nets
     log.info("Lee player: value net %s, rollouts %s, lambda %.2f", value is not None, rollout is not None, lam)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 from click.testing import CliRunner
 
+from engine import _kernels_mcts as KM
 from engine.board import Board
 from engine.config import MCTSConfig
 from engine.lee_search import PolicyRolloutEvaluator, lee_mcts_config
 from engine.mcts import MCTS, LeafBatch, MixedEvaluator
 from engine.rollout_policy import RolloutPolicy
 from nets.factory import build_model
-from nets.lee_player import SL_FILE, VALUE_FILE, LeeNetEvaluator
+from nets.lee_player import SL_FILE, VALUE_FILE, LeeNetEvaluator, LeeRolloutEvaluator, masked_softmax
 from nets.presets import preset
 from tests.selfplay.test_rl import tiny_policy
 
@@ -70,7 +72,27 @@ def test_lee_search_leaves_no_virtual_loss_and_counts_visits():
     assert sum(c.visits for c in mcts.root_children()) == mcts.root_visits() - 1
 
 
-def test_gtp_lee_pipeline_plays_legal_moves(tmp_path):
+@pytest.mark.parametrize("rollout", [RolloutPolicy(), None])
+def test_fused_lee_search_gives_the_root_the_policy_net_priors(rollout):
+    board = Board(5, komi=0.5)
+    for a in (6, 7, 12):
+        board.play(a)
+    nets = LeeNetEvaluator(tiny_policy(), tiny_value(), symmetries=False)
+    ev = LeeRolloutEvaluator(nets, rollout, lam=0.5, net_visits=4, queue_size=4, seed=0)
+    assert ev.policy == ("heavy" if rollout is None else "learned")
+    mcts = MCTS(MCTSConfig(), ev, seed=0)
+    assert mcts.search(board, num_simulations=200) == 200
+    logits, _ = nets.evaluate_arrays(board.pts[None], board.scal[None])
+    want = masked_softmax(logits, board.legal_mask()[None])[0]
+    kids = mcts.root_children()
+    assert np.allclose([k.prior for k in kids], [want[k.action] for k in kids], atol=1e-5)
+    nodes = mcts.tree[0]
+    evaluated = np.flatnonzero(nodes[KM.NETQ, : mcts.tree[4][KM.T_NODES]] == 2)
+    assert len(evaluated) > 1 and sum(k.visits for k in kids) == mcts.root_visits()
+
+
+@pytest.mark.parametrize("search", ["fused", "batched"])
+def test_gtp_lee_pipeline_plays_legal_moves(tmp_path, search):
     from cli.main import cli
     from nets.checkpoint import save_weights
     from selfplay.expert_data import save_rollout_policy
@@ -80,7 +102,7 @@ def test_gtp_lee_pipeline_plays_legal_moves(tmp_path):
     save_rollout_policy(tmp_path / "rollout.npz", RolloutPolicy())
     commands = "boardsize 5\nclear_board\nkomi 0.5\nplay b C3\ngenmove w\ngenmove b\ngenmove w\nshowboard\nquit\n"
     args = ["gtp", "--pipeline", "lee", "--weights", str(tmp_path), "--size", "5", "--playouts", "16", "--seed", "0"]
-    args += ["--expand-threshold", "2", "--device", "auto"]
+    args += ["--expand-threshold", "2", "--device", "auto", "--lee-search", search, "--net-visits", "2"]
     res = CliRunner().invoke(cli, args, input=commands)
     assert res.exit_code == 0, res.output
     replies = [line for line in res.output.splitlines() if line.startswith(("=", "?"))]

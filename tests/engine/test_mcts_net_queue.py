@@ -1,0 +1,120 @@
+"""The fused rollout search feeding a network: node queue, prior replacement, value statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine import _kernels as K
+from engine import _kernels_mcts as KM
+from engine.board import Board
+from engine.config import MCTSConfig
+from engine.mcts import MCTS, RolloutEvaluator
+
+FAVOURITE = 12  # the centre of 5x5
+
+
+class ScriptedNets(RolloutEvaluator):
+    """Heavy rollouts plus a fixed "network": logit 4 on FAVOURITE, 0 elsewhere; value 0.5."""
+
+    def __init__(self, net_visits: int = 4, queue_size: int = 3, lam: float = 0.5):
+        super().__init__("heavy", seed=0)
+        self.net_visits, self.queue_size, self.lam = net_visits, queue_size, lam
+        self.calls: list[int] = []
+
+    def evaluate_nodes(self, pts, scal):
+        n = int(scal[0, K.SIZE])
+        self.calls.append(len(pts))
+        logits = np.zeros((len(pts), n * n + 1))
+        logits[:, FAVOURITE] = 4.0
+        return logits, np.full(len(pts), 0.5)
+
+
+def searched(evaluator: RolloutEvaluator, sims: int = 1500) -> MCTS:
+    mcts = MCTS(MCTSConfig(), evaluator, seed=3)
+    mcts.search(Board(5), num_simulations=sims)
+    return mcts
+
+
+def depth_of(nodes: np.ndarray, node: int, root: int) -> int:
+    d = 0
+    while node != root:
+        node = int(nodes[KM.PARENT, node])
+        d += 1
+    return d
+
+
+def test_busy_nodes_are_evaluated_in_batches_and_none_stay_queued():
+    ev = ScriptedNets(net_visits=4, queue_size=3)
+    mcts = searched(ev)
+    nodes = mcts.tree[0]
+    used = int(mcts.tree[4][KM.T_NODES])
+    netq = nodes[KM.NETQ, :used]
+    assert not np.any(netq == 1)
+    evaluated = np.flatnonzero(netq == 2)
+    assert mcts.root in evaluated and len(evaluated) > 5
+    assert np.all(nodes[KM.NVIS, evaluated] >= ev.net_visits)
+    assert np.all(nodes[KM.FIRST, evaluated] >= 0)
+    assert ev.calls[0] == 1  # the root, at once
+    assert all(1 <= c <= ev.queue_size for c in ev.calls) and sum(ev.calls) == len(evaluated)
+
+
+def test_network_priors_replace_the_heuristic_ones():
+    mcts = searched(ScriptedNets())
+    nodes, _, ef, ei, _ = mcts.tree
+    for node in np.flatnonzero(nodes[KM.NETQ, : mcts.tree[4][KM.T_NODES]] == 2):
+        first, nch = nodes[KM.FIRST, node], nodes[KM.NCH, node]
+        acts = ei[KM.EACT, first : first + nch]
+        logits = np.where(acts == FAVOURITE, 4.0, 0.0)
+        want = np.exp(logits) / np.exp(logits).sum()
+        assert np.allclose(ef[KM.PRIOR, first : first + nch], want, atol=1e-6)
+
+
+def test_values_are_backed_up_once_per_evaluated_node_with_alternating_signs():
+    mcts = searched(ScriptedNets())
+    nodes, _, ef, ei, tinfo = mcts.tree
+    root = mcts.root
+    evaluated = [n for n in np.flatnonzero(nodes[KM.NETQ, : tinfo[KM.T_NODES]] == 2) if n != root]
+    first, nch = nodes[KM.FIRST, root], nodes[KM.NCH, root]
+    for e in range(first, first + nch):
+        child = ei[KM.CHILD, e]
+        below = [n for n in evaluated if child >= 0 and _under(nodes, n, child, root)]
+        # value 0.5 for the side to move at each node; the root player moves at even depths
+        want = sum(0.5 if depth_of(nodes, n, root) % 2 == 0 else -0.5 for n in below)
+        assert ef[KM.VN, e] == len(below)
+        assert abs(ef[KM.VW, e] - want) < 1e-4
+
+
+def _under(nodes, node, top, root) -> bool:
+    while node != root:
+        if node == top:
+            return True
+        node = nodes[KM.PARENT, node]
+    return False
+
+
+def test_rollouts_only_search_feeds_no_network():
+    mcts = searched(RolloutEvaluator("heavy", seed=0), sims=300)
+    nodes, _, ef, _, tinfo = mcts.tree
+    assert not np.any(nodes[KM.NETQ, : tinfo[KM.T_NODES]])
+    assert not np.any(ef[KM.VN, : tinfo[KM.T_EDGES]])
+
+
+def test_value_statistics_enter_q_with_weight_one_minus_lambda():
+    nodes = np.zeros((KM.NODE_ROWS, 8), np.int64)
+    nodew = np.zeros(8)
+    ef = np.zeros((KM.EF_ROWS, 8), np.float32)
+    ei = np.zeros((2, 8), np.int32)
+    tinfo = np.zeros(3, np.int64)
+    KM.tree_reset(nodes, nodew, tinfo)
+    KM.expand_node(nodes, ef, ei, tinfo, 0, np.array([1, 1, 0], np.int8), np.array([0.5, 0.5, 0.0]))
+    nodes[KM.NVIS, 0] = 20
+    for e, (q, vq) in enumerate(((0.6, -0.8), (0.4, 0.9))):  # rollouts prefer edge 0, the value net edge 1
+        ef[KM.EN, e], ef[KM.EW, e], ef[KM.EQ, e] = 10, 10 * q, q
+        ef[KM.EU, e] = 0.5 / 11
+        ef[KM.VN, e], ef[KM.VW, e] = 2, 2 * vq
+    fp = np.zeros(KM.NFP)
+    fp[KM.FP_CPUCT] = 0.1
+    fp[KM.FP_LAMBDA] = 1.0
+    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 0
+    fp[KM.FP_LAMBDA] = 0.5
+    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 1
