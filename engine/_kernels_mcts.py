@@ -456,7 +456,9 @@ def _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table):
 
 
 @njit(**NJIT)
-def search_fused(tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims, table, scratch, pwork, rollout_args, queue):
+def search_fused(
+    tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims, table, scratch, pwork, rollout_args, queue
+):
     """Run ``n_sims`` simulations with Numba-native rollouts as the evaluator, all compiled.
 
     With ``ip[IP_NET] > 0`` the search also feeds a network (AlphaGo Lee's asynchronous policy

@@ -105,12 +105,15 @@ class LeeNetEvaluator:
         total = priors.sum(axis=1, keepdims=True)
         return priors / np.where(total > 0, total, 1.0), values
 
-    def evaluate_arrays(self, pts_b: np.ndarray, scal_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def evaluate_arrays(
+        self, pts_b: np.ndarray, scal_b: np.ndarray, value: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Raw move logits ``float64[B, n*n+1]`` and values ``float64[B]`` of stacked positions.
 
         Positions in the kernel layout (``Board.pts``/``scal`` stacked), side to move's view;
-        each under a random symmetry shared by both nets; values 0 without a value net. Used by
-        the fused Lee search (``LeeRolloutEvaluator``), which masks the logits itself.
+        each under a random symmetry shared by both nets; values 0 without a value net or with
+        ``value=False``. Used by the fused Lee search (``LeeRolloutEvaluator``), which masks the
+        logits itself.
         """
         planes = encode_arrays(pts_b, scal_b, None, 49)
         trans = self._symmetries(len(planes))
@@ -120,7 +123,7 @@ class LeeNetEvaluator:
         with torch.inference_mode():
             x = torch.from_numpy(planes).to(self.device)
             logits = self.policy(x[:, :48]).double().cpu().numpy()
-            if self.value is not None:
+            if value and self.value is not None:
                 values = self.value(x).double().cpu().numpy().reshape(-1)
         for t in np.unique(trans):
             logits[trans == t] = apply_actions(logits[trans == t], inverse(int(t)))
@@ -219,8 +222,8 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         return self._work[size]
 
     def evaluate_nodes(self, pts: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Both nets on the queued positions."""
-        return self.nets.evaluate_arrays(pts, scal)
+        """Both nets on the queued positions (the policy net alone when ``lam`` is 1)."""
+        return self.nets.evaluate_arrays(pts, scal, value=self.lam < 1)
 
 
 def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:
