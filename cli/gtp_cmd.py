@@ -89,16 +89,22 @@ def net_evaluator(weights, seed: int | None, lam: float = 0.0, device: str = "cp
     return MixedEvaluator(net, RolloutEvaluator("heavy", False, seed=seed), lam) if lam > 0 else net
 
 
-def default_player(seed: int | None, device: str = "cpu", **mcts_options):
-    """``go-engine gtp`` without ``--weights``: the shipped 9x9 net on 9x9 (``nets/weights``), rollouts elsewhere."""
-    from engine.player import BySizePlayer
-    from nets.weights import shipped
+def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero", **mcts_options):
+    """``go-engine gtp`` without ``--weights``: a shipped net on its size (``nets/weights``), rollouts elsewhere.
 
-    rollout = build_player("mcts", seed, **mcts_options)
+    ``pipeline`` ``"zero"``: the shipped AlphaGo Zero nets; ``"lee"``: the shipped Lee weights folders.
+    """
+    from engine.player import BySizePlayer
+    from nets.weights import shipped, shipped_lee
+
+    found = shipped_lee() if pipeline == "lee" else shipped()
+    if pipeline == "lee" and not found:
+        raise click.UsageError("--pipeline lee needs --weights DIR (no Lee weights are shipped)")
+    rollout = build_player("mcts", seed, **{k: v for k, v in mcts_options.items() if k not in LEE_OPTIONS})
     nets = {}
-    for size, (path, settings) in shipped().items():
+    for size, (path, settings) in found.items():
         opts = {**settings, **{k: v for k, v in mcts_options.items() if v is not None}}
-        nets[size] = build_player("mcts", seed, str(path), "zero", device, **opts)
+        nets[size] = build_player("mcts", seed, str(path), pipeline, device, **opts)
     return BySizePlayer(nets, rollout) if nets else rollout
 
 
@@ -149,7 +155,8 @@ def gtp(
     from engine.board import Rules
 
     logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
-    shipped_net = pipeline is None and weights is None and player == "mcts"
+    shipped_net = pipeline in (None, "lee") and weights is None and player == "mcts"
+    shipped_kind = pipeline or "zero"
     if pipeline is None:
         pipeline = "rollout" if weights is None else "lee" if Path(weights).is_dir() else "zero"
     if pipeline != "lee" and weights is not None and Path(weights).is_dir():
@@ -173,7 +180,7 @@ def gtp(
     elif any(v is not None for v in lee.values()):
         log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
     if shipped_net:
-        engine = default_player(seed, torch_device(device), lam=lam, **search)
+        engine = default_player(seed, torch_device(device), shipped_kind, lam=lam, **search)
     else:
         extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
         net = None if pipeline == "rollout" else weights

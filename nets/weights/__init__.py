@@ -4,6 +4,10 @@ Each net is ``zero<N>.safetensors`` (an AlphaGo Zero policy-value net for N x N,
 ``nets.checkpoint.save_weights``) with ``zero<N>.json`` beside it: ``search`` holds the MCTS
 settings it is played with (``MCTSConfig`` fields and ``lam``), ``trained`` says how it was made.
 docs/zero.md has the recipe and the figures.
+
+``lee<N>/`` is an AlphaGo Lee weights folder for N x N (``sl.safetensors``, ``value.safetensors``,
+``rollout.npz``; docs/lee.md) with ``lee.json`` beside them in the same form; ``go-engine gtp
+--pipeline lee`` plays it when no ``--weights`` is given.
 """
 
 from __future__ import annotations
@@ -21,4 +25,14 @@ def shipped() -> dict[int, tuple[Path, dict]]:
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         found[int(path.stem.removeprefix("zero"))] = (path, dict(meta.get("search", {})))
+    return found
+
+
+def shipped_lee() -> dict[int, tuple[Path, dict]]:
+    """``{board size: (weights folder, search settings)}`` of every shipped Lee weights folder."""
+    found = {}
+    for folder in sorted(p for p in HERE.glob("lee*") if p.is_dir()):
+        meta_path = folder / "lee.json"
+        meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+        found[int(folder.name.removeprefix("lee"))] = (folder, dict(meta.get("search", {})))
     return found
