@@ -134,6 +134,11 @@ def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero"
     "--expand-threshold", type=click.IntRange(min=1), help="visits of a leaf before it is expanded (net searches)"
 )
 @click.option(
+    "--c-puct",
+    type=click.FloatRange(min=0, min_open=True),
+    help="PUCT exploration constant (default: 0.7 for rollout searches, 1.5 zero, 5 batched lee)",
+)
+@click.option(
     "--lee-search",
     type=click.Choice(["fused", "batched"]),
     help="lee: compiled rollout simulations with nets on busy nodes (fused, default) or nets on every leaf batch",
@@ -146,7 +151,7 @@ def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero"
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
-    expand_threshold, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, device, verbose,
+    expand_threshold, c_puct, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, device, verbose,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from pathlib import Path
@@ -167,6 +172,8 @@ def gtp(
         num_threads=threads,
         resign_threshold=resign_threshold,
         expand_threshold=expand_threshold,
+        c_puct=c_puct,
+        c_puct_rollout=c_puct,
     )
     lee = dict(
         lee_search=lee_search,

@@ -182,3 +182,22 @@ def test_device_auto_is_cuda_only_when_torch_sees_a_gpu():
 
     assert torch_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
     assert torch_device("cpu") == "cpu" and torch_device("cuda:1") == "cuda:1"
+
+
+def test_gtp_pipeline_lee_without_weights_plays_the_shipped_folder():
+    from cli.main import cli
+    from nets.weights import shipped_lee
+
+    folder, settings = shipped_lee()[9]
+    assert (folder / SL_FILE).is_file() and (folder / "rollout.npz").is_file()
+    assert settings.get("lee_search", "fused") == "fused"
+    commands = "genmove b\ngenmove w\ngenmove b\nboardsize 5\nclear_board\ngenmove b\nquit\n"
+    args = ["gtp", "--pipeline", "lee", "--size", "9", "--playouts", "64", "--seed", "0", "--device", "cpu"]
+    res = CliRunner().invoke(cli, args, input=commands)
+    assert res.exit_code == 0, res.output
+    replies = [line for line in res.output.splitlines() if line.startswith(("=", "?"))]
+    assert not [r for r in replies if r.startswith("?")], res.output
+    board = Board(9)
+    for reply in replies[:3]:  # legal moves of the shipped 9x9 Lee player, in sequence
+        board.play_gtp(reply[2:].strip())
+    assert Board(5).legal_mask().sum() > 0 and replies[5][2:].strip()  # other sizes: the rollout search
