@@ -17,7 +17,9 @@ convention):
   random playout otherwise); ``EQ`` = W / N and ``EU`` = P / (1 + N), kept up to date by
   ``backup``, so that selection without virtual loss does no division; ``VN``, ``VW``: count and
   sum of the value-net evaluations backed up through the edge (AlphaGo Lee's ``N_v``, ``W_v``),
-  mixed into Q as ``(1 - lambda) VW / VN + lambda Q`` when ``fp[FP_LAMBDA] < 1``.
+  mixed into Q as ``(1 - lambda) VW / VN + lambda Q`` when ``fp[FP_LAMBDA] < 1``; ``VNET``: the
+  value net's value of the child once it is evaluated (``NETQ`` = 2), from the view of the
+  player who moved into it.
 * ``ei``: ``int32[2, max_edges]`` with rows ``CHILD`` (node index, -1 until first visited) and
   ``EACT`` (the action).
 * ``tinfo``: ``int64[3]``: number of nodes, number of edges, root node.
@@ -54,8 +56,8 @@ from engine._kernels_rollout import rollout as learned_rollout
 
 PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM, SORTED, NETQ = range(9)
 NODE_ROWS = 9
-PRIOR, RAVN, RAVW, EN, EW, EVL, EQ, EU, VN, VW = range(10)
-EF_ROWS = 10
+PRIOR, RAVN, RAVW, EN, EW, EVL, EQ, EU, VN, VW, VNET = range(11)
+EF_ROWS = 11
 CHILD, EACT = range(2)
 T_NODES, T_EDGES, T_ROOT = range(3)
 
@@ -136,6 +138,7 @@ def expand_node(nodes, ef, ei, tinfo, node, legal, priors, sort=False):
             ef[EU, k] = p
             ef[VN, k] = 0.0
             ef[VW, k] = 0.0
+            ef[VNET, k] = 0.0
             ei[CHILD, k] = -1
             ei[EACT, k] = a
             k += 1
@@ -539,8 +542,31 @@ def search_fused(
                 score = playout_score(pts, scal, zob, rng, ip[IP_MAX_MOVES], pwork)
             value = outcome_value(score, komi, color)
         backup(nodes, nodew, ef, ei, path, epath, depth, value, color, amaf, use_rave)
+        if net_visits > 0 and fp[FP_LAMBDA] < 1.0:
+            backup_net_value(nodes, ef, path, epath, depth)
         done += 1
     return done
+
+
+@njit(**NJIT)
+def backup_net_value(nodes, ef, path, epath, depth):
+    """Back up the value-net value of the deepest evaluated node of a simulation's path.
+
+    AlphaGo Lee backs up ``v(s_L)`` of every simulation's leaf into ``N_v``, ``W_v``; here the
+    leaf is valued by its deepest ancestor that the nets have seen (the nets see only nodes with
+    ``net_visits`` visits), so value statistics, like rollout ones, count simulations.
+    """
+    i = depth
+    while i > 0 and nodes[NETQ, path[i]] != 2:
+        i -= 1
+    if i == 0:
+        return
+    v = ef[VNET, epath[i]]
+    for j in range(i, 0, -1):
+        e = epath[j]
+        ef[VN, e] += 1.0
+        ef[VW, e] += v
+        v = -v
 
 
 @njit(**NJIT)
@@ -569,9 +595,8 @@ def apply_net(tree, q_node, k, logits, values, temperature):
 
     Each node's edge priors become the softmax of ``logits[i]`` (``float64[k, n*n+1]``) over its
     edges at ``temperature``; its value ``values[i]`` (from the view of the player to move at the
-    node) is backed up once into ``VN``/``VW`` of every edge from the root down to the node (the
-    paper's value-net backup). A node no longer in the tree's root subtree (re-rooted away) is
-    still updated up to where its parent chain ends. The node is marked evaluated (``NETQ`` = 2).
+    node) is kept on the edge into it (``VNET``, negated) for ``backup_net_value``. The node is
+    marked evaluated (``NETQ`` = 2).
     """
     nodes, nodew, ef, ei, tinfo = tree
     root = tinfo[T_ROOT]
@@ -592,18 +617,13 @@ def apply_net(tree, q_node, k, logits, values, temperature):
                 ef[EU, e] = p / (1.0 + ef[EN, e])
             nodes[SORTED, node] = 0
         nodes[NETQ, node] = 2
-        v = -values[i]  # from the view of the player who moved into the node
-        child = node
-        while child != root and nodes[PARENT, child] >= 0:
-            parent = nodes[PARENT, child]
+        parent = nodes[PARENT, node]
+        if node != root and parent >= 0:
             pf = nodes[FIRST, parent]
             for e in range(pf, pf + nodes[NCH, parent]):
-                if ei[CHILD, e] == child:
-                    ef[VN, e] += 1.0
-                    ef[VW, e] += v
+                if ei[CHILD, e] == node:
+                    ef[VNET, e] = -values[i]  # from the view of the player who moved into the node
                     break
-            v = -v
-            child = parent
 
 
 @njit(**NJIT)

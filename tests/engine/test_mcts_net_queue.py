@@ -69,27 +69,33 @@ def test_network_priors_replace_the_heuristic_ones():
         assert np.allclose(ef[KM.PRIOR, first : first + nch], want, atol=1e-6)
 
 
-def test_values_are_backed_up_once_per_evaluated_node_with_alternating_signs():
-    mcts = searched(ScriptedNets())
+class BlackViewNets(ScriptedNets):
+    """Value 0.5 for black whoever is to move: +0.5 to move as black, -0.5 as white."""
+
+    def evaluate_nodes(self, pts, scal):
+        logits, _ = super().evaluate_nodes(pts, scal)
+        return logits, np.where(scal[:, K.TO_PLAY] == 1, 0.5, -0.5)
+
+
+def test_value_statistics_count_simulations_from_the_movers_view():
+    mcts = searched(BlackViewNets())
     nodes, _, ef, ei, tinfo = mcts.tree
-    root = mcts.root
-    evaluated = [n for n in np.flatnonzero(nodes[KM.NETQ, : tinfo[KM.T_NODES]] == 2) if n != root]
-    first, nch = nodes[KM.FIRST, root], nodes[KM.NCH, root]
-    for e in range(first, first + nch):
-        child = ei[KM.CHILD, e]
-        below = [n for n in evaluated if child >= 0 and _under(nodes, n, child, root)]
-        # value 0.5 for the side to move at each node; the root player moves at even depths
-        want = sum(0.5 if depth_of(nodes, n, root) % 2 == 0 else -0.5 for n in below)
-        assert ef[KM.VN, e] == len(below)
-        assert abs(ef[KM.VW, e] - want) < 1e-4
-
-
-def _under(nodes, node, top, root) -> bool:
-    while node != root:
-        if node == top:
-            return True
-        node = nodes[KM.PARENT, node]
-    return False
+    used = int(tinfo[KM.T_NODES])
+    evaluated = np.flatnonzero(nodes[KM.NETQ, :used] == 2)
+    mover_black = np.zeros(used, bool)  # colour of the player who moved into each node
+    for node in range(1, used):
+        mover_black[node] = depth_of(nodes, node, mcts.root) % 2 == 1  # black moves first at the root
+    edges = [e for e in range(tinfo[KM.T_EDGES]) if ei[KM.CHILD, e] >= 0]
+    child = ei[KM.CHILD, edges]
+    vn, vw = ef[KM.VN, edges], ef[KM.VW, edges]
+    sign = np.where(mover_black[child], 0.5, -0.5)
+    assert np.allclose(vw, sign * vn, atol=1e-4)  # every backed-up value is black's +0.5
+    assert np.all(vn <= ef[KM.EN, edges])  # one value per simulation at most
+    root_edges = [e for e in edges if nodes[KM.PARENT, ei[KM.CHILD, e]] == mcts.root]
+    assert ef[KM.VN, root_edges].sum() > 0
+    into_evaluated = [e for e in edges if ei[KM.CHILD, e] in evaluated]
+    assert all(ef[KM.VNET, e] == sign[edges.index(e)] for e in into_evaluated)
+    assert max(ef[KM.VN, e] for e in into_evaluated) >= 1  # simulations passed them after their evaluation
 
 
 def test_rollouts_only_search_feeds_no_network():
