@@ -15,7 +15,7 @@ import click
 log = logging.getLogger("go_engine.gtp")
 
 
-LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts")
+LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_offset")
 """``nets.lee_player.build_lee_player`` options that ``gtp`` passes through"""
 
 

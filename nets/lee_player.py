@@ -66,7 +66,9 @@ class LeeNetEvaluator:
         symmetries: bool = True,
         seed: int | None = None,
         cache_size: int = 100_000,
+        value_offset: float = 0.0,
     ):
+        self.value_offset = value_offset
         self.cache: dict[tuple[int, int, int, int], float] = {}
         self.prior_cache: dict[tuple[int, int, int, int], np.ndarray] = {}
         self.cache_size = cache_size
@@ -124,7 +126,7 @@ class LeeNetEvaluator:
             x = torch.from_numpy(planes).to(self.device)
             logits = self.policy(x[:, :48]).double().cpu().numpy()
             if value and self.value is not None:
-                values = self.value(x).double().cpu().numpy().reshape(-1)
+                values = np.clip(self.value(x).double().cpu().numpy().reshape(-1) - self.value_offset, -1, 1)
         for t in np.unique(trans):
             logits[trans == t] = apply_actions(logits[trans == t], inverse(int(t)))
         return logits, values
@@ -264,6 +266,7 @@ def build_lee_player(
     net_batch: int = 8,
     prior_temperature: float = 1.0,
     lee_rollouts: str = "heavy",
+    value_offset: float = 0.0,
     **mcts_overrides,
 ):
     """An ``MCTSPlayer`` running the Lee search with the nets of ``folder``.
@@ -283,6 +286,9 @@ def build_lee_player(
         lee_rollouts: fused search: ``"heavy"`` (default: the built-in heuristic rollouts, with
             RAVE) or ``"learned"`` (the folder's trained rollout policy, when it has one; half
             the speed and no RAVE, weaker at equal time on 9x9, docs/lee.md).
+        value_offset: fused search: subtracted from every value-net output (the value net's
+            mean target on its training positions, where the side to move profits from the
+            random move just before; docs/lee.md).
         **mcts_overrides: ``MCTSConfig`` fields (``None`` ignored) over ``lee_mcts_config``'s
             (batched) or the rollout search defaults (fused).
     """
@@ -291,7 +297,7 @@ def build_lee_player(
     if lee_search not in ("fused", "batched") or lee_rollouts not in ("learned", "heavy"):
         raise ValueError(f"bad lee_search {lee_search!r} or lee_rollouts {lee_rollouts!r}")
     policy, value, rollout = load_lee_dir(folder)
-    nets = LeeNetEvaluator(policy, value, device, symmetries=True, seed=seed)
+    nets = LeeNetEvaluator(policy, value, device, symmetries=True, seed=seed, value_offset=value_offset)
     if lee_search == "fused":
         rollout = rollout if lee_rollouts == "learned" else None
         evaluator = LeeRolloutEvaluator(nets, rollout, lam, net_visits, net_batch, prior_temperature, seed)

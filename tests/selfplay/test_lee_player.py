@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from engine import _kernels_mcts as KM
 from engine.board import Board
 from engine.config import MCTSConfig
+from engine.features_lee import encode_lee
 from engine.lee_search import PolicyRolloutEvaluator, lee_mcts_config
 from engine.mcts import MCTS, LeafBatch, MixedEvaluator
 from engine.rollout_policy import RolloutPolicy
@@ -201,3 +202,20 @@ def test_gtp_pipeline_lee_without_weights_plays_the_shipped_folder():
     for reply in replies[:3]:  # legal moves of the shipped 9x9 Lee player, in sequence
         board.play_gtp(reply[2:].strip())
     assert Board(5).legal_mask().sum() > 0 and replies[5][2:].strip()  # other sizes: the rollout search
+
+
+def test_gtp_options_reach_the_fused_lee_search(tmp_path):
+    from cli.gtp_cmd import build_player
+    from nets.checkpoint import save_weights
+
+    save_weights(tmp_path / SL_FILE, tiny_policy())
+    save_weights(tmp_path / VALUE_FILE, tiny_value())
+    opts = dict(c_puct=1.4, c_puct_rollout=1.4, net_visits=5, net_batch=3, value_offset=0.25, lam=0.5)
+    player = build_player("mcts", 0, str(tmp_path), "lee", "cpu", **opts)
+    ev = player.mcts.evaluator
+    assert isinstance(ev, LeeRolloutEvaluator) and ev.policy == "heavy"  # no rollout.npz: built-in rollouts
+    assert player.mcts.cfg.c_puct_rollout == 1.4 and (ev.net_visits, ev.queue_size, ev.lam) == (5, 3, 0.5)
+    board = Board(5)
+    raw = ev.nets.value(torch.from_numpy(encode_lee(board, value=True)[None])).item()
+    _, values = ev.evaluate_nodes(board.pts[None], board.scal[None])
+    assert abs(values[0] - (raw - 0.25)) < 1e-5  # the value net's output less the offset
