@@ -144,7 +144,8 @@ class RolloutEvaluator:
 
     fused = True
     net_visits = 0
-    """visits at which a node's position goes to ``evaluate_nodes`` (0: never; see ``NetGuided``)"""
+    """visits at which a node's position goes to ``evaluate_nodes`` (0: never; set by
+    ``nets.lee_player.LeeRolloutEvaluator``)"""
     lam = 1.0
     """weight of the rollout statistics in Q once value-net statistics exist (1: rollouts only)"""
     temperature = 1.0

@@ -118,9 +118,7 @@ class LeeNetEvaluator:
         logits itself.
         """
         planes = encode_arrays(pts_b, scal_b, None, 49)
-        trans = self._symmetries(len(planes))
-        for t in np.unique(trans):
-            planes[trans == t] = apply_planes(planes[trans == t], int(t))
+        trans = self._transform(planes)
         values = np.zeros(len(planes))
         with torch.inference_mode():
             x = torch.from_numpy(planes).to(self.device)
@@ -131,8 +129,13 @@ class LeeNetEvaluator:
             logits[trans == t] = apply_actions(logits[trans == t], inverse(int(t)))
         return logits, values
 
-    def _symmetries(self, k: int) -> np.ndarray:
-        return self.rng.integers(0, N_SYMMETRIES, k) if self.symmetries else np.zeros(k, np.int64)
+    def _transform(self, planes: np.ndarray) -> np.ndarray:
+        """Put each position of ``planes`` under a random symmetry in place; returns the symmetries."""
+        k = len(planes)
+        trans = self.rng.integers(0, N_SYMMETRIES, k) if self.symmetries else np.zeros(k, np.int64)
+        for t in np.unique(trans):
+            planes[trans == t] = apply_planes(planes[trans == t], int(t))
+        return trans
 
     def _remember(self, cache: dict, keys: list, rows) -> None:
         if not self.cache_size or not keys:
@@ -151,9 +154,7 @@ class LeeNetEvaluator:
         if not idx:
             return np.zeros((0, n_moves), np.float32), np.zeros(0, np.float32)
         planes = encode_lee_batch([batch.board(i) for i in idx], value=True)
-        trans = self._symmetries(len(idx))
-        for t in np.unique(trans):
-            planes[trans == t] = apply_planes(planes[trans == t], int(t))
+        trans = self._transform(planes)
         rows_p = [idx.index(i) for i in want_p]
         rows_v = [idx.index(i) for i in want_v]
         priors, values = np.zeros((0, n_moves), np.float32), np.zeros(len(rows_v), np.float32)
