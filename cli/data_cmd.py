@@ -1,4 +1,8 @@
-"""``go-engine data gnugo``: expert games from GNU Go playing itself (``selfplay.expert_data``)."""
+"""``go-engine data gnugo | value-search``: expert games, and search-labelled value data.
+
+``gnugo`` lets GNU Go play itself (``selfplay.expert_data``); ``value-search`` labels record
+positions with a no-network search's value (``selfplay.value_search``).
+"""
 
 from __future__ import annotations
 
@@ -43,3 +47,47 @@ def gnugo(games, size, out_dir, level, workers, komi, seed, random_opening, gnug
     )
     written = generate_gnugo_games(cfg)
     click.echo(f"wrote {written} games to {out_dir}")
+
+
+@data.command("value-search")
+@click.option(
+    "--games",
+    "folders",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="folder of SGF records (repeatable)",
+)
+@click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True, help="board size of the records used")
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="folder for the labelled chunks"
+)
+@click.option(
+    "--sims", type=click.IntRange(min=1), default=1000, show_default=True, help="search simulations a position"
+)
+@click.option(
+    "--per-game", type=click.IntRange(min=0), default=0, show_default=True, help="positions a record (0 = all)"
+)
+@click.option(
+    "--perturb",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="fraction of positions given one random legal move first",
+)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="labelling processes")
+@click.option("--seconds", type=click.FloatRange(min=0), default=0, help="stop after this long (a rerun resumes)")
+@click.option("--chunk", type=click.IntRange(min=1), default=256, show_default=True, help="positions a file")
+@click.option("--seed", type=int, default=0, show_default=True)
+def value_search(folders, size, out_dir, **options):
+    """Label record positions with a no-network search's value, for ``train value --data OUT``."""
+    import logging
+
+    from selfplay.value_search import SearchLabelConfig, label_records, load_records
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    records = load_records(list(folders), size)
+    done = label_records(records, out_dir, SearchLabelConfig(**options))
+    click.echo(
+        f"labelled {done['positions']} positions in {done['chunks']} chunks ({done['seconds']:.0f} s) into {out_dir}"
+    )

@@ -77,10 +77,23 @@ def rl(sl_weights, out, **options):
 
 
 @click.command("value")
-@click.option("--sl", "sl_weights", type=click.Path(exists=True), required=True, help="SL weights or run folder")
-@click.option("--rl", "rl_weights", type=click.Path(exists=True), required=True, help="RL weights or run folder")
+@click.option(
+    "--sl", "sl_weights", type=click.Path(exists=True), help="SL weights or run folder (the recipe's p_sigma)"
+)
+@click.option("--rl", "rl_weights", type=click.Path(exists=True), help="RL weights or run folder (the recipe's p_rho)")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False),
+    help="train on ready data files (go-engine data value-search) instead of --sl/--rl self-play",
+)
 @click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
-@click.option("--positions", type=click.IntRange(min=1), default=10_000, show_default=True)
+@click.option(
+    "--positions",
+    type=click.IntRange(min=0),
+    default=10_000,
+    show_default=True,
+    help="to generate (--data: use; 0 all)",
+)
 @click.option("--games-per-round", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--u-max", type=click.IntRange(min=0), default=0, help="U drawn in [1, u_max] (0 = 450 n^2/361)")
 @click.option("--preset", type=click.Choice(["value13x192", "value4x16"]), default="value13x192", show_default=True)
@@ -94,9 +107,14 @@ def rl(sl_weights, out, **options):
 @click.option("--komi", type=float, default=7.5, show_default=True)
 @common
 def value(sl_weights, rl_weights, out, **options):
-    """Generate one position per self-play game and regress the value net; writes OUT/weights.safetensors."""
+    """Generate one position per self-play game and regress the value net; writes OUT/weights.safetensors.
+
+    With --data, regress the targets of ready data files instead (e.g. search values).
+    """
     from selfplay.value import ValueConfig, train_value
 
+    if not options.get("data") and not (sl_weights and rl_weights):
+        raise click.UsageError("give --sl and --rl (the paper's data recipe) or --data DIR")
     _logging()
     metrics = train_value(ValueConfig(**_given(options)), sl_weights, rl_weights, out)
     click.echo(f"{metrics}")

@@ -92,6 +92,8 @@ class ValueConfig:
     device: str = "cpu"
     torch_threads: int = 1
     seed: int = 0
+    data: str = ""
+    """folder of ready data files (``go-engine data value-search``): train on them, generate nothing"""
 
 
 def value_loss(values: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
@@ -183,14 +185,31 @@ def generate_value_data(cfg: ValueConfig, sl, rl, data_dir: Path, device) -> Pos
         have += len(rnd.z)
         log.info("round %d: %d positions (%d dropped) in %.1fs", r, len(rnd.z), rnd.dropped, time.perf_counter() - t0)
         r += 1
-    parts = []
-    for f in sorted(data_dir.glob("round-*.npz")):
+    return load_value_files(data_dir, cfg.positions)
+
+
+def load_value_files(data_dir: Path, limit: int = 0) -> PositionSet:
+    """The positions of ``data_dir/round-*.npz`` in file order (the first ``limit``; 0 = all).
+
+    A file's ``game`` array (search-labelled data) names each position's game; without one (the
+    paper's recipe, one position per game) each position is its own game.
+
+    Raises:
+        FileNotFoundError: if the folder holds no data file.
+    """
+    files = sorted(Path(data_dir).glob("round-*.npz"))
+    if not files:
+        raise FileNotFoundError(f"{data_dir}: no round-*.npz value data")
+    parts, first_game = [], 0
+    for f in files:
         with np.load(f) as d:
-            parts.append({k: d[k] for k in ("planes", "legal", "z")})
-    planes = np.concatenate([p["planes"] for p in parts])[: cfg.positions]
-    legal = np.concatenate([p["legal"] for p in parts])[: cfg.positions]
-    z = np.concatenate([p["z"] for p in parts])[: cfg.positions].astype(np.float32)
-    return PositionSet(planes, legal, z, np.arange(len(z)))
+            part = {k: d[k] for k in ("planes", "legal", "z")}
+            part["game"] = d["game"] if "game" in d else first_game + np.arange(len(part["z"]))
+        first_game = max(first_game, int(part["game"].max(initial=-1)) + 1)
+        parts.append(part)
+    end = limit or None
+    planes, legal, z, game = (np.concatenate([p[k] for p in parts])[:end] for k in ("planes", "legal", "z", "game"))
+    return PositionSet(planes, legal, z.astype(np.float32), game.astype(np.int64))
 
 
 def evaluate_mse(model, data: PositionSet, device, chunk: int = 512) -> float:
@@ -214,8 +233,8 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
 
     Args:
         cfg: hyperparameters.
-        sl_weights: p_sigma (``weights.safetensors`` or its run folder).
-        rl_weights: p_rho (``weights.safetensors`` or its run folder).
+        sl_weights: p_sigma (``weights.safetensors`` or its run folder); unused with ``cfg.data``.
+        rl_weights: p_rho (``weights.safetensors`` or its run folder); unused with ``cfg.data``.
         out: run folder (see the module docstring).
         stop_at: stop at this total step instead of ``cfg.steps``; a later call resumes exactly.
 
@@ -228,9 +247,12 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     device = pick_device(cfg.device, cfg.torch_threads)
-    # --- data: one position per game (SL to U-1, random at U, RL to the end)
-    sl, rl = load_weights(_resolve(sl_weights)).model.to(device), load_weights(_resolve(rl_weights)).model.to(device)
-    data = generate_value_data(cfg, sl, rl, out / "data", device)
+    # --- data: one position per game (SL to U-1, random at U, RL to the end), or ready files
+    if cfg.data:
+        data = load_value_files(Path(cfg.data), cfg.positions)
+    else:
+        sl, rl = (load_weights(_resolve(w)).model.to(device) for w in (sl_weights, rl_weights))
+        data = generate_value_data(cfg, sl, rl, out / "data", device)
     train, held = data.split_by_game(cfg.holdout, np.random.default_rng([cfg.seed, 1]))
     mean_z = float(train.target.mean()) if len(train) else 0.0
     baseline_mse = float(np.mean((held.target - mean_z) ** 2)) if len(held) else 0.0
