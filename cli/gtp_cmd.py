@@ -15,7 +15,15 @@ import click
 log = logging.getLogger("go_engine.gtp")
 
 
-LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_offset")
+LEE_OPTIONS = (
+    "lee_search",
+    "net_visits",
+    "net_batch",
+    "prior_temperature",
+    "lee_rollouts",
+    "value_offset",
+    "value_visits",
+)
 """``nets.lee_player.build_lee_player`` options that ``gtp`` passes through"""
 
 
@@ -147,11 +155,17 @@ def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero"
 @click.option("--net-batch", type=click.IntRange(min=1), help="lee fused: positions per net call")
 @click.option("--prior-temperature", type=click.FloatRange(min=0, min_open=True), help="lee fused: SL prior softmax T")
 @click.option("--lee-rollouts", type=click.Choice(["learned", "heavy"]), help="lee fused: rollout policy")
+@click.option(
+    "--value-visits",
+    type=click.FloatRange(min=0),
+    help="lee fused: rollouts a value-net value is worth, its weight fading with an edge's rollouts (0: fixed mix)",
+)
 @click.option("--device", default="auto", show_default=True, help="torch device of the nets: auto, cpu, cuda, cuda:1")
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
-    expand_threshold, c_puct, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, device, verbose,
+    expand_threshold, c_puct, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, value_visits, device,
+    verbose,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from pathlib import Path
@@ -181,6 +195,7 @@ def gtp(
         net_batch=net_batch,
         prior_temperature=prior_temperature,
         lee_rollouts=lee_rollouts,
+        value_visits=value_visits,
     )
     if pipeline == "lee":
         search.update({k: v for k, v in lee.items() if v is not None})

@@ -17,7 +17,9 @@ convention):
   random playout otherwise); ``EQ`` = W / N and ``EU`` = P / (1 + N), kept up to date by
   ``backup``, so that selection without virtual loss does no division; ``VN``, ``VW``: count and
   sum of the value-net evaluations backed up through the edge (AlphaGo Lee's ``N_v``, ``W_v``),
-  mixed into Q as ``(1 - lambda) VW / VN + lambda Q`` when ``fp[FP_LAMBDA] < 1``; ``VNET``: the
+  mixed into Q as ``(1 - lambda) VW / VN + lambda Q`` when ``fp[FP_LAMBDA] < 1`` (with
+  ``fp[FP_VALUE_EQUIV]`` = ``m`` > 0 the value net's weight fades with the edge's rollouts ``N``
+  to ``(1 - lambda) m / (m + N)``, see ``mix_value``); ``VNET``: the
   value net's value of the child once it is evaluated (``NETQ`` = 2), from the view of the
   player who moved into it.
 * ``ei``: ``int32[2, max_edges]`` with rows ``CHILD`` (node index, -1 until first visited) and
@@ -62,7 +64,8 @@ CHILD, EACT = range(2)
 T_NODES, T_EDGES, T_ROOT = range(3)
 
 FP_CPUCT, FP_SCHEDULE, FP_CBASE, FP_CINIT, FP_FPU, FP_VLOSS, FP_KOMI, FP_RAVE, FP_RAVE_EQUIV, FP_LAMBDA = range(10)
-NFP = 10
+FP_VALUE_EQUIV = 10
+NFP = 11
 IP_EXPAND, IP_MAX_MOVES, IP_POLICY, IP_PRIORS, IP_MAX_DEPTH, IP_NET = range(6)
 NIP = 6
 POLICY_RANDOM, POLICY_HEAVY, POLICY_LEARNED = 0, 1, 2
@@ -163,6 +166,22 @@ def expand_node(nodes, ef, ei, tinfo, node, legal, priors, sort=False):
 
 
 @njit(**NJIT)
+def mix_value(q_rollouts, q_value, n, lam, v_equiv):
+    """Q of an edge from its rollout mean and value-net mean: AlphaGo Lee's mix, optionally faded.
+
+    ``v_equiv`` = 0: the paper's ``(1 - lam) q_value + lam q_rollouts``. ``v_equiv`` = ``m`` > 0:
+    the value net's weight ``(1 - lam) m / (m + n)`` falls as the edge's rollouts ``n`` grow, so
+    that a value net worth about ``m`` rollouts informs the thinly visited edges and leaves the
+    well-visited ones to their own rollouts (the prior-knowledge-as-virtual-visits idea of Gelly
+    and Silver 2007, applied to the value net).
+    """
+    w = 1.0 - lam
+    if v_equiv > 0.0:
+        w *= v_equiv / (v_equiv + n)
+    return q_rollouts + w * (q_value - q_rollouts)
+
+
+@njit(**NJIT)
 def select_edge(nodes, nodew, ef, ei, node, fp):
     """The edge of expanded ``node`` maximising Q + U (PUCT with FPU, virtual loss and RAVE).
 
@@ -186,6 +205,7 @@ def select_edge(nodes, nodew, ef, ei, node, fp):
     c_sqrt = c * np.sqrt(max(n_parent, 1.0))
     use_rave = fp[FP_RAVE] != 0.0
     lam = fp[FP_LAMBDA]
+    v_equiv = fp[FP_VALUE_EQUIV]
     seen_p = 0.0
     best = first
     best_score = -1e300
@@ -198,7 +218,7 @@ def select_edge(nodes, nodew, ef, ei, node, fp):
                 seen_p += ef[PRIOR, e]
                 q = ef[EQ, e]
                 if lam < 1.0 and ef[VN, e] > 0.0:
-                    q = lam * q + (1.0 - lam) * ef[VW, e] / ef[VN, e]
+                    q = mix_value(q, ef[VW, e] / ef[VN, e], n, lam, v_equiv)
                 score = q + c_sqrt * ef[EU, e]
                 if score > best_score:
                     best_score = score
@@ -221,7 +241,7 @@ def select_edge(nodes, nodew, ef, ei, node, fp):
                     beta = rn / (rn + n + rn * n / fp[FP_RAVE_EQUIV])
                     q = (1.0 - beta) * q + beta * ef[RAVW, e] / rn
             if lam < 1.0 and ef[VN, e] > 0.0:
-                q = lam * q + (1.0 - lam) * ef[VW, e] / ef[VN, e]
+                q = mix_value(q, ef[VW, e] / ef[VN, e], n, lam, v_equiv)
             score = q + c_sqrt * ef[EU, e]
             if score > best_score:
                 best_score = score

@@ -148,6 +148,8 @@ class RolloutEvaluator:
     ``nets.lee_player.LeeRolloutEvaluator``)"""
     lam = 1.0
     """weight of the rollout statistics in Q once value-net statistics exist (1: rollouts only)"""
+    value_visits = 0.0
+    """rollouts a value-net value is worth: its weight fades as ``m / (m + N)`` (0: the paper's fixed mix)"""
     temperature = 1.0
     """softmax temperature of the network priors"""
     queue_size = 0
@@ -386,6 +388,7 @@ class MCTS:
         fp[KM.FP_RAVE] = float(self.fused and c.rave and ev.policy == "heavy")
         fp[KM.FP_RAVE_EQUIV] = c.rave_equiv
         fp[KM.FP_LAMBDA] = ev.lam if self.fused else 1.0
+        fp[KM.FP_VALUE_EQUIV] = ev.value_visits if self.fused else 0.0
         ip = np.zeros(KM.NIP, np.int64)
         ip[KM.IP_EXPAND] = c.expand_threshold_rollout if self.fused else c.expand_threshold
         ip[KM.IP_MAX_DEPTH] = MAX_DEPTH

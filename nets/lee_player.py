@@ -268,6 +268,7 @@ def build_lee_player(
     prior_temperature: float = 1.0,
     lee_rollouts: str = "heavy",
     value_offset: float = 0.0,
+    value_visits: float = 0.0,
     **mcts_overrides,
 ):
     """An ``MCTSPlayer`` running the Lee search with the nets of ``folder``.
@@ -287,6 +288,8 @@ def build_lee_player(
         lee_rollouts: fused search: ``"heavy"`` (default: the built-in heuristic rollouts, with
             RAVE) or ``"learned"`` (the folder's trained rollout policy, when it has one; half
             the speed and no RAVE, weaker at equal time on 9x9, docs/lee.md).
+        value_visits: fused search: rollouts a value-net value is worth (``mix_value`` in
+            ``engine/_kernels_mcts.py``); 0 (default) keeps the paper's fixed ``lam`` mix.
         value_offset: fused search: subtracted from every value-net output (the value net's
             mean target on its training positions, where the side to move profits from the
             random move just before; docs/lee.md).
@@ -302,6 +305,7 @@ def build_lee_player(
     if lee_search == "fused":
         rollout = rollout if lee_rollouts == "learned" else None
         evaluator = LeeRolloutEvaluator(nets, rollout, lam, net_visits, net_batch, prior_temperature, seed)
+        evaluator.value_visits = float(value_visits)
         cfg = MCTSConfig(**{k: v for k, v in mcts_overrides.items() if v is not None})
         log.info("Lee player (fused): value net %s, %s rollouts, lambda %.2f", value is not None, evaluator.policy, lam)
         return MCTSPlayer(cfg, seed=seed, evaluator=evaluator)

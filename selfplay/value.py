@@ -77,6 +77,9 @@ class ValueConfig:
     preset: str = "value13x192"
     """net preset (kind ``value``); board size and planes are set to the policies' (``aglee49``)"""
     filters: int | None = None
+    """override the preset's ``k`` (filters per layer)"""
+    layers: int | None = None
+    """override the preset's ``L`` (convolution layers before the head; a cheaper net for search)"""
     steps: int = 20_000
     batch_size: int = 32
     """minibatch (paper: 32)"""
@@ -259,7 +262,7 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     log.info("hyperparameters\n%s", dataclass_table(cfg))
     log.info("%d training positions, %d held out; mean z %.3f", len(train), len(held), mean_z)
     # --- model, optimizer, resume
-    extra = {"filters": cfg.filters} if cfg.filters else {}
+    extra = {k: v for k, v in (("filters", cfg.filters), ("blocks", cfg.layers)) if v}
     net_cfg = preset(cfg.preset, board_size=data.size, in_planes=49, feature_set="aglee49", **extra)
     model = build_model(net_cfg)
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)

@@ -124,3 +124,33 @@ def test_value_statistics_enter_q_with_weight_one_minus_lambda():
     assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 0
     fp[KM.FP_LAMBDA] = 0.5
     assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 1
+
+
+def test_value_weight_fades_with_the_edges_rollouts():
+    """``mix_value``: the paper's fixed mix at ``m`` = 0; with ``m`` > 0 weight (1 - lam) m / (m + N)."""
+    assert abs(KM.mix_value(0.6, -0.8, 10.0, 0.5, 0.0) - (0.5 * 0.6 + 0.5 * -0.8)) < 1e-12
+    assert abs(KM.mix_value(0.6, -0.8, 10.0, 0.5, 10.0) - (0.6 + 0.25 * (-0.8 - 0.6))) < 1e-12
+    assert KM.mix_value(0.6, -0.8, 10.0, 1.0, 10.0) == 0.6
+    few, many = (KM.mix_value(0.0, 1.0, n, 0.5, 20.0) for n in (1.0, 1000.0))
+    assert 0.45 < few < 0.5 and 0.0 < many < 0.01
+
+
+def test_a_faded_value_net_no_longer_overrules_well_visited_rollouts():
+    nodes = np.zeros((KM.NODE_ROWS, 8), np.int64)
+    nodew = np.zeros(8)
+    ef = np.zeros((KM.EF_ROWS, 8), np.float32)
+    ei = np.zeros((2, 8), np.int32)
+    tinfo = np.zeros(3, np.int64)
+    KM.tree_reset(nodes, nodew, tinfo)
+    KM.expand_node(nodes, ef, ei, tinfo, 0, np.array([1, 1, 0], np.int8), np.array([0.5, 0.5, 0.0]))
+    nodes[KM.NVIS, 0] = 2000
+    for e, (q, vq) in enumerate(((0.6, -0.8), (0.4, 0.9))):
+        ef[KM.EN, e], ef[KM.EW, e], ef[KM.EQ, e] = 1000, 1000 * q, q
+        ef[KM.EU, e] = 0.5 / 1001
+        ef[KM.VN, e], ef[KM.VW, e] = 200, 200 * vq
+    fp = np.zeros(KM.NFP)
+    fp[KM.FP_CPUCT] = 0.1
+    fp[KM.FP_LAMBDA] = 0.5
+    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 1  # the paper's mix follows the value net
+    fp[KM.FP_VALUE_EQUIV] = 20.0
+    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 0  # faded: 1000 rollouts decide
