@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from engine._kernels import STONES
 from engine.board import BLACK, WHITE
+from nets.checkpoint import load_weights
 from selfplay.value import load_value_files
 from selfplay.value_search import PositionSpec, SearchLabelConfig, build_board, load_records, position_specs
 
@@ -76,9 +77,12 @@ def test_label_then_train_on_search_values(games, tmp_path):
     assert not set(train.game) & set(held.game) and len(train) + len(held) == 11
     run = tmp_path / "value"
     args = ["train", "value", "--data", str(out), "--positions", "0", "--out", str(run), "--preset", "value4x16"]
-    res = CliRunner().invoke(cli, [*args, "--filters", "8", "--steps", "3", "--batch", "4", "--holdout", "0.5"])
+    shape = ["--filters", "8", "--layers", "3", "--momentum", "0.9"]
+    res = CliRunner().invoke(cli, [*args, *shape, "--steps", "3", "--batch", "4", "--holdout", "0.5"])
     assert res.exit_code == 0, res.output
     assert (run / "weights.safetensors").is_file() and not (run / "data").exists()
+    net = load_weights(run / "weights.safetensors").model
+    assert (net.cfg.blocks, net.cfg.filters) == (3, 8) and len(net.trunk) == 2
 
 
 def test_train_value_needs_data_or_both_policies(tmp_path):
