@@ -120,7 +120,7 @@ def test_net_evaluator_caches_positions_so_a_revisited_leaf_costs_no_net_call():
     calls = []
     policy = tiny_policy()
     policy.register_forward_hook(lambda mod, inp, out: calls.append(inp[0].shape[0]))
-    ev = LeeNetEvaluator(policy, tiny_value(), symmetries=True, seed=0)
+    ev = LeeNetEvaluator(policy, tiny_value(), symmetries=True, seed=0, fast=False)  # hooks: eager
     board = Board(5)
     board.play(6)
     first = ev(root_batch(board))
@@ -131,7 +131,7 @@ def test_net_evaluator_caches_positions_so_a_revisited_leaf_costs_no_net_call():
     board.play(7)  # a new position is evaluated
     ev(root_batch(board))
     assert calls == [1, 1]
-    uncached = LeeNetEvaluator(policy, tiny_value(), seed=0, cache_size=0)
+    uncached = LeeNetEvaluator(policy, tiny_value(), seed=0, cache_size=0, fast=False)
     uncached(root_batch(board))
     uncached(root_batch(board))
     assert calls == [1, 1, 1, 1]
@@ -164,7 +164,7 @@ def test_policy_net_runs_only_when_the_tree_expands_the_leaf():
     policy, value = tiny_policy(), tiny_value()
     policy.register_forward_hook(lambda mod, inp, out: policy_calls.append(inp[0].shape[0]))
     value.register_forward_hook(lambda mod, inp, out: value_calls.append(inp[0].shape[0]))
-    ev = LeeNetEvaluator(policy, value, seed=0)
+    ev = LeeNetEvaluator(policy, value, seed=0, fast=False)  # forward hooks count eager calls
     board = Board(5)
     board.play(6)
     batch = root_batch(board)
@@ -210,12 +210,36 @@ def test_gtp_options_reach_the_fused_lee_search(tmp_path):
 
     save_weights(tmp_path / SL_FILE, tiny_policy())
     save_weights(tmp_path / VALUE_FILE, tiny_value())
-    opts = dict(c_puct=1.4, c_puct_rollout=1.4, net_visits=5, net_batch=3, value_offset=0.25, lam=0.5)
+    opts = dict(c_puct=1.4, c_puct_rollout=1.4, net_visits=5, net_batch=3, value_offset=0.25, lam=0.5, value_visits=40)
     player = build_player("mcts", 0, str(tmp_path), "lee", "cpu", **opts)
     ev = player.mcts.evaluator
     assert isinstance(ev, LeeRolloutEvaluator) and ev.policy == "heavy"  # no rollout.npz: built-in rollouts
     assert player.mcts.cfg.c_puct_rollout == 1.4 and (ev.net_visits, ev.queue_size, ev.lam) == (5, 3, 0.5)
+    fp, _ = player.mcts._params(Board(5))
+    assert (fp[KM.FP_LAMBDA], fp[KM.FP_VALUE_EQUIV]) == (0.5, 40.0)
     board = Board(5)
     raw = ev.nets.value(torch.from_numpy(encode_lee(board, value=True)[None])).item()
     _, values = ev.evaluate_nodes(board.pts[None], board.scal[None])
     assert abs(values[0] - (raw - 0.25)) < 1e-5  # the value net's output less the offset
+
+
+def test_frozen_nets_give_the_eager_nets_outputs_at_any_batch_size():
+    from nets.checkpoint import load_weights
+    from nets.weights import shipped_lee
+
+    folder, _ = shipped_lee()[9]
+    policy, value = (load_weights(folder / f).model for f in (SL_FILE, VALUE_FILE))
+    fast, plain = (LeeNetEvaluator(policy, value, symmetries=False, fast=f) for f in (True, False))
+    assert fast.run_policy is not policy and plain.run_policy is policy
+    rng = np.random.default_rng(0)
+    for k in (1, 5, 8):
+        boards = []
+        for _ in range(k):
+            b = Board(9)
+            for _ in range(int(rng.integers(0, 30))):
+                legal = np.flatnonzero(b.legal_mask()[:-1])
+                b.play(int(rng.choice(legal)))
+            boards.append(b)
+        pts, scal = np.stack([b.pts for b in boards]), np.stack([b.scal for b in boards])
+        (lf, vf), (lp, vp) = fast.evaluate_arrays(pts, scal), plain.evaluate_arrays(pts, scal)
+        assert np.abs(lf - lp).max() < 1e-3 and np.abs(vf - vp).max() < 1e-4 and np.any(vp != 0)
