@@ -185,7 +185,8 @@ class LeeRolloutEvaluator(RolloutEvaluator):
     ``net_visits`` visits is queued; every ``queue_size`` queued positions go through both nets at
     once (``LeeNetEvaluator.evaluate_arrays``): the SL priors replace the node's heuristic priors
     and the value-net value is backed up into the value statistics of its path, which enter Q as
-    ``(1 - lam) W_v / N_v + lam Q_rollouts`` (the paper's mix). This is AlphaGo Lee's scheme of
+    ``(1 - lam) W_v / N_v + lam Q_rollouts`` (the paper's mix; with ``value_visits`` the value
+    net's weight fades with the edge's rollouts, ``engine._kernels_mcts.mix_value``). This is AlphaGo Lee's scheme of
     placeholder tree-policy priors replaced when the policy net answers, with the asynchronous
     GPU queue made a synchronous batch.
 
@@ -197,6 +198,8 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         queue_size: positions per net call.
         temperature: softmax temperature of the SL priors.
         seed: seed of the rollouts.
+        value_visits: rollouts a value-net value is worth: its weight in Q fades as
+            ``(1 - lam) m / (m + N)`` with the edge's rollouts ``N`` (0: the paper's fixed mix).
     """
 
     def __init__(
@@ -208,10 +211,12 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         queue_size: int = 8,
         temperature: float = 1.0,
         seed: int | None = None,
+        value_visits: float = 0.0,
     ):
         super().__init__("heavy", heuristic_priors=True, seed=seed)
-        if net_visits < 1 or queue_size < 1 or temperature <= 0:
-            raise ValueError("net_visits and queue_size must be >= 1, temperature > 0")
+        if net_visits < 1 or queue_size < 1 or temperature <= 0 or value_visits < 0:
+            raise ValueError("net_visits and queue_size must be >= 1, temperature > 0, value_visits >= 0")
+        self.value_visits = float(value_visits)
         self.nets, self.rollout = nets, rollout
         self.policy = "heavy" if rollout is None else "learned"
         self.lam = 1.0 if nets.value is None else lam
@@ -328,10 +333,17 @@ def build_lee_player(
     nets = LeeNetEvaluator(policy, value, device, symmetries=True, seed=seed, value_offset=value_offset)
     if lee_search == "fused":
         rollout = rollout if lee_rollouts == "learned" else None
-        evaluator = LeeRolloutEvaluator(nets, rollout, lam, net_visits, net_batch, prior_temperature, seed)
-        evaluator.value_visits = float(value_visits)
+        evaluator = LeeRolloutEvaluator(
+            nets, rollout, lam, net_visits, net_batch, prior_temperature, seed, value_visits
+        )
         cfg = MCTSConfig(**{k: v for k, v in mcts_overrides.items() if v is not None})
-        log.info("Lee player (fused): value net %s, %s rollouts, lambda %.2f", value is not None, evaluator.policy, lam)
+        log.info(
+            "Lee player (fused): value net %s, %s rollouts, lambda %.2f, value weight fading over %g rollouts",
+            value is not None,
+            evaluator.policy,
+            lam,
+            value_visits,
+        )
         return MCTSPlayer(cfg, seed=seed, evaluator=evaluator)
     if value is None:
         lam = 1.0

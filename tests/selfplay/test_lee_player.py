@@ -204,6 +204,19 @@ def test_gtp_pipeline_lee_without_weights_plays_the_shipped_folder():
     assert Board(5).legal_mask().sum() > 0 and replies[5][2:].strip()  # other sizes: the rollout search
 
 
+def test_the_shipped_lee_settings_reach_the_search():
+    from cli.gtp_cmd import build_player
+    from nets.weights import shipped_lee
+
+    folder, settings = shipped_lee()[9]
+    player = build_player("mcts", 0, str(folder), "lee", "cpu", **settings)
+    ev = player.mcts.evaluator
+    fp, ip = player.mcts._params(Board(9))
+    assert ev.nets.value is not None and ev.nets.value.cfg.board_size == 9
+    assert fp[KM.FP_LAMBDA] == settings["lam"] and fp[KM.FP_VALUE_EQUIV] == settings["value_visits"]
+    assert ip[KM.IP_NET] == settings["net_visits"] and fp[KM.FP_CPUCT] == settings["c_puct_rollout"]
+
+
 def test_gtp_options_reach_the_fused_lee_search(tmp_path):
     from cli.gtp_cmd import build_player
     from nets.checkpoint import save_weights
