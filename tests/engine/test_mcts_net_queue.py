@@ -105,7 +105,9 @@ def test_rollouts_only_search_feeds_no_network():
     assert not np.any(ef[KM.VN, : tinfo[KM.T_EDGES]])
 
 
-def test_value_statistics_enter_q_with_weight_one_minus_lambda():
+def two_edge_root(n: int, vn: int) -> tuple:
+    """A root with two edges of ``n`` rollouts each: rollouts prefer edge 0 (Q 0.6 against 0.4),
+    ``vn`` value-net values prefer edge 1 (-0.8 against 0.9). Returns ``(tree arrays, fp)``."""
     nodes = np.zeros((KM.NODE_ROWS, 8), np.int64)
     nodew = np.zeros(8)
     ef = np.zeros((KM.EF_ROWS, 8), np.float32)
@@ -113,17 +115,22 @@ def test_value_statistics_enter_q_with_weight_one_minus_lambda():
     tinfo = np.zeros(3, np.int64)
     KM.tree_reset(nodes, nodew, tinfo)
     KM.expand_node(nodes, ef, ei, tinfo, 0, np.array([1, 1, 0], np.int8), np.array([0.5, 0.5, 0.0]))
-    nodes[KM.NVIS, 0] = 20
-    for e, (q, vq) in enumerate(((0.6, -0.8), (0.4, 0.9))):  # rollouts prefer edge 0, the value net edge 1
-        ef[KM.EN, e], ef[KM.EW, e], ef[KM.EQ, e] = 10, 10 * q, q
-        ef[KM.EU, e] = 0.5 / 11
-        ef[KM.VN, e], ef[KM.VW, e] = 2, 2 * vq
+    nodes[KM.NVIS, 0] = 2 * n
+    for e, (q, vq) in enumerate(((0.6, -0.8), (0.4, 0.9))):
+        ef[KM.EN, e], ef[KM.EW, e], ef[KM.EQ, e] = n, n * q, q
+        ef[KM.EU, e] = 0.5 / (n + 1)
+        ef[KM.VN, e], ef[KM.VW, e] = vn, vn * vq
     fp = np.zeros(KM.NFP)
     fp[KM.FP_CPUCT] = 0.1
+    return (nodes, nodew, ef, ei), fp
+
+
+def test_value_statistics_enter_q_with_weight_one_minus_lambda():
+    tree, fp = two_edge_root(10, 2)
     fp[KM.FP_LAMBDA] = 1.0
-    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 0
+    assert KM.select_edge(*tree, 0, fp) == 0
     fp[KM.FP_LAMBDA] = 0.5
-    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 1
+    assert KM.select_edge(*tree, 0, fp) == 1
 
 
 def test_value_weight_fades_with_the_edges_rollouts():
@@ -136,21 +143,8 @@ def test_value_weight_fades_with_the_edges_rollouts():
 
 
 def test_a_faded_value_net_no_longer_overrules_well_visited_rollouts():
-    nodes = np.zeros((KM.NODE_ROWS, 8), np.int64)
-    nodew = np.zeros(8)
-    ef = np.zeros((KM.EF_ROWS, 8), np.float32)
-    ei = np.zeros((2, 8), np.int32)
-    tinfo = np.zeros(3, np.int64)
-    KM.tree_reset(nodes, nodew, tinfo)
-    KM.expand_node(nodes, ef, ei, tinfo, 0, np.array([1, 1, 0], np.int8), np.array([0.5, 0.5, 0.0]))
-    nodes[KM.NVIS, 0] = 2000
-    for e, (q, vq) in enumerate(((0.6, -0.8), (0.4, 0.9))):
-        ef[KM.EN, e], ef[KM.EW, e], ef[KM.EQ, e] = 1000, 1000 * q, q
-        ef[KM.EU, e] = 0.5 / 1001
-        ef[KM.VN, e], ef[KM.VW, e] = 200, 200 * vq
-    fp = np.zeros(KM.NFP)
-    fp[KM.FP_CPUCT] = 0.1
+    tree, fp = two_edge_root(1000, 200)
     fp[KM.FP_LAMBDA] = 0.5
-    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 1  # the paper's mix follows the value net
+    assert KM.select_edge(*tree, 0, fp) == 1  # the paper's mix follows the value net
     fp[KM.FP_VALUE_EQUIV] = 20.0
-    assert KM.select_edge(nodes, nodew, ef, ei, 0, fp) == 0  # faded: 1000 rollouts decide
+    assert KM.select_edge(*tree, 0, fp) == 0  # faded: 1000 rollouts decide
