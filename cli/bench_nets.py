@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from pathlib import Path
 
 import click
 
@@ -114,6 +115,40 @@ def rollout_report(size: int, count: int, rounds: int, policy_path: str | None, 
     }
 
 
+def lee_nets_report(folder: str | None, batch: int, iters: int, rounds: int) -> dict:
+    """Positions/s of a Lee folder's SL and value nets on one CPU thread, plain and frozen.
+
+    ``folder`` None: the shipped 9x9 folder. "Frozen" is what the search runs
+    (``nets.lee_player.frozen_for_cpu``).
+    """
+    import torch
+
+    from nets.checkpoint import load_weights
+    from nets.lee_player import SL_FILE, VALUE_FILE, frozen_for_cpu
+    from nets.weights import shipped_lee
+
+    path = Path(folder) if folder else shipped_lee()[9][0]
+    torch.set_num_threads(1)
+    out = {"folder": str(path), "batch": batch, "torch_threads": 1}
+    for name, file in (("sl", SL_FILE), ("value", VALUE_FILE)):
+        if not (path / file).is_file():
+            continue
+        net = load_weights(path / file).model.eval()
+        cfg = net.cfg
+        x = torch.rand(batch, cfg.in_planes, cfg.board_size, cfg.board_size)
+        for kind, run in (("plain", net), ("frozen", frozen_for_cpu(net))):
+
+            def work(run=run, x=x):
+                with torch.inference_mode():
+                    for _ in range(iters):
+                        run(x)
+
+            rate, all_rounds = _median_rate(work, batch * iters, rounds)
+            out[f"{name}_{kind}_per_s"], out[f"{name}_{kind}_rounds"] = rate, all_rounds
+        out[f"{name}_shape"] = f"{cfg.blocks} x {cfg.filters}, {cfg.board_size}x{cfg.board_size}"
+    return out
+
+
 def _echo(report: dict, as_json: bool, lines: list[str]) -> None:
     click.echo(json.dumps(report) if as_json else "\n".join(lines))
 
@@ -160,3 +195,23 @@ def rollouts(size, count, rounds, policy_path, seed, as_json):
             f"{r['moves_per_rollout']:.0f} moves a rollout)",
         ],
     )
+
+
+@click.command("lee-nets")
+@click.option("--weights", type=click.Path(exists=True, file_okay=False), help="Lee folder (default: shipped 9x9)")
+@click.option("--batch", type=click.IntRange(min=1), default=8, show_default=True, help="the search's --net-batch")
+@click.option("--iters", type=click.IntRange(min=1), default=50, show_default=True, help="batches per round")
+@click.option("--rounds", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def lee_nets(weights, batch, iters, rounds, as_json):
+    """Lee SL and value net positions/s on one CPU thread, plain and frozen (what the search runs)."""
+    r = lee_nets_report(weights, batch, iters, rounds)
+    lines = [f"{r['folder']}, batch {batch}, one thread (median of {rounds})"]
+    for name in ("sl", "value"):
+        if f"{name}_shape" in r:
+            plain, frozen = r[f"{name}_plain_per_s"], r[f"{name}_frozen_per_s"]
+            lines.append(
+                f"{name} net ({r[f'{name}_shape']}): {plain:,.0f} positions/s plain ({1e3 / plain:.3f} ms), "
+                f"{frozen:,.0f} frozen ({1e3 / frozen:.3f} ms)"
+            )
+    _echo(r, as_json, lines)

@@ -23,6 +23,7 @@ def _register():
 
     bench.bench.add_command(bench_nets.net)
     bench.bench.add_command(bench_nets.rollouts)
+    bench.bench.add_command(bench_nets.lee_nets)
     from cli import gtp_cmd
 
     cli.add_command(gtp_cmd.gtp)

@@ -1,4 +1,4 @@
-"""``go-engine bench net`` and ``bench rollouts``: real runs at tiny sizes; the reports are consistent."""
+"""``go-engine bench net``, ``bench rollouts``, ``bench lee-nets``: real runs at tiny sizes, consistent reports."""
 
 from __future__ import annotations
 
@@ -53,3 +53,13 @@ def test_bench_rollouts_with_a_trained_policy_file(tmp_path):
 def test_bench_net_rejects_an_unknown_preset():
     result = CliRunner().invoke(cli, ["bench", "net", "--preset", "nope", "--iters", "1", "--rounds", "1"])
     assert result.exit_code != 0
+
+
+def test_bench_lee_nets_times_the_shipped_nets_plain_and_frozen():
+    r = run_json(["bench", "lee-nets", "--batch", "2", "--iters", "2", "--rounds", "3"])
+    assert r["folder"].endswith("lee9") and r["batch"] == 2
+    for name in ("sl", "value"):
+        assert r[f"{name}_shape"].endswith("9x9")
+        for kind in ("plain", "frozen"):
+            rounds = r[f"{name}_{kind}_rounds"]
+            assert len(rounds) == 3 and r[f"{name}_{kind}_per_s"] == sorted(rounds)[1] > 0
