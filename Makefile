@@ -16,4 +16,4 @@ bench:
 	go-engine bench playouts --size 9 && go-engine bench playouts --size 19
 # Numba does not invalidate a cached caller when a callee in another file changes: run after kernel edits
 clean-cache:
-	rm -f engine/__pycache__/*.nbi engine/__pycache__/*.nbc
+	find engine -name "*.nbi" -delete -o -name "*.nbc" -delete

@@ -16,10 +16,10 @@ import time
 import click
 import numpy as np
 
-from engine import _kernels_mcts as KM
 from engine.board import Board
 from engine.config import MCTSConfig
-from engine.mcts import MCTS, RolloutEvaluator
+from engine.search import _kernels_mcts as KM
+from engine.search.mcts import MCTS, RolloutEvaluator
 
 
 def _bare_rate(board: Board, rng: np.ndarray, seconds: float, pwork) -> float:

@@ -5,7 +5,7 @@ batches of ``--batch`` (what the batched search and self-play send); a *training
 position through forward, backward and an optimiser step (the AlphaGo Zero loss, SGD with
 momentum, bfloat16 autocast on CUDA as in ``go-engine train zero``); a *rollout* is one game played
 to the end from the empty board by the AlphaGo Lee linear pattern policy
-(``engine.rollout_policy.RolloutPolicy``). Every figure is the median of ``--rounds`` timed rounds
+(``engine.rollout.policy.RolloutPolicy``). Every figure is the median of ``--rounds`` timed rounds
 after one warm-up round; inputs are random planes (speed does not depend on their values).
 """
 
@@ -41,7 +41,7 @@ def net_report(preset_name: str, size: int, batch: int, device: str, half: bool,
 
     from nets.factory import build_model, count_parameters, policy_value
     from nets.presets import preset
-    from selfplay.zero import zero_loss
+    from selfplay.zero.train import zero_loss
 
     dev = torch.device(device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
@@ -92,7 +92,7 @@ def net_report(preset_name: str, size: int, batch: int, device: str, half: bool,
 def rollout_report(size: int, count: int, rounds: int, policy_path: str | None, seed: int) -> dict:
     """Pattern-policy rollouts per second from the empty board, one core."""
     from engine.board import Board
-    from engine.rollout_policy import RolloutPolicy, seed_rng
+    from engine.rollout.policy import RolloutPolicy, seed_rng
 
     if policy_path:
         from selfplay.expert_data import load_rollout_policy

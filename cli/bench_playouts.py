@@ -1,10 +1,10 @@
 """Measurements behind ``go-engine bench playouts``: throughput, start-up times, OpenSpiel baseline.
 
-* Throughput: ``engine.playout.playout_rate`` from the empty board, the process pinned to one
+* Throughput: ``engine.rollout.playout.playout_rate`` from the empty board, the process pinned to one
   core (``os.sched_setaffinity``) while it runs. Every playout converts the full board first.
   Rates are given per wall-clock second and per CPU second of the measuring thread (the latter
   is not lowered by other processes sharing the core).
-* Start-up: a fresh ``python`` subprocess times ``import engine.playout`` plus the first
+* Start-up: a fresh ``python`` subprocess times ``import engine.rollout.playout`` plus the first
   ``random_playouts`` call. ``compile_seconds_cold`` runs it with an empty temporary
   ``NUMBA_CACHE_DIR`` (every kernel compiles); ``start_seconds_warm`` runs it again with the cache
   that run filled. The ``process_seconds_*`` figures add interpreter start-up; the
@@ -28,13 +28,13 @@ import tempfile
 import time
 
 from engine.board import Board
-from engine.playout import playout_rate
+from engine.rollout.playout import playout_rate
 
 _START_CODE = """
 import time
 t0, c0 = time.perf_counter(), time.process_time()
 from engine.board import Board
-from engine.playout import random_playouts
+from engine.rollout.playout import random_playouts
 random_playouts(Board({size}), 1, seed=0)
 print(time.perf_counter() - t0, time.process_time() - c0)
 """

@@ -1,7 +1,7 @@
 """``go-engine data gnugo | value-search``: expert games, and search-labelled value data.
 
 ``gnugo`` lets GNU Go play itself (``selfplay.expert_data``); ``value-search`` labels record
-positions with a no-network search's value (``selfplay.value_search``).
+positions with a no-network search's value (``selfplay.lee.value_search``).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def value_search(folders, size, out_dir, **options):
     """Label record positions with a no-network search's value, for ``train value --data OUT``."""
     import logging
 
-    from selfplay.value_search import SearchLabelConfig, label_records, load_records
+    from selfplay.lee.value_search import SearchLabelConfig, label_records, load_records
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     records = load_records(list(folders), size)

@@ -56,8 +56,8 @@ from cli.gtp_protocol import (  # noqa: F401  (re-exported for tests and callers
 from engine import coords
 from engine.board import BLACK, EMPTY, Board, IllegalMove, Rules, color_of
 from engine.player import RESIGN, Analyzer, MoveInfo, Player
+from engine.search.timecontrol import TimeControl
 from engine.seki import seki_stones
-from engine.timecontrol import TimeControl
 
 log = logging.getLogger("go_engine.gtp")
 

@@ -1,7 +1,7 @@
 """``go-engine gtp`` (a GTP engine on stdin/stdout) and ``go-engine match`` (a GTP referee).
 
 Both commands only turn options into a config and call the library: ``cli.gtp.GtpSession`` and
-``cli.match.run_match``. See docs/gtp.md for usage with Sabaki, GoGui, twogtp and server bridges.
+``selfplay.match.run_match``. See docs/gtp.md for usage with Sabaki, GoGui, twogtp and server bridges.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def build_player(
     """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
 
     ``num_threads`` > 1 makes the no-network search root-parallel over that many processes
-    (``engine.root_parallel.RootParallelPlayer``); the net searches (``weights``) log a warning and
+    (``engine.search.root_parallel.RootParallelPlayer``); the net searches (``weights``) log a warning and
     run in one thread.
 
     With ``weights`` (a ``.safetensors`` net), the MCTS evaluates leaves with that network
@@ -72,7 +72,7 @@ def build_player(
         lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam", *LEE_OPTIONS}
         lee_options = {k: v for k, v in mcts_options.items() if k in lee_fields}
         return build_lee_player(weights, seed=seed, device=device, **lee_options)
-    from engine.mcts_player import MCTSPlayer
+    from engine.search.player import MCTSPlayer
 
     known = {f.name for f in fields(MCTSConfig)}
     options = {k: v for k, v in mcts_options.items() if v is not None and k in known}
@@ -80,7 +80,7 @@ def build_player(
         if mcts_options[k] is not None:
             log.warning("option %s is not supported by this MCTSConfig; ignored", k)
     if weights is None and threads > 1:
-        from engine.root_parallel import RootParallelPlayer
+        from engine.search.root_parallel import RootParallelPlayer
 
         return RootParallelPlayer(MCTSConfig(**options), seed=seed, threads=threads)
     evaluator = None if weights is None else net_evaluator(weights, seed, mcts_options.get("lam") or 0.0, device)
@@ -89,7 +89,7 @@ def build_player(
 
 def net_evaluator(weights, seed: int | None, lam: float = 0.0, device: str = "cpu"):
     """``TorchEvaluator`` over a zero net; with ``lam > 0`` its value mixed with heavy rollouts (AlphaGo Lee)."""
-    from engine.mcts import MixedEvaluator, RolloutEvaluator
+    from engine.search.mcts import MixedEvaluator, RolloutEvaluator
     from nets.checkpoint import load_weights
     from nets.evaluator import TorchEvaluator
 
@@ -255,7 +255,7 @@ def match(engine_a, engine_b, games, size, komi, max_moves, seconds, move_timeou
     """
     from tqdm import tqdm
 
-    from cli.match import MatchConfig, run_match
+    from selfplay.match import MatchConfig, run_match
 
     cfg = MatchConfig(
         engines=(engine_a, engine_b),

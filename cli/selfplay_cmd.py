@@ -1,6 +1,6 @@
 """``go-engine selfplay``: play self-play games into a run folder (SGF + training shards).
 
-Options -> ``selfplay.config.Config`` -> ``selfplay.worker.run_selfplay``. See docs/zero.md.
+Options -> ``selfplay.config.Config`` -> ``selfplay.zero.worker.run_selfplay``. See docs/zero.md.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from cli.zero_cmd import common_options, config_from_options
 def selfplay(out_dir, games, weights, generation, rollout_player, ray_address, **options):
     """Play self-play games with a network (fresh when no --weights) and write SGF + training shards."""
     from selfplay.config import save_config
-    from selfplay.worker import ROLLOUT_PLAYER, run_selfplay
+    from selfplay.zero.worker import ROLLOUT_PLAYER, run_selfplay
 
     mp.set_start_method("spawn", force=True)
     cfg = config_from_options(games=games, **options)

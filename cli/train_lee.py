@@ -49,7 +49,7 @@ def _logging() -> None:
 @common
 def sl(data_dir, out, **options):
     """Train the SL policy net on expert SGF games; writes OUT/weights.safetensors."""
-    from selfplay.sl import SLConfig, train_sl
+    from selfplay.lee.sl import SLConfig, train_sl
 
     _logging()
     res = train_sl(SLConfig(**_given(options)), data_dir, out)
@@ -69,7 +69,7 @@ def sl(data_dir, out, **options):
 @common
 def rl(sl_weights, out, **options):
     """REINFORCE from the SL net against a pool of earlier versions; writes OUT/weights.safetensors."""
-    from selfplay.rl import RLConfig, train_rl
+    from selfplay.lee.rl import RLConfig, train_rl
 
     _logging()
     metrics = train_rl(RLConfig(**_given(options)), sl_weights, out)
@@ -113,7 +113,7 @@ def value(sl_weights, rl_weights, out, **options):
 
     With --data, regress the targets of ready data files instead (e.g. search values).
     """
-    from selfplay.value import ValueConfig, train_value
+    from selfplay.lee.value import ValueConfig, train_value
 
     if not options.get("data") and not (sl_weights and rl_weights):
         raise click.UsageError("give --sl and --rl (the paper's data recipe) or --data DIR")
@@ -132,7 +132,7 @@ def eval_policies(net_a, net_b, games, komi, seed):
     """Play policy net NET_A against NET_B with no search (weights files or run folders), e.g. RL vs SL."""
     from pathlib import Path
 
-    from selfplay.rl import policy_match
+    from selfplay.lee.rl import policy_match
 
     paths = [Path(p) / "weights.safetensors" if Path(p).is_dir() else Path(p) for p in (net_a, net_b)]
     r = policy_match(*paths, games=games, komi=komi, seed=seed)

@@ -1,7 +1,7 @@
 """``go-engine train dqn``, ``go-engine train a3c`` and ``go-engine eval rl``: thin click commands.
 
-Each command turns its options into a frozen config (``selfplay.dqn.DQNConfig``,
-``selfplay.a3c.A3CConfig``) and makes one library call; torch is imported only inside them.
+Each command turns its options into a frozen config (``selfplay.rl.dqn.DQNConfig``,
+``selfplay.rl.a3c.A3CConfig``) and makes one library call; torch is imported only inside them.
 See docs/rl.md for recipes and measured results.
 """
 
@@ -59,7 +59,7 @@ def _common(fn):
 
 def _config(cls, o: dict, **extra):
     """Build ``cls`` from the common options (``None`` = keep the config default)."""
-    from selfplay.rl_common import EnvSpec
+    from selfplay.rl.common import EnvSpec
 
     names = ("size", "komi", "mode", "opponent", "features_name", "task", "reward", "pass_rule")
     env = EnvSpec(**{name: o.pop(name) for name in names})
@@ -86,10 +86,10 @@ def _report(out: dict) -> None:
 @click.option("--target-every", type=click.IntRange(min=1), help="updates between target-net copies")
 @click.option("--gamma", type=click.FloatRange(0, 1), help="discount (default: the config's)")
 def dqn(**o):
-    """Train a dueling Double DQN with prioritized n-step replay (selfplay/dqn.py)."""
+    """Train a dueling Double DQN with prioritized n-step replay (selfplay/rl/dqn.py)."""
     import torch
 
-    from selfplay.dqn import DQNConfig, train
+    from selfplay.rl.dqn import DQNConfig, train
 
     torch.set_num_threads(1)
     cfg = _config(DQNConfig, o)
@@ -106,10 +106,10 @@ def dqn(**o):
 @click.option("--sync", is_flag=True, help="synchronous A2C in one process")
 @click.option("--ray-address", help="run workers as Ray actors ('local' starts Ray here)")
 def a3c(**o):
-    """Train an actor-critic with A3C worker processes, A2C (--sync) or Ray actors (selfplay/a3c.py)."""
+    """Train an actor-critic with A3C worker processes, A2C (--sync) or Ray actors (selfplay/rl/a3c.py)."""
     import torch
 
-    from selfplay.a3c import A3CConfig, train
+    from selfplay.rl.a3c import A3CConfig, train
 
     torch.set_num_threads(1)
     cfg = _config(A3CConfig, o, ray_address=o.pop("ray_address") or "")
@@ -134,8 +134,8 @@ def eval_rl(checkpoint, opponents, games, seed, curve):
 
     import torch
 
-    from selfplay.rl_common import EnvSpec, load_rl_checkpoint
-    from selfplay.rl_eval import evaluate, learning_curve
+    from selfplay.rl.common import EnvSpec, load_rl_checkpoint
+    from selfplay.rl.eval import evaluate, learning_curve
 
     torch.set_num_threads(1)
     ck = load_rl_checkpoint(checkpoint)

@@ -1,6 +1,6 @@
 """``go-engine train zero``: fit the AlphaGo Zero net to a run folder's shards (resumes exactly).
 
-Options -> ``Config`` -> ``selfplay.zero.train``. See docs/zero.md.
+Options -> ``Config`` -> ``selfplay.zero.train.train``. See docs/zero.md.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def zero(run_dir, export, seed, **train_options):
     from pathlib import Path
 
     from selfplay.config import Config, load_config
-    from selfplay.zero import train
+    from selfplay.zero.train import train
 
     path = Path(run_dir) / "config.json"
     base = load_config(path) if path.exists() else Config()

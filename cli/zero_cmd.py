@@ -113,7 +113,7 @@ def zero(
     **options,
 ):
     """Run the AlphaGo Zero loop for --hours: self-play, train, evaluate, rate (see docs/zero.md)."""
-    from selfplay.loop import run_zero
+    from selfplay.zero.loop import run_zero
 
     mp.set_start_method("spawn", force=True)
     cfg = config_from_options(
@@ -136,11 +136,11 @@ def zero(
 
 
 def gnugo_match(cfg):
-    """``ExternalMatch`` that plays ``go-engine gtp --weights`` against ``cfg.eval.gnugo`` via ``cli.match``."""
+    """``ExternalMatch`` that plays ``go-engine gtp --weights`` against ``cfg.eval.gnugo`` via ``selfplay.match``."""
     import shlex
     import sys
 
-    from cli.match import MatchConfig, run_match
+    from selfplay.match import MatchConfig, run_match
 
     def external(weights, generation):
         me = (

@@ -12,7 +12,7 @@ module              content
 ``factory``         ``build_model(cfg)``, ``policy_value(model, planes)``, ``count_parameters``
 ``checkpoint``      ``save_weights``/``load_weights`` (safetensors), ``save_checkpoint``/
                     ``load_checkpoint`` (training state), ``CheckpointError``
-``evaluator``       ``TorchEvaluator``: a net as the ``engine.mcts.Evaluator`` of the search
+``evaluator``       ``TorchEvaluator``: a net as the ``engine.search.mcts.Evaluator`` of the search
 ``fileio``          ``atomic_write(path, mode)``: temp file + fsync + ``os.replace`` (no torch import;
                     also used by ``selfplay``)
 ==================  ==========================================================================

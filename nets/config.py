@@ -8,11 +8,11 @@ in ``nets/presets.py``.
 =========  ===========================================================  ==========================
 kind       model                                                        ``blocks`` means
 =========  ===========================================================  ==========================
-resnet     AlphaGo Zero policy-value net (``nets/resnet.py``)           residual blocks (19 in
+resnet     AlphaGo Zero policy-value net (``nets/models/resnet.py``)           residual blocks (19 in
                                                                         the "20-block" net)
-policy     AlphaGo Lee SL/RL policy net (``nets/policy.py``)            conv layers, output 1x1
+policy     AlphaGo Lee SL/RL policy net (``nets/models/policy.py``)            conv layers, output 1x1
                                                                         included (13)
-value      AlphaGo Lee value net (``nets/value.py``)                    the policy net's layers it
+value      AlphaGo Lee value net (``nets/models/value.py``)                    the policy net's layers it
                                                                         shares, plus one (13)
 =========  ===========================================================  ==========================
 

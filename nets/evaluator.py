@@ -1,4 +1,4 @@
-"""``TorchEvaluator``: a network as the leaf evaluator of MCTS (``engine.mcts.Evaluator``).
+"""``TorchEvaluator``: a network as the leaf evaluator of MCTS (``engine.search.mcts.Evaluator``).
 
 Per call it encodes each position with ``engine.features.encode`` (from the view of the player
 to move), transforms the planes by one of the 8 board symmetries, runs the net once on the whole
@@ -30,13 +30,13 @@ from torch import nn
 
 from engine.board import Board
 from engine.features import encode, n_planes
-from engine.mcts import LeafBatch
+from engine.search.mcts import LeafBatch
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.factory import policy_value
 
 
 class TorchEvaluator:
-    """Evaluate positions with a ``build_model`` network; satisfies ``engine.mcts.Evaluator``.
+    """Evaluate positions with a ``build_model`` network; satisfies ``engine.search.mcts.Evaluator``.
 
     The evaluator takes over ``model``: it moves it to ``device`` (and to float16 if ``half``) and
     puts it in eval mode. Evaluate a trainer's live model through a copy.
@@ -80,7 +80,7 @@ class TorchEvaluator:
 
     # ------------------------------------------------------------- entry points
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
-        """Evaluate every leaf of an MCTS ``LeafBatch`` (the ``engine.mcts.Evaluator`` protocol)."""
+        """Evaluate every leaf of an MCTS ``LeafBatch`` (the ``engine.search.mcts.Evaluator`` protocol)."""
         k = len(batch)
         return self.evaluate_boards([batch.board(i) for i in range(k)], legal=batch.legal[:k])
 

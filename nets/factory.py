@@ -3,9 +3,9 @@
 =========  =====================  =============================================================
 kind       class                  ``forward(planes [B, in_planes, n, n])`` returns
 =========  =====================  =============================================================
-resnet     ``nets.resnet.ResNet``     ``(logits [B, n*n+1], values [B])``
-policy     ``nets.policy.PolicyNet``  ``logits [B, n*n+1]``
-value      ``nets.value.ValueNet``    ``values [B]``
+resnet     ``nets.models.resnet.ResNet``     ``(logits [B, n*n+1], values [B])``
+policy     ``nets.models.policy.PolicyNet``  ``logits [B, n*n+1]``
+value      ``nets.models.value.ValueNet``    ``values [B]``
 =========  =====================  =============================================================
 
 ``policy_value(model, planes)`` gives every kind the same ``(logits | None, values | None)``
@@ -19,9 +19,9 @@ import torch
 from torch import nn
 
 from nets.config import NetConfig
-from nets.policy import PolicyNet
-from nets.resnet import ResNet
-from nets.value import ValueNet
+from nets.models.policy import PolicyNet
+from nets.models.resnet import ResNet
+from nets.models.value import ValueNet
 
 _MODELS: dict[str, type[nn.Module]] = {"resnet": ResNet, "policy": PolicyNet, "value": ValueNet}
 

@@ -3,9 +3,9 @@
 ``LeeNetEvaluator`` encodes each leaf once (``aglee49``: the policy's 48 planes plus player
 colour), runs the SL policy net on the first 48 planes and the value net on all 49, both as one
 batched call per leaf batch, under a random symmetry per leaf. ``build_lee_player`` mixes it with
-``engine.lee_search.PolicyRolloutEvaluator`` through ``engine.mcts.MixedEvaluator``
+``engine.search.lee.PolicyRolloutEvaluator`` through ``engine.search.mcts.MixedEvaluator``
 (``V = (1 - lam) * v + lam * z``) and hands it to the ordinary ``MCTSPlayer`` with
-``engine.lee_search.lee_mcts_config`` settings (c_puct 5, virtual loss 3, expansion threshold).
+``engine.search.lee.lee_mcts_config`` settings (c_puct 5, virtual loss 3, expansion threshold).
 
 Weights folder layout (``go-engine gtp --pipeline lee --weights DIR``):
 
@@ -34,13 +34,13 @@ import numpy as np
 import torch
 
 from engine import _kernels as K
-from engine import _kernels_mcts as KM
-from engine import _kernels_rollout as KR
 from engine.config import MCTSConfig
-from engine.features_lee import encode_arrays, encode_lee_batch
-from engine.lee_search import PolicyRolloutEvaluator, lee_mcts_config
-from engine.mcts import LeafBatch, MixedEvaluator, RolloutEvaluator
-from engine.rollout_policy import RolloutPolicy
+from engine.features.lee import encode_arrays, encode_lee_batch
+from engine.rollout import _kernels_rollout as KR
+from engine.rollout.policy import RolloutPolicy
+from engine.search import _kernels_mcts as KM
+from engine.search.lee import PolicyRolloutEvaluator, lee_mcts_config
+from engine.search.mcts import LeafBatch, MixedEvaluator, RolloutEvaluator
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.checkpoint import load_weights
 
@@ -49,7 +49,7 @@ SL_FILE, VALUE_FILE, ROLLOUT_FILE = "sl.safetensors", "value.safetensors", "roll
 
 
 class LeeNetEvaluator:
-    """Priors from the policy net, values from the value net (0 without one); ``engine.mcts.Evaluator``.
+    """Priors from the policy net, values from the value net (0 without one); ``engine.search.mcts.Evaluator``.
 
     Args:
         policy: an AlphaGo Lee policy net (``aglee48``).
@@ -180,13 +180,14 @@ class LeeNetEvaluator:
 class LeeRolloutEvaluator(RolloutEvaluator):
     """The Lee search in the compiled rollout loop: rollouts per simulation, nets per busy node.
 
-    Every simulation runs in ``engine._kernels_mcts.search_fused`` and ends with one rollout of
+    Every simulation runs in ``engine.search._kernels_mcts.search_fused`` and ends with one rollout of
     the trained rollout policy (or the built-in heavy policy without one). A node that reaches
     ``net_visits`` visits is queued; every ``queue_size`` queued positions go through both nets at
     once (``LeeNetEvaluator.evaluate_arrays``): the SL priors replace the node's heuristic priors
     and the value-net value is backed up into the value statistics of its path, which enter Q as
     ``(1 - lam) W_v / N_v + lam Q_rollouts`` (the paper's mix; with ``value_visits`` the value
-    net's weight fades with the edge's rollouts, ``engine._kernels_mcts.mix_value``). This is AlphaGo Lee's scheme of
+    net's weight fades with the edge's rollouts, ``engine.search._kernels_mcts.mix_value``).
+    This is AlphaGo Lee's scheme of
     placeholder tree-policy priors replaced when the policy net answers, with the asynchronous
     GPU queue made a synchronous batch.
 
@@ -219,7 +220,7 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         self.value_visits = float(value_visits)
         self.nets, self.rollout = nets, rollout
         self.policy = "heavy" if rollout is None else "learned"
-        self.lam = 1.0 if nets.value is None else lam
+        self.lam = 1.0 if nets.models.value is None else lam
         self.net_visits, self.queue_size, self.temperature = net_visits, queue_size, temperature
         self._work: dict[int, tuple] = {}
 
@@ -318,14 +319,14 @@ def build_lee_player(
             RAVE) or ``"learned"`` (the folder's trained rollout policy, when it has one; half
             the speed and no RAVE, weaker at equal time on 9x9, docs/lee.md).
         value_visits: fused search: rollouts a value-net value is worth (``mix_value`` in
-            ``engine/_kernels_mcts.py``); 0 (default) keeps the paper's fixed ``lam`` mix.
+            ``engine/search/_kernels_mcts.py``); 0 (default) keeps the paper's fixed ``lam`` mix.
         value_offset: fused search: subtracted from every value-net output (the value net's
             mean target on its training positions, where the side to move profits from the
             random move just before; docs/lee.md).
         **mcts_overrides: ``MCTSConfig`` fields (``None`` ignored) over ``lee_mcts_config``'s
             (batched) or the rollout search defaults (fused).
     """
-    from engine.mcts_player import MCTSPlayer
+    from engine.search.player import MCTSPlayer
 
     if lee_search not in ("fused", "batched") or lee_rollouts not in ("learned", "heavy"):
         raise ValueError(f"bad lee_search {lee_search!r} or lee_rollouts {lee_rollouts!r}")

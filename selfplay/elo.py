@@ -6,7 +6,7 @@ models", Ann. Statist. 32). Each pair that met gets ``prior`` virtual drawn game
 gives a large finite gap instead of infinity, and draws count half a win each.
 
 ``wilson_interval(successes, n)`` is the 95% Wilson score interval of a score rate, used by the
-match referee (``cli.match``) and the RL evaluation (``selfplay.rl_eval``).
+match referee (``selfplay.match``) and the RL evaluation (``selfplay.rl.eval``).
 """
 
 from __future__ import annotations

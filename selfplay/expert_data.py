@@ -15,7 +15,7 @@ rejects ends the game there. Each game is written atomically (``selfplay.records
 ``gnugo_<size>_<sha1 of the moves>.sgf``, so identical games are written once (dedupe by name).
 
 The GTP client here is a minimal synchronous one (GNU Go is trusted and local); the referee in
-``cli/match.py`` is the hardened one, but ``selfplay`` must not import ``cli``.
+``selfplay/match.py`` is the hardened one, but ``selfplay`` must not import ``cli``.
 
 Reference: GTP version 2 draft (https://www.lysator.liu.se/~gunnar/gtp/); GNU Go 3.8 manual.
 """
@@ -205,7 +205,7 @@ def save_rollout_policy(path: str | os.PathLike, policy) -> Path:
 
 def load_rollout_policy(path: str | os.PathLike):
     """Read a ``RolloutPolicy`` written by ``save_rollout_policy``."""
-    from engine.rollout_policy import RolloutPolicy
+    from engine.rollout.policy import RolloutPolicy
 
     return RolloutPolicy.from_bytes(Path(path).read_bytes())
 
@@ -229,7 +229,7 @@ def train_rollout_policy(
     """
     import numpy as np
 
-    from engine.rollout_policy import RolloutPolicy, examples_from_records, fit_softmax, top1_accuracy
+    from engine.rollout.policy import RolloutPolicy, examples_from_records, fit_softmax, top1_accuracy
     from selfplay.records import load_sgf_folder
 
     records, _ = load_sgf_folder(data_dir)

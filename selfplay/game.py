@@ -39,8 +39,8 @@ import numpy as np
 from engine.board import EMPTY, Board
 from engine.config import BoardConfig, MCTSConfig
 from engine.features import encode, n_planes
-from engine.mcts import MCTS, Evaluator
 from engine.player import RESIGN, Player
+from engine.search.mcts import MCTS, Evaluator
 from engine.sgf import GameRecord, board_to_record
 from selfplay.config import Config
 

@@ -1,8 +1,8 @@
 """A GTP client: one engine process spoken to over stdin/stdout, with a timeout per request.
 
 ``GtpClient("gnugo --mode gtp --level 1").send("genmove b", timeout=10)`` -> ``(True, "D4")``.
-Used by the match referee (``cli.match``), GNU Go data generation (``selfplay.expert_data``) and
-``selfplay.opponents.GtpPlayer``. Standard library only (no torch, no engine).
+Used by the match referee (``selfplay.match``), GNU Go data generation (``selfplay.expert_data``) and
+``selfplay.rl.opponents.GtpPlayer``. Standard library only (no torch, no engine).
 """
 
 from __future__ import annotations

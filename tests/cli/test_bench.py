@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from engine.board import Board
-from engine.rollout_policy import RolloutPolicy
+from engine.rollout.policy import RolloutPolicy
 from selfplay.expert_data import save_rollout_policy
 
 

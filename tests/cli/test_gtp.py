@@ -607,7 +607,7 @@ def test_time_budget_passed_to_genmove(default, settings, expected):
 # ----------------------------------------------------------------------------- shipped net
 def test_default_player_uses_the_shipped_net_on_9x9_only():
     from cli.gtp_cmd import default_player
-    from engine.mcts import RolloutEvaluator
+    from engine.search.mcts import RolloutEvaluator
     from nets.evaluator import TorchEvaluator
     from nets.weights import shipped
 
@@ -644,7 +644,7 @@ def test_gtp_subprocess_plays_9x9_with_the_shipped_net():
 
 def test_lz_genmove_analyze_streams_info_lines_while_searching():
     from engine.config import MCTSConfig
-    from engine.mcts_player import MCTSPlayer
+    from engine.search.player import MCTSPlayer
 
     player = MCTSPlayer(MCTSConfig(seconds_per_move=0.6), seed=0)
     (reply,) = answers(["boardsize 7", "lz-genmove_analyze b 10"], player, seconds=0.6)[1:]
@@ -657,7 +657,7 @@ def test_lz_genmove_analyze_streams_info_lines_while_searching():
 
 
 def test_final_status_list_seki_agrees_with_gnugo_on_a_real_game():
-    from engine.mcts_player import MCTSPlayer
+    from engine.search.player import MCTSPlayer
 
     sgf = Path(__file__).parents[1] / "data" / "seki" / "gnugo_9x9.sgf"
     cmds = [f"loadsgf {sgf}", "final_status_list seki", "final_status_list dead", "final_status_list alive"]

@@ -78,7 +78,7 @@ def test_gtp_one_thread_starts_no_worker():
 
 def test_threads_with_a_net_warn_and_stay_single(caplog):
     pytest.importorskip("torch")
-    from engine.root_parallel import RootParallelPlayer
+    from engine.search.root_parallel import RootParallelPlayer
     from nets.weights import shipped
 
     path, settings = shipped()[9]

@@ -39,7 +39,7 @@ def run_python(code: str, **env: str) -> str:
 
 
 def test_engine_imports_no_framework():
-    modules = [f"engine.{m.name}" for m in pkgutil.iter_modules([str(ENGINE_DIR)])]
+    modules = [m.name for m in pkgutil.walk_packages([str(ENGINE_DIR)], prefix="engine.")]
     code = (
         "import importlib, json, sys\n"
         "import engine\n"
@@ -58,11 +58,11 @@ DECORATOR = re.compile(r"^\s*@(?:numba\.)?(?:njit|jit|vectorize|guvectorize|cfun
 
 def test_every_numba_decorator_uses_njit_options():
     offenders = []
-    for path in sorted(ENGINE_DIR.glob("*.py")):
+    for path in sorted(ENGINE_DIR.rglob("*.py")):
         for number, line in enumerate(path.read_text().splitlines(), 1):
             match = DECORATOR.match(line)
             if match and "**NJIT" not in match.group(1):
-                offenders.append(f"{path.name}:{number}: {line.strip()}")
+                offenders.append(f"{path.relative_to(ENGINE_DIR)}:{number}: {line.strip()}")
     assert offenders == [], "decorators without **NJIT:\n" + "\n".join(offenders)
     assert NJIT.get("cache") is True and not NJIT.get("fastmath", False)
 

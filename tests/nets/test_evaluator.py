@@ -1,4 +1,4 @@
-"""TorchEvaluator: symmetry handling, legal masking, kinds, and the engine.mcts.Evaluator protocol."""
+"""TorchEvaluator: symmetry handling, legal masking, kinds, and the engine.search.mcts.Evaluator protocol."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import torch
 from engine.board import Board
 from engine.config import MCTSConfig
 from engine.features import encode
-from engine.mcts import MCTS, Evaluator
+from engine.search.mcts import MCTS, Evaluator
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.evaluator import TorchEvaluator
 from nets.factory import build_model

@@ -7,12 +7,12 @@ import pytest
 import torch
 
 from engine.board import BLACK, EMPTY
-from engine.mcts_multi import MultiGameSearch
+from engine.search.multi import MultiGameSearch
 from nets.evaluator import TorchEvaluator
 from nets.factory import build_model
 from selfplay.game import selfplay_game
-from selfplay.worker import game_seed, make_batch_fn
-from tests.selfplay.zero_helpers import tiny_config
+from selfplay.zero.worker import game_seed, make_batch_fn
+from tests.selfplay.zero.helpers import tiny_config
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,190 @@
+"""``MCTSPlayer``: a complete Go player from PUCT search plus rollouts, needing no network.
+
+The default evaluator is a ``RolloutEvaluator`` with heavy rollouts (capture/atari heuristics and
+3x3 patterns), heuristic tree priors and RAVE, all compiled (``engine/rollout/_kernels_policy.py``). Any
+other ``Evaluator`` (a network) can be passed instead; the game logic below stays the same:
+
+* **Passing** (with ``cfg.pass_guard``): when the opponent has just passed and the Tromp-Taylor
+  count with komi already wins, pass at once (the game ends and is scored exactly so), provided the
+  count with rollout-dead stones removed wins too (so that a server's dead-stone agreement cannot
+  turn the result); never pass
+  while behind on the board, since dead opponent stones still count for the opponent under area
+  scoring and must be captured first (playing inside one's own territory costs nothing).
+* **Resigning**: only below ``cfg.resign_threshold`` win rate, after ``cfg.resign_min_moves``,
+  and never while the board count wins.
+* **Dead stones** (GTP ``final_status_list``, ``kgs-genmove_cleanup``): stones whose points end up
+  owned by the opponent in most of a set of heavy rollouts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from engine.board import Board
+from engine.config import MCTSConfig
+from engine.player import RESIGN, MoveInfo
+from engine.rollout._kernels_policy import PATTERN_TABLE, ownership_playouts
+from engine.search.mcts import MCTS, Evaluator, RolloutEvaluator
+from engine.search.timecontrol import TimeControl
+
+
+class MCTSPlayer:
+    """Player and Analyzer over ``MCTS`` (see the module docstring).
+
+    Args:
+        cfg: search settings (``seconds_per_move`` or ``num_simulations`` set the default effort).
+        seed: seed of every generator of the search.
+        evaluator: leaf evaluator; default ``RolloutEvaluator`` built from ``cfg``.
+    """
+
+    name = "mcts"
+
+    def __init__(self, cfg: MCTSConfig | None = None, seed: int | None = None, evaluator: Evaluator | None = None):
+        self.cfg = cfg or MCTSConfig()
+        if evaluator is None:
+            evaluator = RolloutEvaluator(
+                self.cfg.rollout_policy, self.cfg.heuristic_priors, self.cfg.max_playout_moves, seed
+            )
+        self.evaluator = evaluator
+        self.mcts = MCTS(self.cfg, evaluator, seed)
+        self.rng_state = np.array([np.random.default_rng(seed).integers(1, 2**62)], np.uint64)
+        self.time_control = TimeControl()
+        self.last_info: list[MoveInfo] = []
+        self.last_simulations = 0
+
+    def new_game(self, board: Board) -> None:
+        """Forget the tree."""
+        self.mcts.reset()
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _board_for(board: Board, color: int) -> Board:
+        if board.to_play == color:
+            return board
+        b = board.copy()
+        b.to_play = color
+        return b
+
+    @staticmethod
+    def _count_for(board: Board, color: int) -> float:
+        """Tromp-Taylor count with komi from ``color``'s view."""
+        s = board.area_score()
+        return s if color == 1 else -s
+
+    def _estimate_for(self, board: Board, color: int, playouts: int = 100) -> float:
+        """Score from ``color``'s view counting rollout ownership (dead stones removed), with komi."""
+        own = self.ownership(board, playouts)
+        s = float(np.sum(own > 0.5) - np.sum(own < -0.5)) - board.komi
+        return s if color == 1 else -s
+
+    def _budget(self, board: Board, color: int, seconds: float | None) -> tuple[int | None, float | None]:
+        if seconds is not None:
+            return None, seconds
+        t = self.time_control.budget(color, board.size, board.move_number)
+        if t is not None:
+            return None, t
+        if self.cfg.seconds_per_move is not None:
+            return None, self.cfg.seconds_per_move
+        return self.cfg.num_simulations, None
+
+    # ------------------------------------------------------------------ Player
+    def genmove(
+        self, board: Board, color: int, seconds: float | None = None, progress: Callable[[], None] | None = None
+    ) -> int:
+        """Search and return an action for ``color`` (or ``RESIGN``); ``board`` is not modified.
+
+        ``progress`` is called between chunks of simulations (every few milliseconds), when the
+        tree holds no pending evaluation, so it may read ``move_infos()`` (GTP's
+        ``lz-genmove_analyze`` streams its info lines this way).
+        """
+        b = self._board_for(board, color)
+        if b.is_over:
+            return b.pass_action
+        if self.cfg.pass_guard and b.passes >= 1 and self._count_for(b, color) > 0 and self._estimate_for(b, color) > 0:
+            return b.pass_action
+        sims, secs = self._budget(b, color, seconds)
+        if secs is not None:  # leave room for the work around the search
+            secs = max(0.005, 0.98 * secs - 0.01)
+        t0 = time.perf_counter()
+        poll = None if progress is None else (lambda: progress() or False)
+        self.last_simulations = self.mcts.search(b, num_simulations=sims, seconds=secs, should_stop=poll)
+        self.time_control.record_move(color, time.perf_counter() - t0)
+        self.last_info = self.move_infos()
+        action = self.mcts.choose_action(b)
+        c = self.cfg
+        winrate = (self.mcts.root_value() + 1) / 2
+        if (
+            c.resign_threshold > 0
+            and b.move_number >= c.resign_min_moves
+            and winrate < c.resign_threshold
+            and self.mcts.root_visits() >= 100
+            and self._count_for(b, color) < 0
+        ):
+            return RESIGN
+        if action == b.pass_action and c.pass_guard and self._count_for(b, color) <= 0:
+            others = [r for r in self.mcts.root_children() if r.action != b.pass_action]
+            if others:
+                action = others[0].action
+        return action
+
+    # ------------------------------------------------------------------ Analyzer
+    def move_infos(self, max_moves: int = 10) -> list[MoveInfo]:
+        """Root moves as ``MoveInfo`` lines (visited moves, most visited first)."""
+        out = []
+        for i, r in enumerate(self.mcts.root_children()[:max_moves]):
+            if r.visits == 0:
+                break
+            wr = (r.q + 1) / 2
+            lcb = (r.q - 1.96 * np.sqrt(max(1 - r.q * r.q, 0.01) / r.visits) + 1) / 2
+            out.append(MoveInfo(r.action, r.visits, wr, r.prior, self.mcts.principal_variation(r.action), lcb, i))
+        return out
+
+    def analyze(
+        self,
+        board: Board,
+        color: int,
+        report: Callable[[list[MoveInfo]], None],
+        should_stop: Callable[[], bool],
+        interval: float,
+    ) -> None:
+        """Search until ``should_stop()``, calling ``report`` every ``interval`` seconds."""
+        b = self._board_for(board, color)
+        if b.is_over:
+            return
+        interval = max(interval, 0.01)
+        idle = 0  # searches in a row that added nothing: a full tree (or a starved thread)
+        while not should_stop():
+            done = self.mcts.search(b, num_simulations=1 << 40, seconds=interval, should_stop=should_stop)
+            report(self.move_infos())
+            idle = idle + 1 if done == 0 else 0
+            if idle >= 20:  # the tree is full: keep reporting the same statistics until stopped
+                while not should_stop():
+                    time.sleep(interval)
+                    report(self.move_infos())
+                return
+
+    # ------------------------------------------------------------------ scoring help
+    def ownership(self, board: Board, playouts: int = 200) -> np.ndarray:
+        """``float64[n*n]``: mean final ownership over heavy rollouts (+1 black, -1 white)."""
+        out = np.zeros(board.size * board.size)
+        ownership_playouts(
+            board.pts.copy(),
+            board.scal.copy(),
+            board.zob,
+            self.rng_state,
+            playouts,
+            3 * board.size * board.size,
+            PATTERN_TABLE,
+            out,
+        )
+        return out
+
+    def dead_stones(self, board: Board, playouts: int = 200) -> list[int]:
+        """Actions of the stones that are dead: their points belong to the opponent in most rollouts."""
+        own = self.ownership(board, playouts)
+        stones = board.stones().reshape(-1)
+        dead = ((stones == 1) & (own < -0.5)) | ((stones == 2) & (own > 0.5))
+        return [int(a) for a in np.flatnonzero(dead)]

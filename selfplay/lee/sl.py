@@ -1,0 +1,197 @@
+"""AlphaGo Lee supervised policy network p_sigma: predict the expert's move (CleanRL-style trainer).
+
+Paper: Silver et al. 2016, Nature 529, Methods "Supervised learning of policy networks": maximise
+``log p_sigma(a | s)`` of the expert move by SGD (step size 0.003 halved every 80M steps,
+minibatch 16), each sample under a random one of the 8 symmetries, top-1 accuracy on held-out
+positions (57.0% on KGS 19x19).
+
+Deviations: the softmax is taken over the legal actions only (the net outputs ``n*n + 1`` logits,
+see ``nets/models/policy.py``); positions whose expert move is a pass are skipped by default; held-out
+positions are split by game, not by position.
+
+Run folder (``out``):
+
+=======================  ==================================================================
+path                     content
+=======================  ==================================================================
+``config.json``          the ``SLConfig`` of the run
+``checkpoint.pt``        model, optimizer, step, RNG states (atomic); ``train_sl`` resumes from it exactly
+``weights.safetensors``  final weights (``nets.checkpoint.save_weights``), the input of ``train rl``,
+                         ``train value`` and the Lee player (``sl.safetensors`` there)
+``log.csv``, ``tb/``     loss, train/held-out top-1, lr, samples/s (TensorBoard when installed)
+=======================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.symmetry import N_SYMMETRIES
+from nets.checkpoint import save_weights
+from nets.factory import build_model
+from nets.presets import preset
+from selfplay.lee.common import (
+    MetricLog,
+    dataclass_table,
+    halving_lr,
+    masked_log_softmax,
+    pick_device,
+    restore_state,
+    save_state,
+    set_lr,
+    write_json,
+)
+from selfplay.lee.data import PositionSet, augment, load_expert_positions
+
+log = logging.getLogger("go_engine.sl")
+LOG_FIELDS = ("step", "loss", "train_top1", "heldout_top1", "lr", "samples_per_s")
+
+
+@dataclass(frozen=True)
+class SLConfig:
+    """Hyperparameters of the SL policy trainer."""
+
+    preset: str = "sl13x192"
+    """net preset (kind ``policy``); board size and planes are set from the data (``aglee48``)"""
+    filters: int | None = None
+    """override the preset's ``k`` (filters per layer)"""
+    steps: int = 20_000
+    """total optimiser steps"""
+    batch_size: int = 16
+    """minibatch (paper: 16)"""
+    lr: float = 0.003
+    """SGD step size (paper: 0.003)"""
+    lr_halve_every: int = 10_000
+    """halve the step size every this many steps (paper: 80M; 0 = never)"""
+    momentum: float = 0.0
+    """SGD momentum (paper: plain asynchronous SGD)"""
+    holdout: float = 0.1
+    """fraction of the games held out for the top-1 accuracy"""
+    skip_passes: bool = True
+    """drop positions whose expert move is a pass"""
+    symmetries: bool = True
+    """a random one of the 8 symmetries per sample"""
+    log_every: int = 100
+    eval_every: int = 1000
+    """held-out accuracy every this many steps (and at the end)"""
+    checkpoint_every: int = 1000
+    device: str = "cpu"
+    torch_threads: int = 1
+    seed: int = 0
+
+
+def policy_loss(logits: torch.Tensor, legal: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
+    """Mean ``-log p(a | s)`` with the softmax over legal actions (pure function)."""
+    logp = masked_log_softmax(logits, legal)
+    return F.nll_loss(logp, actions)
+
+
+def top1(logits: torch.Tensor, legal: torch.Tensor, actions: torch.Tensor) -> float:
+    """Fraction of rows whose most likely legal action is ``actions``."""
+    pred = logits.float().masked_fill(~legal.bool(), float("-inf")).argmax(1)
+    return float((pred == actions).float().mean()) if len(actions) else 0.0
+
+
+def evaluate_top1(model, data: PositionSet, device, chunk: int = 512) -> float:
+    """Top-1 accuracy of ``model`` on ``data`` (no augmentation); 0 for an empty set."""
+    hits = 0
+    with torch.no_grad():
+        for i in range(0, len(data), chunk):
+            x = torch.from_numpy(data.planes[i : i + chunk].astype(np.float32)).to(device)
+            lg = torch.from_numpy(data.legal[i : i + chunk]).to(device)
+            a = torch.from_numpy(data.target[i : i + chunk]).to(device)
+            hits += top1(model(x), lg, a) * len(a)
+    return hits / max(len(data), 1)
+
+
+def build_policy(cfg: SLConfig, size: int):
+    """The policy net of ``cfg`` for ``size`` x ``size`` boards and ``aglee48`` planes."""
+    extra = {"filters": cfg.filters} if cfg.filters else {}
+    net_cfg = preset(cfg.preset, board_size=size, in_planes=48, feature_set="aglee48", **extra)
+    if net_cfg.kind != "policy":
+        raise ValueError(f"preset {cfg.preset!r} is a {net_cfg.kind!r} net, need a policy net")
+    return build_model(net_cfg)
+
+
+@dataclass
+class SLResult:
+    """What ``train_sl`` ended with."""
+
+    step: int
+    metrics: dict
+    weights: Path
+
+
+def train_sl(cfg: SLConfig, data_dir: str | Path, out: str | Path, *, stop_at: int | None = None) -> SLResult:
+    """Train (or resume) the SL policy net on the SGF games under ``data_dir``; outputs in ``out``.
+
+    Args:
+        cfg: hyperparameters.
+        data_dir: folder of SGF files (one board size).
+        out: run folder (see the module docstring).
+        stop_at: stop at this total step instead of ``cfg.steps`` (the schedule is unchanged);
+            a later call resumes exactly.
+
+    Returns:
+        The final step, the last logged metrics and the weights path.
+    """
+    out = Path(out)
+    stop = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
+    # --- seeding: torch for the init, one Generator for batches/symmetries, a fixed one for the split
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    device = pick_device(cfg.device, cfg.torch_threads)
+    # --- data
+    data = load_expert_positions(data_dir, skip_passes=cfg.skip_passes)
+    train, held = data.split_by_game(cfg.holdout, np.random.default_rng([cfg.seed, 1]))
+    log.info("hyperparameters\n%s", dataclass_table(cfg))
+    log.info("%d training positions, %d held out (%dx%d)", len(train), len(held), data.size, data.size)
+    # --- model, optimizer, resume
+    model = build_policy(cfg, data.size)
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
+    step, _ = restore_state(out / "checkpoint.pt", model, optimizer, rng)
+    model.to(device).train()
+    write_json(out / "config.json", {"sl": asdict(cfg), "net": model.cfg.to_dict()})
+    metrics_log = MetricLog(out, LOG_FIELDS, "sl")
+    metrics: dict = {}
+    t_log, n_log = time.perf_counter(), 0
+    while step < stop:
+        # --- collect: a random minibatch under random symmetries
+        idx = rng.integers(0, len(train), cfg.batch_size)
+        trans = rng.integers(0, N_SYMMETRIES, cfg.batch_size) if cfg.symmetries else np.zeros(cfg.batch_size, int)
+        x, legal, acts = augment(train.planes[idx], train.legal[idx], train.target[idx], trans)
+        x, legal, acts = (torch.from_numpy(v).to(device) for v in (x, legal, acts))
+        # --- loss
+        logits = model(x)
+        loss = policy_loss(logits, legal, acts)
+        # --- optimize
+        lr = halving_lr(cfg.lr, cfg.lr_halve_every, step)
+        set_lr(optimizer, lr)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        step += 1
+        n_log += cfg.batch_size
+        # --- log (held-out top-1 every eval_every steps and at the end)
+        if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or step == stop:
+            rate = n_log / max(time.perf_counter() - t_log, 1e-9)
+            metrics = {"loss": loss.item(), "train_top1": top1(logits, legal, acts), "lr": lr, "samples_per_s": rate}
+            if step % cfg.eval_every == 0 or step == stop:
+                metrics["heldout_top1"] = evaluate_top1(model, held, device)
+                log.info("step %d: held-out top-1 %.3f", step, metrics["heldout_top1"])
+            metrics_log.write(step, metrics)
+            t_log, n_log = time.perf_counter(), 0
+        # --- checkpoint
+        if step % cfg.checkpoint_every == 0 and step < stop:
+            save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
+    save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
+    metrics_log.close()
+    weights = save_weights(out / "weights.safetensors", model, step=step, meta={"trainer": "sl"})
+    return SLResult(step, metrics, weights)

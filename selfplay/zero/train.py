@@ -1,0 +1,257 @@
+"""AlphaGo Zero trainer: fit the policy/value net to the self-play shards of a run folder.
+
+Paper: Silver et al. 2017, "Mastering the game of Go without human knowledge", Nature 550,
+Methods "Optimization": loss ``l = (z - v)^2 - pi^T log p + c ||theta||^2`` (``c = 1e-4``), SGD with
+momentum 0.9, learning rate annealed 1e-2 -> 1e-3 -> 1e-4, data from the newest self-play games,
+each position under a random one of the 8 board symmetries.
+
+Run folder (shared with ``selfplay/zero/worker.py``):
+
+==============================  ===============================================================
+path                            content
+==============================  ===============================================================
+``shards/*.npz``                training data (read: newest ``window_positions`` samples)
+``train/checkpoint.pt``         full state (model, optimizer, step, random states, config JSON),
+                                written atomically; ``train`` resumes from it exactly
+``train/log.csv``               one row per ``log_every`` steps (always written)
+``train/tb/``                   TensorBoard scalars, when ``tensorboard`` is importable
+==============================  ===============================================================
+
+Determinism: batches and symmetries come from one numpy ``Generator`` (seeded by ``cfg.seed``)
+whose state is saved in the checkpoint, and the learning rate is a pure function of the step, so
+on the CPU ``train`` to step 2 then to step 4 gives bit-identical weights to 4 steps straight.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes
+from nets.checkpoint import load_weights, save_weights
+from nets.factory import build_model
+from selfplay.config import Config, TrainConfig, config_table
+from selfplay.lee.common import MetricLog, restore_state, save_state, set_lr
+from selfplay.zero.shards import load_window
+
+log = logging.getLogger("go_engine.zero")
+LOG_FIELDS = (
+    "step",
+    "loss",
+    "value_loss",
+    "policy_loss",
+    "l2",
+    "policy_entropy",
+    "value_accuracy",
+    "lr",
+    "samples_per_s",
+    "window",
+)
+
+
+@dataclass
+class ZeroLoss:
+    """The terms of the AlphaGo Zero loss (tensors; ``total`` is what is minimised)."""
+
+    total: torch.Tensor
+    value: torch.Tensor
+    """mean ``(z - v)^2``"""
+    policy: torch.Tensor
+    """mean ``-pi^T log p``"""
+    l2: torch.Tensor
+    """``c * sum ||theta||^2``"""
+
+
+def zero_loss(
+    logits: torch.Tensor,
+    values: torch.Tensor,
+    pi: torch.Tensor,
+    z: torch.Tensor,
+    params=(),
+    c: float = 1e-4,
+) -> ZeroLoss:
+    """``(z - v)^2 - pi^T log p + c ||theta||^2``, averaged over the batch (pure function).
+
+    Args:
+        logits: ``[B, A]`` policy logits (``p = softmax(logits)``).
+        values: ``[B]`` value outputs in [-1, 1].
+        pi: ``[B, A]`` search probabilities (rows sum to 1).
+        z: ``[B]`` outcomes from the player to move's view.
+        params: tensors of ``theta`` to regularise.
+        c: the L2 weight.
+
+    Returns:
+        The loss terms; does not call ``backward``.
+    """
+    value = torch.mean((z.float() - values.float()) ** 2)
+    policy = -torch.mean(torch.sum(pi.float() * F.log_softmax(logits.float(), dim=1), dim=1))
+    l2 = c * sum((p.float() ** 2).sum() for p in params) if params else torch.zeros((), device=logits.device)
+    return ZeroLoss(value + policy + l2, value, policy, l2)
+
+
+def lr_at(cfg: TrainConfig, step: int) -> float:
+    """Learning rate of optimiser step ``step`` (0-based): warm-up, then the schedule."""
+    if cfg.warmup_steps and step < cfg.warmup_steps:
+        return cfg.lr * (step + 1) / cfg.warmup_steps
+    if cfg.lr_schedule == "constant" or cfg.steps == 0:
+        return cfg.lr
+    frac = step / cfg.steps
+    if cfg.lr_schedule == "cosine":
+        return cfg.lr * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0)))
+    return cfg.lr * 0.1 ** sum(frac >= m for m in cfg.lr_milestones)
+
+
+def augment(planes: np.ndarray, pi: np.ndarray, transforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Apply symmetry ``transforms[i]`` to sample ``i``'s planes and policy target."""
+    x, p = np.empty(planes.shape, np.float32), np.empty_like(pi)
+    for t in np.unique(transforms):
+        rows = transforms == t
+        x[rows] = apply_planes(planes[rows].astype(np.float32), int(t))
+        p[rows] = apply_actions(pi[rows], int(t))
+    return x, p
+
+
+def regularised(model: torch.nn.Module) -> list[torch.Tensor]:
+    """The weights that ``c ||theta||^2`` covers: conv and linear weights (not biases, not batch norm)."""
+    return [p for name, p in model.named_parameters() if p.ndim > 1 and name.endswith("weight")]
+
+
+@dataclass
+class TrainResult:
+    """What ``train`` ended with."""
+
+    step: int
+    metrics: dict
+    checkpoint: Path
+    exported: Path | None = None
+
+
+def _make_optimizer(cfg: TrainConfig, model: torch.nn.Module) -> torch.optim.Optimizer:
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
+    return torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.adamw_weight_decay)
+
+
+def _restore(cfg: Config, run_dir: Path, ckpt_path: Path, device, rng, init_weights) -> tuple:
+    """Model, optimizer and step: from the checkpoint if there is one, else from the initial weights."""
+    model = build_model(cfg.net)
+    optimizer = _make_optimizer(cfg.train, model)
+    step = 0
+    if ckpt_path.exists():
+        step, _ = restore_state(ckpt_path, model, optimizer, rng)
+        log.info("resumed from %s at step %d", ckpt_path, step)
+    else:
+        init = init_weights or (run_dir / "models" / "gen_0000.safetensors")
+        if Path(init).exists():
+            load_weights(init, model=model)
+    model.to(device).train()  # in place: the optimizer keeps the same parameters
+    for state in optimizer.state.values():
+        for k, v in state.items():
+            if torch.is_tensor(v) and k != "step":
+                state[k] = v.to(device)
+    return model, optimizer, step
+
+
+def train(
+    cfg: Config,
+    run_dir: str | Path,
+    *,
+    stop_at: int | None = None,
+    init_weights: str | Path | None = None,
+    export: str | Path | None = None,
+) -> TrainResult:
+    """Train up to ``cfg.train.steps`` total steps on the run's newest shards, resuming if possible.
+
+    Args:
+        cfg: root config (``train``, ``net``, ``seed`` are used).
+        run_dir: run folder (see the module docstring).
+        stop_at: stop at this total step instead (the learning-rate schedule still spans
+            ``cfg.train.steps``; past it the last rate holds). A later call resumes exactly.
+        init_weights: weights to start from when there is no checkpoint yet (default: the run's
+            ``models/gen_0000.safetensors`` if present, else a fresh net seeded by ``cfg.seed``).
+        export: also write the final weights here (safetensors), for self-play and matches.
+
+    Returns:
+        The final step, the last logged metrics and the checkpoint path.
+    """
+    tc, run_dir = cfg.train, Path(run_dir)
+    stop = tc.steps if stop_at is None else stop_at
+    out = run_dir / "train"
+    ckpt_path = out / "checkpoint.pt"
+    device = torch.device(tc.device)
+    # --- seeding (one block): torch for init, one numpy Generator for batches and symmetries
+    torch.manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    if device.type == "cpu":
+        torch.set_num_threads(tc.torch_threads)
+    # --- model, optimizer, resume
+    model, optimizer, step = _restore(cfg, run_dir, ckpt_path, device, rng, init_weights)
+    window = load_window(run_dir / "shards", tc.window_positions, cfg.net.feature_set)
+    log.info("hyperparameters\n%s", config_table(cfg))
+    log.info("window: %d positions from %d shards", len(window), len(window.files))
+    metric_log = MetricLog(out, LOG_FIELDS, "zero")  # out/log.csv and out/tb/
+    use_amp = device.type == "cuda" and tc.amp
+    metrics: dict = {}
+    try:
+        t_log, n_log = time.perf_counter(), 0
+        while step < stop:
+            # --- collect: a random batch of the window under random symmetries
+            idx = rng.integers(0, len(window), tc.batch_size)
+            trans = rng.integers(0, N_SYMMETRIES, tc.batch_size) if tc.symmetries else np.zeros(tc.batch_size, int)
+            x, pi = augment(window.planes[idx], window.pi[idx], trans)
+            x, pi = torch.from_numpy(x).to(device), torch.from_numpy(pi).to(device)
+            z = torch.from_numpy(window.z[idx].astype(np.float32)).to(device)
+            # --- loss
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
+                logits, values = model(x)
+            loss = zero_loss(logits, values, pi, z, regularised(model), tc.l2)
+            # --- optimize
+            lr = lr_at(tc, step)
+            set_lr(optimizer, lr)
+            optimizer.zero_grad(set_to_none=True)
+            loss.total.backward()
+            optimizer.step()
+            step += 1
+            n_log += tc.batch_size
+            # --- log
+            if step % tc.log_every == 0 or step == stop:
+                metrics = _metrics(step, loss, logits, values, z, lr, n_log / max(time.perf_counter() - t_log, 1e-9))
+                metrics["window"] = len(window)
+                metric_log.write(step, metrics)
+                t_log, n_log = time.perf_counter(), 0
+            # --- checkpoint
+            if step % tc.checkpoint_every == 0 and step < stop:
+                save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
+    finally:
+        metric_log.close()
+    save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
+    exported = save_weights(export, model, step=step, meta={"run": str(run_dir)}) if export else None
+    return TrainResult(step, metrics, ckpt_path, exported)
+
+
+def _metrics(step: int, loss: ZeroLoss, logits, values, z, lr: float, samples_per_s: float) -> dict:
+    """One log row: losses, policy entropy, value sign accuracy on decided games, rate."""
+    with torch.no_grad():
+        p = torch.softmax(logits.float(), 1)
+        entropy = float(-(p * torch.log(p.clamp_min(1e-12))).sum(1).mean())
+        decided = z != 0
+        hits = torch.sign(values.float()[decided]) == z[decided]
+        acc = float(hits.float().mean()) if decided.any() else 0.0
+    return {
+        "step": step,
+        "loss": loss.total.item(),
+        "value_loss": loss.value.item(),
+        "policy_loss": loss.policy.item(),
+        "l2": float(loss.l2.detach()),
+        "policy_entropy": entropy,
+        "value_accuracy": acc,
+        "lr": lr,
+        "samples_per_s": samples_per_s,
+    }

@@ -1,0 +1,201 @@
+"""Referee tests against small scripted GTP engines (each fault the referee must handle)."""
+
+import sys
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from selfplay.match import GtpClient, MatchConfig, run_match, wilson_interval
+from selfplay.records import read_sgf_file
+
+FAKE_ENGINE = textwrap.dedent(
+    """
+    import sys, time
+    mode = sys.argv[1]
+    size, occupied = 9, set()
+    COLS = "ABCDEFGHJKLMNOPQRST"
+
+    def sparse():
+        for r in range(1, size + 1):
+            for c in range(size):
+                v = f"{COLS[c]}{r}"
+                if (r + c) % 2 == 1 and v not in occupied:
+                    return v
+        return "pass"
+
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        cid = words.pop(0) if words[0].isdigit() else ""
+        cmd, args = words[0], words[1:]
+        ok, res = True, ""
+        if cmd == "name":
+            res = "fake-" + mode
+        elif cmd == "boardsize":
+            size = int(args[0])
+        elif cmd == "clear_board":
+            occupied.clear()
+        elif cmd == "play":
+            if mode == "reject":
+                ok, res = False, "illegal move"
+            elif args[1].lower() != "pass":
+                occupied.add(args[1].upper())
+        elif cmd == "genmove":
+            if mode == "crash":
+                sys.exit(3)
+            if mode == "slow":
+                time.sleep(30)
+            res = {"resign": "resign", "garbage": "xyzzy", "illegal": "A1"}.get(mode, "pass")
+            if mode == "sparse":
+                res = sparse()
+            if mode.startswith("a1pass"):
+                res = "pass" if "A1" in occupied else "A1"
+            if res not in ("pass", "resign"):
+                occupied.add(res)
+        elif cmd == "final_status_list":
+            res = "A1" if mode == "a1pass-dead" else ""
+        elif cmd == "quit":
+            print("=" + cid + " \\n", flush=True)
+            break
+        print(("=" if ok else "?") + cid + " " + res + "\\n", flush=True)
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def fake(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fake") / "fake_engine.py"
+    path.write_text(FAKE_ENGINE)
+    return lambda mode: f"{sys.executable} {path} {mode}"
+
+
+def cfg(fake, a, b, **kw):
+    kw.setdefault("games", 2)
+    kw.setdefault("size", 5)
+    kw.setdefault("startup_timeout", 10.0)
+    kw.setdefault("move_timeout", 10.0)
+    return MatchConfig(engines=(fake(a), fake(b)), **kw)
+
+
+def test_wilson_interval():
+    lo, hi = wilson_interval(0, 2)
+    assert lo == 0 and hi == pytest.approx(0.6576, abs=1e-4)
+    lo, hi = wilson_interval(5, 10)
+    assert (lo, hi) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+    assert wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def test_gtp_client_round_trip(fake):
+    client = GtpClient(fake("pass"))
+    try:
+        assert client.send("name", 10) == (True, "fake-pass")
+        assert client.send("genmove b", 10) == (True, "pass")
+    finally:
+        client.close()
+    assert not client.alive
+
+
+def test_two_passes_are_scored_by_area_and_written(fake, tmp_path):
+    res = run_match(cfg(fake, "pass", "pass", komi=7.5, out_dir=str(tmp_path)))
+    assert res.names == ("fake-pass", "fake-pass")
+    assert [(g.result, g.reason, g.winner, g.moves) for g in res.games] == [
+        ("W+7.5", "score", 1, 2),
+        ("W+7.5", "score", 0, 2),
+    ]
+    assert res.wins(0) == res.wins(1) == 1
+    for k in (0, 1):
+        rec = read_sgf_file(tmp_path / f"game_000{k}.sgf")
+        assert rec.result == "W+7.5" and rec.size == 5 and len(rec.moves) == 2
+        assert rec.black_name == "fake-pass"
+    lines = res.summary()
+    assert lines[0] == "2 games: fake-pass (A) vs fake-pass (B); draws 0"
+    assert lines[1].startswith("A fake-pass: wins 1/2 (50.0%, 95% CI 9.5-90.5%), ")
+    assert lines[1].endswith(" s/move, forfeits: none")
+
+
+@pytest.mark.parametrize(
+    "mode, kind, result",
+    [
+        ("illegal", "illegal", "W+F"),
+        ("garbage", "bad response", "W+F"),
+        ("crash", "crash", "W+F"),
+        ("reject", "rejected", "W+F"),
+    ],
+)
+def test_forfeits(fake, tmp_path, mode, kind, result):
+    res = run_match(cfg(fake, mode, "pass", out_dir=str(tmp_path)))
+    g0, g1 = res.games
+    assert (g0.forfeiter, g0.forfeit_kind, g0.result, g0.winner) == (0, kind, result, 1)
+    assert (g1.forfeiter, g1.forfeit_kind, g1.result, g1.winner) == (0, kind, "B+F", 1)
+    assert res.forfeits(0) == {kind: 2} and res.forfeits(1) == {}
+    assert read_sgf_file(tmp_path / "game_0000.sgf").result == result
+    assert res.summary()[1].endswith(f"forfeits: {kind} 2")
+
+
+def test_crashed_engine_is_restarted(fake):
+    from selfplay.match import Referee
+
+    ref = Referee(cfg(fake, "crash", "pass"))
+    try:
+        assert ref.play_game(0).forfeit_kind == "crash"
+        assert ref.play_game(1).forfeit_kind == "crash"
+        assert ref.slots[0].starts == 2 and ref.slots[1].starts == 1
+    finally:
+        ref.close()
+
+
+def test_timeout_forfeits(fake):
+    res = run_match(cfg(fake, "slow", "pass", games=1, move_timeout=0.3, startup_timeout=0.5))
+    (g,) = res.games
+    assert (g.forfeit_kind, g.result, g.winner) == ("timeout", "W+T", 1)
+
+
+def test_unstartable_engine_forfeits(fake):
+    res = run_match(MatchConfig(engines=("/nonexistent/engine --gtp", fake("pass")), games=1, size=5))
+    assert (res.games[0].forfeit_kind, res.games[0].forfeiter) == ("crash", 0)
+
+
+def test_resignation(fake):
+    res = run_match(cfg(fake, "resign", "pass"))
+    assert [(g.result, g.reason, g.winner) for g in res.games] == [("W+R", "resign", 1), ("B+R", "resign", 1)]
+
+
+def test_agreed_dead_stones_are_removed(fake):
+    # Black plays A1 then both pass; komi 0.5 on 5x5: with A1 counted black wins by 24.5.
+    agree = run_match(cfg(fake, "a1pass-dead", "a1pass-dead", games=1, komi=0.5)).games[0]
+    assert (agree.result, agree.dead_removed) == ("W+0.5", 1)
+    disagree = run_match(cfg(fake, "a1pass-dead", "a1pass", games=1, komi=0.5)).games[0]
+    assert (disagree.result, disagree.dead_removed) == ("B+24.5", 0)
+    not_asked = run_match(cfg(fake, "a1pass-dead", "a1pass-dead", games=1, komi=0.5, ask_dead=False)).games[0]
+    assert not_asked.result == "B+24.5"
+
+
+def test_move_cap_scores_the_board(fake):
+    res = run_match(cfg(fake, "sparse", "sparse", games=1, max_moves=3, komi=0.5))
+    (g,) = res.games
+    assert (g.reason, g.moves) == ("move cap", 3)
+    # B A2, W C2... on sparse points: 2 black and 1 white stones, every other point neutral or owned.
+    assert g.result.startswith(("B+", "W+"))
+
+
+def test_parallel_games(fake):
+    res = run_match(cfg(fake, "pass", "sparse", games=4, parallel=2))
+    assert [g.index for g in res.games] == [0, 1, 2, 3]
+    assert [g.black for g in res.games] == [0, 1, 0, 1]
+    assert all(g.reason in ("score", "move cap") for g in res.games)
+
+
+def test_match_command(fake, tmp_path):
+    out = tmp_path / "games"
+    result = CliRunner().invoke(
+        cli, ["match", fake("pass"), fake("resign"), "-n", "2", "--size", "5", "--out", str(out), "--time", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "2 games: fake-pass (A) vs fake-resign (B); draws 0"
+    assert lines[1].startswith("A fake-pass: wins 2/2 (100.0%, 95% CI 34.2-100.0%)")
+    assert lines[2].startswith("B fake-resign: wins 0/2 (0.0%, 95% CI 0.0-65.8%)")
+    assert sorted(p.name for p in out.glob("*.sgf")) == ["game_0000.sgf", "game_0001.sgf"]
