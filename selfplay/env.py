@@ -69,6 +69,10 @@ own rules kept) is the start position, e.g. an endgame.
 
 ``render_mode="ansi"``: ``render()`` returns the board diagram (``str(board)``).
 
+``pettingzoo_env(size, komi, ...)`` returns the two-agent PettingZoo AEC version of the game
+(``selfplay/env_aec.py``, agents ``"black_0"``/``"white_0"`` as in PettingZoo's ``go_v5``); it
+needs the ``pettingzoo`` extra.
+
 Paper: the action/observation layout follows AlphaGo Zero (Silver et al. 2017) and the
 ``action_mask`` convention of PettingZoo's ``go_v5``.
 """
@@ -350,6 +354,19 @@ class GoEnv(gym.Env):
         if self.mode == "opponent":
             info["agent_color"] = self.agent_color
         return obs, info
+
+
+def pettingzoo_env(size: int = 19, komi: float = 7.5, **kwargs: Any):
+    """The PettingZoo AEC environment of Go (``selfplay.env_aec.pettingzoo_env``; needs ``pettingzoo``).
+
+    Raises:
+        ImportError: if pettingzoo is not installed (``pip install 'go-engine[pettingzoo]'``).
+    """
+    try:
+        from selfplay.env_aec import pettingzoo_env as make
+    except ImportError as e:
+        raise ImportError(f"pettingzoo_env needs pettingzoo: pip install 'go-engine[pettingzoo]' ({e})") from e
+    return make(size, komi, **kwargs)
 
 
 def register() -> None:
