@@ -14,6 +14,6 @@ test-slow:
 	$(PY) -m pytest -q -m slow
 bench:
 	go-engine bench playouts --size 9 && go-engine bench playouts --size 19
-# Numba does not invalidate a cached caller when a callee in another file changes: run after kernel edits
+# Frees the disk only: engine/_jit.py already recompiles every kernel after any kernel file changes
 clean-cache:
 	find engine -name "*.nbi" -delete -o -name "*.nbc" -delete
