@@ -220,7 +220,7 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         self.value_visits = float(value_visits)
         self.nets, self.rollout = nets, rollout
         self.policy = "heavy" if rollout is None else "learned"
-        self.lam = 1.0 if nets.models.value is None else lam
+        self.lam = 1.0 if nets.value is None else lam
         self.net_visits, self.queue_size, self.temperature = net_visits, queue_size, temperature
         self._work: dict[int, tuple] = {}
 
