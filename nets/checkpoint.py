@@ -8,7 +8,8 @@ format                content
 ====================  ===================================================================
 weights               ``.safetensors``: the ``state_dict`` tensors, plus string metadata
 (``save_weights``)    ``format`` = ``"go-engine-net/1"``, ``config`` (JSON of ``NetConfig``),
-                      ``step``, ``feature_set``, ``meta`` (JSON of optional training data)
+                      ``step``, ``feature_set``, ``meta`` (JSON of optional training data),
+                      and ``head`` for the RL nets (``"dqn"``, ``"actor_critic"``)
 training checkpoint   ``torch.save`` of ``{"format", "config": dict, "model": state_dict,
 (``save_checkpoint``) "optimizer": state_dict | None, "step", "feature_set", "meta": JSON str,
                       "rng": {"torch", "cuda", "numpy", "python", "generator"}}``
@@ -18,7 +19,8 @@ Loads never run pickled code (safetensors, or ``torch.load(weights_only=True)``)
 back a partial model: the model is rebuilt from the embedded config, the tensors go into a fresh
 copy with ``strict=True``, and only then into a caller's model. A corrupt or truncated file, a
 foreign file, or a config that differs from the expected one raises ``CheckpointError`` naming
-the file.
+the file. A ``head`` in the file makes the rebuild use that RL head
+(``nets.factory.build_model(cfg, head)``), so DQN and A3C nets load like every other net.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ class Loaded:
     """optimizer ``state_dict`` (training checkpoints only)"""
     rng: dict[str, Any] | None = None
     """saved random states (training checkpoints only); apply with ``restore_rng``"""
+    head: str = ""
+    """RL head of the net (``"dqn"``, ``"actor_critic"``), ``""`` for the ``cfg.kind`` nets"""
 
 
 # ------------------------------------------------------------------------------ writing
@@ -83,7 +87,9 @@ def _config_of(model: nn.Module) -> NetConfig:
     return cfg
 
 
-def save_weights(path: str | os.PathLike, model: nn.Module, *, step: int = 0, meta: dict | None = None) -> Path:
+def save_weights(
+    path: str | os.PathLike, model: nn.Module, *, step: int = 0, meta: dict | None = None, head: str = ""
+) -> Path:
     """Write ``model``'s weights and config as safetensors, atomically; returns the path.
 
     Args:
@@ -91,6 +97,7 @@ def save_weights(path: str | os.PathLike, model: nn.Module, *, step: int = 0, me
         model: a model from ``build_model`` (its ``cfg`` is embedded).
         step: training step to record.
         meta: optional JSON-safe training metadata.
+        head: the RL head ``model`` was built with (``build_model(cfg, head)``), if any.
     """
     cfg = _config_of(model)
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
@@ -101,6 +108,8 @@ def save_weights(path: str | os.PathLike, model: nn.Module, *, step: int = 0, me
         "feature_set": cfg.feature_set,
         "meta": json.dumps(meta or {}),
     }
+    if head:
+        header["head"] = head
     data = st_save(tensors, metadata=header)
     return _write_file(path, lambda f: f.write(data))
 
@@ -186,8 +195,11 @@ def _parse_config(path: Path, raw: Any, expected: NetConfig | None) -> NetConfig
     return cfg
 
 
-def _rebuild(path: Path, cfg: NetConfig, tensors: dict, into: nn.Module | None) -> nn.Module:
-    fresh = build_model(cfg)
+def _rebuild(path: Path, cfg: NetConfig, tensors: dict, into: nn.Module | None, head: str = "") -> nn.Module:
+    try:
+        fresh = build_model(cfg, head or None)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: {e}") from e
     try:
         fresh.load_state_dict(tensors, strict=True)
     except (RuntimeError, KeyError, ValueError) as e:
@@ -228,8 +240,9 @@ def load_weights(
         step, meta = int(header.get("step", "0")), json.loads(header.get("meta", "{}"))
     except ValueError as e:
         raise CheckpointError(f"{path}: bad metadata: {e}") from e
-    net = _rebuild(path, cfg, tensors, model)
-    return Loaded(net, cfg, step, header.get("feature_set", cfg.feature_set), meta)
+    head = header.get("head", "")
+    net = _rebuild(path, cfg, tensors, model, head)
+    return Loaded(net, cfg, step, header.get("feature_set", cfg.feature_set), meta, head=head)
 
 
 def load_checkpoint(

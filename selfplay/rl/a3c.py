@@ -44,16 +44,18 @@ import torch
 from tqdm import tqdm
 
 from selfplay.rl.common import (
+    TRAIN_STATE,
     BestCheckpoint,
     EnvSpec,
     build_rl_net,
     hparam_table,
-    load_rl_checkpoint,
     make_vector_env,
     masked_logits,
     net_config,
     quick_eval,
+    restore_state,
     save_rl_checkpoint,
+    save_rl_weights,
     start_run,
 )
 from selfplay.rl.opponents import make_opponent, split_specs
@@ -108,7 +110,7 @@ class A3CConfig:
     run_dir: str = "runs/a3c"
     """output folder"""
     resume: bool = False
-    """continue from ``run_dir/checkpoints/latest.pt``"""
+    """continue from ``run_dir/checkpoints/train_state.pt`` (an earlier version's ``latest.pt``)"""
     seed: int = 0
     """root seed"""
     progress: bool = True
@@ -396,7 +398,7 @@ def train(cfg: A3CConfig) -> dict:
     optimizer = make_optimizer(cfg, model)
     step = episodes = 0
     if cfg.resume:
-        ck = load_rl_checkpoint(ck_dir / "latest.pt", optimizer, restore_random=True)
+        ck = restore_state(ck_dir, optimizer)
         model.load_state_dict(ck.model.state_dict())
         step, episodes = ck.step, int(ck.meta.get("episodes", 0))
     best = BestCheckpoint(ck_dir, cfg.resume)
@@ -452,8 +454,9 @@ def train(cfg: A3CConfig) -> dict:
 
 
 def _checkpoint(cfg: A3CConfig, model, optimizer, ck_dir: Path, pool_dir: Path, step: int, episodes: int) -> None:
-    """Write ``step_<k>.pt`` (also into the opponent pool) and ``latest.pt``."""
-    for path in (ck_dir / f"step_{step}.pt", pool_dir / f"step_{step}.pt", ck_dir / "latest.pt"):
-        save_rl_checkpoint(
-            path, model, optimizer, head="actor_critic", step=step, trainer=asdict(cfg), extra={"episodes": episodes}
-        )
+    """Write ``train_state.pt``, ``step_<k>.safetensors`` (also into the opponent pool) and ``latest.safetensors``."""
+    kw = {"head": "actor_critic", "step": step, "trainer": asdict(cfg), "extra": {"episodes": episodes}}
+    save_rl_checkpoint(ck_dir / TRAIN_STATE, model, optimizer, **kw)
+    for path in (ck_dir / f"step_{step}.safetensors", pool_dir / f"step_{step}.safetensors"):
+        save_rl_weights(path, model, **kw)
+    save_rl_weights(ck_dir / "latest.safetensors", model, **kw)

@@ -9,18 +9,26 @@ name                        content
 ``CaptureEnv``              the "capture the lone stone" task: one move, +1 for the capture
 ``net_config``              the ``NetConfig`` of the RL nets (a conv-ReLU trunk, ``kind="policy"``)
 ``build_rl_net``            ``"dqn"`` -> ``DuelingQNet``, ``"actor_critic"`` -> ``ActorCritic`` (``nets.models``)
-``save_rl_checkpoint``      ``nets.checkpoint.save_checkpoint`` with the head and trainer config in ``meta``
-``load_rl_checkpoint``      the inverse (the generic ``load_checkpoint`` cannot rebuild these heads)
+``save_rl_weights``         the net alone, as safetensors (``nets.checkpoint.save_weights`` with ``head``)
+``save_rl_checkpoint``      the training state (net, optimizer, random states; ``save_checkpoint``)
+``load_rl_checkpoint``      either of the two (and the ``.pt`` nets of earlier versions)
+``restore_state``           a trainer's resume: ``train_state.pt``, else an old run's ``latest.pt``
 ``masked_argmax``           argmax over legal actions only
 ``masked_logits``           logits with illegal actions set to a large negative number
 ``MetricLogger``            CSV always (``metrics.csv``: step,name,value) + TensorBoard if importable
 ``hparam_table``            the CleanRL "hyperparameters" markdown table of a config
 ``quick_eval``              the trainers' periodic evaluation: log each win rate, return their mean
-``BestCheckpoint``          ``checkpoints/best.pt``: the weights with the best quick evaluation so far
+``BestCheckpoint``          ``checkpoints/best.safetensors``: the net with the best quick evaluation so far
 ==========================  ==========================================================================
 
-``nets.config.NetConfig`` has no ``kind`` for the RL heads, so their checkpoints carry
-``meta["head"]`` and are read back with ``load_rl_checkpoint``.
+Run folder files: every net (``checkpoints/step_<k>.safetensors``, ``latest.safetensors``,
+``best.safetensors``, ``pool/step_<k>.safetensors``) is a safetensors weights file like every
+other go-engine net: ``nets.checkpoint.load_weights`` rebuilds it, since the file names its RL
+head (``"dqn"`` or ``"actor_critic"``; ``nets.factory.RL_HEADS``) next to the ``kind="policy"``
+trunk config; ``meta`` holds ``head``, ``trainer`` (the trainer config) and extras such as
+``eval_score``. ``checkpoints/train_state.pt`` holds what a resume needs on top (optimizer and
+random states; ``torch.load(weights_only=True)``). Nets saved as ``.pt`` by earlier versions
+still load with ``load_rl_checkpoint``, and an old run resumes from its ``latest.pt``.
 """
 
 from __future__ import annotations
@@ -40,14 +48,15 @@ from torch import nn
 
 from engine import features
 from engine.board import BLACK, Board
-from nets.checkpoint import CheckpointError, restore_rng, save_checkpoint
+from nets.checkpoint import CheckpointError, load_weights, restore_rng, save_checkpoint, save_weights
 from nets.config import NetConfig
-from nets.models.actor_critic import ActorCritic
-from nets.models.dqn import DuelingQNet
+from nets.factory import RL_HEADS, build_model
 from selfplay.env import GoEnv
 
-HEADS: dict[str, type[nn.Module]] = {"dqn": DuelingQNet, "actor_critic": ActorCritic}
+HEADS: dict[str, type[nn.Module]] = RL_HEADS
 """RL network heads by name"""
+TRAIN_STATE = "train_state.pt"
+"""name of a run's resume file in ``checkpoints/``"""
 NEG = -1e9
 """logit/Q value given to illegal actions (finite, so ``0 * NEG`` stays 0 in the entropy)"""
 
@@ -173,9 +182,21 @@ def net_config(spec: EnvSpec, blocks: int = 3, filters: int = 32, hidden: int = 
 
 def build_rl_net(head: str, cfg: NetConfig) -> nn.Module:
     """A fresh ``DuelingQNet`` (``head="dqn"``) or ``ActorCritic`` (``"actor_critic"``)."""
-    if head not in HEADS:
-        raise ValueError(f"unknown RL head {head!r}; known: {sorted(HEADS)}")
-    return HEADS[head](cfg)
+    return build_model(cfg, head)
+
+
+def save_rl_weights(
+    path: str | os.PathLike,
+    model: nn.Module,
+    *,
+    head: str,
+    step: int,
+    trainer: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+) -> Path:
+    """Write the net alone as safetensors, atomically (``nets.checkpoint.save_weights`` with ``head``)."""
+    meta = {"head": head, "trainer": trainer, **(extra or {})}
+    return save_weights(path, model, step=step, meta=meta, head=head)
 
 
 def save_rl_checkpoint(
@@ -189,7 +210,7 @@ def save_rl_checkpoint(
     extra: dict[str, Any] | None = None,
     generator: np.random.Generator | None = None,
 ) -> Path:
-    """Write a training checkpoint atomically (``nets.checkpoint.save_checkpoint``), config inside."""
+    """Write the training state atomically (``nets.checkpoint.save_checkpoint``), config inside."""
     meta = {"head": head, "trainer": trainer, **(extra or {})}
     return save_checkpoint(path, model, optimizer, step=step, meta=meta, generator=generator)
 
@@ -212,15 +233,24 @@ def load_rl_checkpoint(
     restore_random: bool = False,
     generator: np.random.Generator | None = None,
 ) -> RLCheckpoint:
-    """Read a checkpoint of ``save_rl_checkpoint``; rebuild the net (eval mode, CPU).
+    """Read a net of ``save_rl_weights`` (``.safetensors``) or a state of ``save_rl_checkpoint``.
+
+    The net is rebuilt in eval mode on the CPU. ``optimizer`` and ``restore_random`` apply to
+    training states only (a weights file has neither).
 
     Raises:
         FileNotFoundError: if ``path`` does not exist.
-        CheckpointError: for an unreadable or foreign file, or weights that do not fit.
+        CheckpointError: for an unreadable or foreign file, weights that do not fit, or a
+            safetensors net that is not an RL net.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint file at {path}")
+    if path.suffix == ".safetensors":
+        loaded = load_weights(path)
+        if loaded.head not in HEADS:
+            raise CheckpointError(f"{path}: not a DQN or actor-critic net (no RL head in the file)")
+        return RLCheckpoint(loaded.model, loaded.head, loaded.step, loaded.meta, None)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
         meta = json.loads(state.get("meta") or "{}")
@@ -356,23 +386,36 @@ def quick_eval(model: nn.Module, head: str, cfg: Any, pool_dir: Path, step: int,
     return float(np.mean(rates))
 
 
+def restore_state(ck_dir: Path, optimizer: torch.optim.Optimizer, generator=None) -> RLCheckpoint:
+    """A resume's state: ``ck_dir/train_state.pt``, or the ``latest.pt`` of a run from an earlier version.
+
+    Restores the optimizer and the random states (and ``generator``'s).
+    """
+    path = Path(ck_dir) / TRAIN_STATE
+    if not path.is_file() and (Path(ck_dir) / "latest.pt").is_file():
+        path = Path(ck_dir) / "latest.pt"
+    return load_rl_checkpoint(path, optimizer, restore_random=True, generator=generator)
+
+
 class BestCheckpoint:
-    """``checkpoints/best.pt``: the weights whose quick evaluation scored highest so far.
+    """``checkpoints/best.safetensors``: the weights whose quick evaluation scored highest so far.
 
     A tie replaces the kept weights (the later net has trained longer). The score is stored in the
     file's meta as ``eval_score``, so a resumed run keeps comparing against it.
     """
 
     def __init__(self, ck_dir: Path, resume: bool):
-        self.path = Path(ck_dir) / "best.pt"
+        self.path = Path(ck_dir) / "best.safetensors"
         self.score = -1.0
-        if resume and self.path.is_file():
-            self.score = float(load_rl_checkpoint(self.path).meta.get("eval_score", -1.0))
+        old = Path(ck_dir) / "best.pt"  # a run from an earlier version
+        found = self.path if self.path.is_file() else old if old.is_file() else None
+        if resume and found is not None:
+            self.score = float(load_rl_checkpoint(found).meta.get("eval_score", -1.0))
 
     def offer(self, model: nn.Module, score: float, *, head: str, step: int, trainer: dict[str, Any]) -> bool:
-        """Save ``model`` as ``best.pt`` if ``score`` is at least the best so far; True if saved."""
+        """Save ``model`` as ``best.safetensors`` if ``score`` is at least the best so far; True if saved."""
         if score < self.score:
             return False
         self.score = score
-        save_rl_checkpoint(self.path, model, None, head=head, step=step, trainer=trainer, extra={"eval_score": score})
+        save_rl_weights(self.path, model, head=head, step=step, trainer=trainer, extra={"eval_score": score})
         return True

@@ -19,10 +19,11 @@ mode            target of ``Q(s_t, a_t)`` (``a*`` = argmax of the online net ove
 Illegal actions are masked when acting (greedy and epsilon-random draws pick legal actions only)
 and in the argmax of the target (``next_mask`` is stored with every transition).
 
-Checkpoints (``run_dir/checkpoints/step_<k>.pt`` + ``latest.pt`` + ``replay.npz`` holding the
-replay buffer and the target net) are episode boundaries: after saving, every env is reset
+Checkpoints (``run_dir/checkpoints/step_<k>.safetensors`` + ``latest.safetensors``, the nets;
+``train_state.pt``, the optimizer and random states; ``replay.npz`` holding the replay buffer and
+the target net) are episode boundaries: after saving, every env is reset
 with the seed ``seed + step``, and a resumed run does the same, so a resumed run is
-bit-identical to one that never stopped. ``best.pt`` holds the weights of the best quick
+bit-identical to one that never stopped. ``best.safetensors`` holds the weights of the best quick
 evaluation so far (``selfplay.rl.common.BestCheckpoint``).
 """
 
@@ -40,16 +41,18 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from selfplay.rl.common import (
+    TRAIN_STATE,
     BestCheckpoint,
     EnvSpec,
     build_rl_net,
     hparam_table,
-    load_rl_checkpoint,
     make_vector_env,
     masked_argmax,
     net_config,
     quick_eval,
+    restore_state,
     save_rl_checkpoint,
+    save_rl_weights,
     start_run,
 )
 from selfplay.rl.opponents import make_opponent, split_specs
@@ -117,7 +120,7 @@ class DQNConfig:
     run_dir: str = "runs/dqn"
     """output folder: config.json, metrics.csv, checkpoints/, pool/"""
     resume: bool = False
-    """continue from ``run_dir/checkpoints/latest.pt``"""
+    """continue from ``run_dir/checkpoints/train_state.pt`` (an earlier version's ``latest.pt``)"""
     seed: int = 0
     """root seed"""
     progress: bool = True
@@ -305,8 +308,8 @@ def _collect(nsteps, after_reset, planes, actions, next_obs, rewards, terms, tru
 
 
 def _restore(ck_dir: Path, q_net, target_net, optimizer, rb, rng) -> tuple[int, ...]:
-    """Load ``latest.pt`` and ``replay.npz`` (weights, optimizer, random states, buffer, target net)."""
-    ck = load_rl_checkpoint(ck_dir / "latest.pt", optimizer, restore_random=True, generator=rng)
+    """Load ``train_state.pt`` and ``replay.npz`` (weights, optimizer, random states, buffer, target net)."""
+    ck = restore_state(ck_dir, optimizer, rng)
     q_net.load_state_dict(ck.model.state_dict())
     extra = rb.load(ck_dir / "replay.npz")
     prefix = "target/"
@@ -316,9 +319,13 @@ def _restore(ck_dir: Path, q_net, target_net, optimizer, rb, rng) -> tuple[int, 
 
 
 def _checkpoint(cfg, q_net, target_net, optimizer, rb, rng, ck_dir: Path, pool_dir: Path, counters) -> None:
-    """Write ``step_<k>.pt`` (also copied to the opponent pool), ``latest.pt`` and ``replay.npz``."""
+    """Write ``step_<k>.safetensors`` (and in the pool), ``latest.safetensors``, ``train_state.pt``, ``replay.npz``."""
     step = counters[0]
     extra = {f"target/{k}": v.numpy() for k, v in target_net.state_dict().items()}
     rb.save(ck_dir / "replay.npz", counters=np.array(counters, np.int64), **extra)
-    for path in (ck_dir / f"step_{step}.pt", pool_dir / f"step_{step}.pt", ck_dir / "latest.pt"):
-        save_rl_checkpoint(path, q_net, optimizer, head="dqn", step=step, trainer=asdict(cfg), generator=rng)
+    save_rl_checkpoint(
+        ck_dir / TRAIN_STATE, q_net, optimizer, head="dqn", step=step, trainer=asdict(cfg), generator=rng
+    )
+    for path in (ck_dir / f"step_{step}.safetensors", pool_dir / f"step_{step}.safetensors"):
+        save_rl_weights(path, q_net, head="dqn", step=step, trainer=asdict(cfg))
+    save_rl_weights(ck_dir / "latest.safetensors", q_net, head="dqn", step=step, trainer=asdict(cfg))

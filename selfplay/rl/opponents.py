@@ -10,9 +10,10 @@ spec                   opponent
                        its own true eyes (pass only when none is left); "uniform random" in docs/rl.md
 ``uniform``            ``selfplay.env.uniform_opponent``: uniform over all legal actions, pass included
 ``heuristic``          ``heuristic_opponent``: the biggest capture, else escape from atari, else random
-``pool`` / ``pool:D``  ``PoolOpponent``: a random earlier checkpoint (``*.pt``) of folder ``D`` (``pool``
-                       alone: the run's own pool folder) per game, playing greedily; random while empty
-``PATH.pt``            ``NetOpponent``: one checkpoint, greedy
+``pool`` / ``pool:D``  ``PoolOpponent``: a random earlier net (``*.safetensors``, or an earlier
+                       version's ``*.pt``) of folder ``D`` (``pool`` alone: the run's own pool folder)
+                       per game, playing greedily; random while empty
+``PATH.safetensors``   ``NetOpponent``: one RL net, greedy (``PATH.pt``: an earlier version's file)
 ``gtp:COMMAND``        ``GtpPlayer``: any GTP engine, e.g. ``gtp:gnugo --mode gtp --level 1``
 =====================  ==============================================================================
 
@@ -35,6 +36,9 @@ from engine.player import RESIGN
 from selfplay.env import random_opponent, uniform_opponent
 from selfplay.gtp_client import GtpClient
 from selfplay.rl.common import load_rl_checkpoint, masked_argmax
+
+NET_SUFFIXES = (".safetensors", ".pt")
+"""file suffixes of RL nets (``.pt``: written by earlier versions)"""
 
 
 def _liberty_of(board: Board, chain: list[int]) -> int | None:
@@ -123,7 +127,7 @@ class PoolOpponent:
         """Move of this game's pool member."""
         if id(board) != self._board_id:
             self._board_id = id(board)
-            paths = sorted(self.folder.glob("*.pt")) if self.folder.is_dir() else []
+            paths = sorted(p for p in self.folder.glob("*") if p.suffix in NET_SUFFIXES) if self.folder.is_dir() else []
             self._current = self._load(paths[int(rng.integers(len(paths)))]) if paths else None
         if self._current is None:
             return random_opponent(board, color, rng)
@@ -223,9 +227,11 @@ def make_opponent(spec: str, pool_dir: str | Path | None = None):
         return PoolOpponent(folder)
     if spec.startswith("gtp:"):
         return GtpPlayer(spec[4:])
-    if spec.endswith(".pt"):
+    if spec.endswith(NET_SUFFIXES):
         return NetOpponent(spec)
-    raise ValueError(f"unknown opponent {spec!r}: random, uniform, heuristic, pool, pool:DIR, PATH.pt or gtp:COMMAND")
+    raise ValueError(
+        f"unknown opponent {spec!r}: random, uniform, heuristic, pool, pool:DIR, PATH.safetensors or gtp:COMMAND"
+    )
 
 
 def split_specs(spec: str) -> list[str]:

@@ -167,3 +167,23 @@ def test_failed_write_keeps_the_old_file_and_leaves_no_temp_files(tmp_path, monk
 def test_models_without_a_config_cannot_be_saved(tmp_path):
     with pytest.raises(TypeError, match="NetConfig"):
         save_weights(tmp_path / "x.safetensors", torch.nn.Linear(2, 2))
+
+
+@pytest.mark.parametrize("head", ["dqn", "actor_critic"])
+def test_rl_head_weights_load_like_every_other_net(tmp_path, head):
+    cfg = preset("policy4x16")
+    model = build_model(cfg, head).eval()
+    path = save_weights(tmp_path / "rl.safetensors", model, step=7, meta={"head": head}, head=head)
+    loaded = load_weights(path)
+    assert loaded.head == head and type(loaded.model) is type(model) and loaded.step == 7
+    for a, b in zip(_outputs(model, cfg), _outputs(loaded.model, cfg), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    plain = load_weights(save_weights(tmp_path / "plain.safetensors", build_model(cfg)))
+    assert plain.head == ""
+
+
+def test_unknown_rl_head_is_a_checkpoint_error(tmp_path):
+    cfg = preset("policy4x16")
+    path = save_weights(tmp_path / "rl.safetensors", build_model(cfg), head="sarsa")
+    with pytest.raises(CheckpointError, match="unknown RL head 'sarsa'"):
+        load_weights(path)

@@ -114,7 +114,7 @@ def test_sync_a2c_resume_is_exact(tmp_path):
 def test_a3c_two_workers_are_two_processes(tmp_path):
     out = train(tiny(tmp_path, total_steps=200))
     assert len(out["worker_pids"]) == 2 and os.getpid() not in out["worker_pids"]
-    ck = load_rl_checkpoint(tmp_path / "run" / "checkpoints" / "latest.pt")
+    ck = load_rl_checkpoint(tmp_path / "run" / "checkpoints" / "latest.safetensors")
     assert ck.head == "actor_critic" and ck.step == out["step"] >= 60
 
 
@@ -124,7 +124,7 @@ def test_cli_smoke_a2c_selfplay(tmp_path):
     result = CliRunner().invoke(cli, [*args, "--run-dir", str(tmp_path), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert "done: step=40" in result.output
-    assert (tmp_path / "checkpoints" / "step_20.pt").is_file()
+    assert (tmp_path / "checkpoints" / "step_20.safetensors").is_file()
 
 
 @pytest.mark.skipif(importlib.util.find_spec("ray") is not None, reason="ray is installed")

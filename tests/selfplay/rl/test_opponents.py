@@ -12,7 +12,7 @@ import torch
 from engine.board import BLACK, WHITE, Board
 from engine.player import Player
 from selfplay.env import random_opponent
-from selfplay.rl.common import CaptureEnv, EnvSpec, build_rl_net, make_env, net_config, save_rl_checkpoint
+from selfplay.rl.common import CaptureEnv, EnvSpec, build_rl_net, make_env, net_config, save_rl_weights
 from selfplay.rl.eval import evaluate, learning_curve, read_metrics, wilson_interval
 from selfplay.rl.opponents import GtpPlayer, NetOpponent, PoolOpponent, heuristic_opponent, make_opponent, split_specs
 
@@ -81,7 +81,7 @@ def test_make_opponent_specs(tmp_path):
 
 def _save_net(path, head="dqn"):
     model = build_rl_net(head, net_config(EnvSpec(size=5), blocks=2, filters=4, hidden=8))
-    save_rl_checkpoint(path, model, None, head=head, step=1, trainer={})
+    save_rl_weights(path, model, head=head, step=1, trainer={})
 
 
 def test_pool_and_net_opponents_play_legal_moves(tmp_path):
@@ -89,12 +89,12 @@ def test_pool_and_net_opponents_play_legal_moves(tmp_path):
     board = Board(5)
     assert board.is_legal(pool(board, BLACK, rng()))  # empty pool: random
     assert pool._current is None
-    _save_net(tmp_path / "a.pt", "dqn")
-    _save_net(tmp_path / "b.pt", "actor_critic")
+    _save_net(tmp_path / "a.safetensors", "dqn")
+    _save_net(tmp_path / "b.safetensors", "actor_critic")
     fresh = Board(5)  # a new game draws a pool member
     assert fresh.is_legal(pool(fresh, BLACK, rng()))
     assert isinstance(pool._current, NetOpponent)
-    net = NetOpponent(tmp_path / "b.pt")
+    net = NetOpponent(tmp_path / "b.safetensors")
     for _ in range(10):
         if fresh.is_over:  # an untrained net may pass twice
             break
