@@ -22,7 +22,7 @@ def _common(fn):
             "--opponent",
             default="random",
             show_default=True,
-            help="random | uniform | heuristic | pool | pool:DIR | PATH.pt | 'gtp:COMMAND'; comma-separated mixes",
+            help="random | uniform | heuristic | pool | pool:DIR | PATH.safetensors | 'gtp:COMMAND'; comma-separated",
         ),
         click.option("--features", "features_name", default="simple", show_default=True),
         click.option("--task", type=click.Choice(["go", "capture"]), default="go", show_default=True),
@@ -50,7 +50,7 @@ def _common(fn):
         click.option("--eval-opponent", "eval_opponents", multiple=True, help="repeatable; default: random"),
         click.option("--checkpoint-every", type=click.IntRange(min=1), help="env steps between checkpoints"),
         click.option("--run-dir", type=click.Path(file_okay=False), required=True),
-        click.option("--resume", is_flag=True, help="continue from RUN_DIR/checkpoints/latest.pt"),
+        click.option("--resume", is_flag=True, help="continue from RUN_DIR/checkpoints/train_state.pt"),
         click.option("--seed", type=int, default=0, show_default=True),
         click.option("--progress/--no-progress", default=True, show_default=True),
     ]
