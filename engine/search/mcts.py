@@ -270,6 +270,30 @@ class RootChild:
     prior: float
 
 
+RANK_VISITS = 2
+"""visits from which a root move's visits and Q rank it; below, its prior does (a lone rollout is noise)"""
+
+
+def rank_children(children: list[RootChild], size: int = 0) -> list[RootChild]:
+    """``children`` ordered for play: most visits first, then higher Q, then higher prior.
+
+    Moves with fewer than ``RANK_VISITS`` visits come after the others and are ordered by prior
+    alone, so that a search with too few playouts to rank the moves (a single playout, or a clock
+    with nothing left) plays the network's or the heuristics' best move, never the first legal
+    point. Equal priors go to the point nearest the centre (with ``size``), then the lower action.
+    """
+
+    def key(r: RootChild) -> tuple:
+        ranked = r.visits >= RANK_VISITS
+        centre = 0.0
+        if size and r.action < size * size:
+            row, col = divmod(r.action, size)
+            centre = max(abs(row - (size - 1) / 2), abs(col - (size - 1) / 2))
+        return (not ranked, -r.visits if ranked else 0, -r.q if ranked else 0.0, -r.prior, centre, r.action)
+
+    return sorted(children, key=key)
+
+
 class MCTS:
     """The search: a tree kept between moves, driven by ``search`` and read by ``root_children``.
 
@@ -621,8 +645,7 @@ class MCTS:
             n = int(nodes[KM.NVIS, ch]) if ch >= 0 else 0
             q = float(nodew[ch] / n) if n > 0 else 0.0
             out.append(RootChild(int(ei[KM.EACT, e]), n, q, float(ef[KM.PRIOR, e])))
-        out.sort(key=lambda r: (-r.visits, -r.q))
-        return out
+        return rank_children(out, self._size)
 
     def root_visits(self) -> int:
         """N of the root."""
@@ -657,7 +680,11 @@ class MCTS:
         return int(ei[KM.CHILD, first + hit[0]]) if len(hit) else -1
 
     def choose_action(self, board: Board) -> int:
-        """The move to play: most visits (or LCB), or sampled with the temperature early in a game."""
+        """The move to play: most visits (or LCB), or sampled with the temperature early in a game.
+
+        Ties in visits and Q go to the higher prior (``rank_children``), so that a search of one
+        playout, or one cut short by the clock, plays the best move its priors know.
+        """
         kids = [r for r in self.root_children()]
         if not kids:
             return board.pass_action

@@ -134,9 +134,8 @@ class MCTSPlayer:
     def move_infos(self, max_moves: int = 10) -> list[MoveInfo]:
         """Root moves as ``MoveInfo`` lines (visited moves, most visited first)."""
         out = []
-        for i, r in enumerate(self.mcts.root_children()[:max_moves]):
-            if r.visits == 0:
-                break
+        visited = [r for r in self.mcts.root_children() if r.visits > 0]
+        for i, r in enumerate(visited[:max_moves]):
             wr = (r.q + 1) / 2
             lcb = (r.q - 1.96 * np.sqrt(max(1 - r.q * r.q, 0.01) / r.visits) + 1) / 2
             out.append(MoveInfo(r.action, r.visits, wr, r.prior, self.mcts.principal_variation(r.action), lcb, i))

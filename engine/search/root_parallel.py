@@ -49,7 +49,7 @@ import numpy as np
 
 from engine.board import Board
 from engine.config import MCTSConfig
-from engine.search.mcts import MCTS, RootChild
+from engine.search.mcts import MCTS, RootChild, rank_children
 from engine.search.player import MCTSPlayer
 
 log = logging.getLogger("go_engine.root_parallel")
@@ -186,6 +186,7 @@ class RootParallelSearch:
         self._stop = None
         self._started, self._started_at = False, 0.0
         self._merged = RootStats()
+        self._size = 0  # board size of the last round (``rank_children``'s centre tie-break)
         self._local = False  # the last round ran on the fallback
 
     # ------------------------------------------------------------------ workers
@@ -278,6 +279,7 @@ class RootParallelSearch:
             seconds = self.cfg.seconds_per_move
             num_simulations = None if seconds is not None else self.cfg.num_simulations
         t0 = time.perf_counter()
+        self._size = board.size
         self.start()
         self._poll_ready(t0 if seconds is not None else self._started_at + STARTUP_TIMEOUT)
         workers = [w for w in self.workers if w.ready]
@@ -344,9 +346,8 @@ class RootParallelSearch:
         """Merged statistics of the root's moves, most visited first."""
         if self._local:
             return self.fallback.root_children()
-        out = [RootChild(a, n, w / n if n > 0 else 0.0, p) for a, n, w, p in self._merged.children]
-        out.sort(key=lambda r: (-r.visits, -r.q))
-        return out
+        kids = [RootChild(a, n, w / n if n > 0 else 0.0, p) for a, n, w, p in self._merged.children]
+        return rank_children(kids, self._size)
 
     def root_visits(self) -> int:
         """Summed N of the roots."""
