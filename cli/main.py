@@ -47,6 +47,9 @@ def _register():
     for command in (train_lee.sl, train_lee.rl, train_lee.value):
         train.train.add_command(command)
     train_rl.eval_group.add_command(train_lee.eval_policies)
+    from cli import interrupt
+
+    interrupt.install(cli)  # Ctrl-C / SIGTERM: one line saying how to resume, exit 130 / 143
 
 
 _register()

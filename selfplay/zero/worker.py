@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import procs
 from engine.features import encode
 from engine.search.mcts import LeafBatch
 from engine.search.multi import MultiGameSearch
@@ -230,7 +231,8 @@ def watcher(fn):
 
 
 @watcher
-def _process_main(cfg, out_dir, worker_id, weights, generation, indices, q) -> None:
+def _process_main(cfg, out_dir, worker_id, weights, generation, indices, q, guard) -> None:
+    procs.worker_init(**guard)  # ends with its parent; Ctrl-C is the parent's to handle
     report = lambda info: q.put(("game", worker_id, info))
     stats = play_games(cfg, out_dir, weights, generation, indices, report, worker_id)
     q.put(("done", worker_id, stats))
@@ -364,19 +366,19 @@ def _run_processes(cfg, out_dir, weights, generation, todo, on_game, summary, st
     ctx = mp.get_context(start_method)
     q = ctx.Queue()
     groups = split(todo, cfg.selfplay.workers)
-    procs: dict[int, mp.Process] = {}
+    workers: dict[int, mp.Process] = {}
     restarts = {w: 0 for w in range(len(groups))}
     open_workers = set(range(len(groups)))
 
     def start(w: int, indices: list[int]) -> None:
         p = ctx.Process(
             target=_process_main,
-            args=(cfg, str(out_dir), w, str(weights), generation, indices, q),
+            args=(cfg, str(out_dir), w, str(weights), generation, indices, q, procs.guard_args()),
             name=f"selfplay-{w}",
             daemon=True,
         )
         p.start()
-        procs[w] = p
+        workers[w] = p
 
     for w, g in enumerate(groups):
         start(w, g)
@@ -393,7 +395,7 @@ def _run_processes(cfg, out_dir, weights, generation, todo, on_game, summary, st
             except queue_mod.Empty:
                 pass
             for w in list(open_workers):
-                p = procs[w]
+                p = workers[w]
                 if p.is_alive() or p.exitcode is None:
                     continue
                 p.join()
@@ -408,11 +410,8 @@ def _run_processes(cfg, out_dir, weights, generation, todo, on_game, summary, st
                 restarts[w] += 1
                 log.warning("worker %d died (exit code %s); restarting on %d games", w, p.exitcode, len(left))
                 start(w, left)
-    finally:
-        for p in procs.values():
-            if p.is_alive():
-                p.terminate()
-            p.join(timeout=5)
+    finally:  # also on Ctrl-C / SIGTERM (KeyboardInterrupt): finished games are on disk already
+        procs.stop_processes(workers.values())
     return sum(restarts.values())
 
 
