@@ -1,6 +1,7 @@
 """``go-engine train sl | rl | value``: the AlphaGo Lee trainers (options -> config -> one library call).
 
-See docs/lee.md ("Trainers and search"). Torch is imported only inside the commands.
+See docs/lee.md ("Trainers and search"). Torch is imported only inside the commands. ``sl`` and
+``value`` take ``--nproc N`` (data parallel, ``selfplay.distributed``), as does ``train zero``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,21 @@ def common(fn):
     return fn
 
 
+nproc_option = click.option(
+    "--nproc",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="data-parallel processes (DDP: gloo on the CPU, NCCL on GPUs); --batch is split among them",
+)
+
+
+def check_nproc(nproc: int, batch_size: int | None) -> None:
+    """One clear line when the global batch does not split evenly over the processes."""
+    if batch_size is not None and batch_size % nproc:
+        raise click.BadParameter(f"--batch {batch_size} must be a multiple of --nproc {nproc}", param_hint="--nproc")
+
+
 def _given(options: dict) -> dict:
     """The options the user set (unset ones keep the config's defaults)."""
     return {k: v for k, v in options.items() if v is not None}
@@ -46,13 +62,17 @@ def _logging() -> None:
 @click.option("--momentum", type=float, default=0.0, show_default=True)
 @click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True)
 @click.option("--eval-every", type=click.IntRange(min=1), default=1000, show_default=True)
+@nproc_option
 @common
-def sl(data_dir, out, **options):
+def sl(data_dir, out, nproc, **options):
     """Train the SL policy net on expert SGF games; writes OUT/weights.safetensors."""
+    from selfplay.distributed import launch
     from selfplay.lee.sl import SLConfig, train_sl
 
+    check_nproc(nproc, options["batch_size"])
     _logging()
-    res = train_sl(SLConfig(**_given(options)), data_dir, out)
+    cfg = SLConfig(**_given(options))
+    res = launch(nproc, cfg.device, train_sl, cfg, data_dir, out)
     click.echo(f"step {res.step}: {res.metrics} -> {res.weights}")
 
 
@@ -107,18 +127,22 @@ def rl(sl_weights, out, **options):
 @click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True)
 @click.option("--eval-every", type=click.IntRange(min=1), default=1000, show_default=True)
 @click.option("--komi", type=float, default=7.5, show_default=True)
+@nproc_option
 @common
-def value(sl_weights, rl_weights, out, **options):
+def value(sl_weights, rl_weights, out, nproc, **options):
     """Generate one position per self-play game and regress the value net; writes OUT/weights.safetensors.
 
     With --data, regress the targets of ready data files instead (e.g. search values).
     """
+    from selfplay.distributed import launch
     from selfplay.lee.value import ValueConfig, train_value
 
     if not options.get("data") and not (sl_weights and rl_weights):
         raise click.UsageError("give --sl and --rl (the paper's data recipe) or --data DIR")
+    check_nproc(nproc, options["batch_size"])
     _logging()
-    metrics = train_value(ValueConfig(**_given(options)), sl_weights, rl_weights, out)
+    cfg = ValueConfig(**_given(options))
+    metrics = launch(nproc, cfg.device, train_value, cfg, sl_weights, rl_weights, out)
     click.echo(f"{metrics}")
 
 

@@ -1,11 +1,14 @@
 """``go-engine train zero``: fit the AlphaGo Zero net to a run folder's shards (resumes exactly).
 
-Options -> ``Config`` -> ``selfplay.zero.train.train``. See docs/zero.md.
+Options -> ``Config`` -> ``selfplay.zero.train.train`` (on ``--nproc`` processes through
+``selfplay.distributed.launch``). See docs/zero.md.
 """
 
 from __future__ import annotations
 
 import click
+
+from cli.train_lee import check_nproc, nproc_option
 
 
 @click.command("zero")
@@ -20,16 +23,22 @@ import click
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--export", type=click.Path(dir_okay=False), help="also write the final weights here")
 @click.option("--seed", type=int, default=0, show_default=True)
-def zero(run_dir, export, seed, **train_options):
-    """Train on the newest window of RUN/shards; checkpoints in RUN/train (resumed when present)."""
+@nproc_option
+def zero(run_dir, export, seed, nproc, **train_options):
+    """Train on the newest window of RUN/shards; checkpoints in RUN/train (resumed when present).
+
+    With --nproc N (or under torchrun) N processes train data-parallel on slices of each batch.
+    """
     from dataclasses import replace
     from pathlib import Path
 
     from selfplay.config import Config, load_config
+    from selfplay.distributed import launch
     from selfplay.zero.train import train
 
+    check_nproc(nproc, train_options["batch_size"])
     path = Path(run_dir) / "config.json"
     base = load_config(path) if path.exists() else Config()
     cfg = replace(base, train=replace(base.train, **train_options), seed=seed)
-    res = train(cfg, run_dir, export=export)
+    res = launch(nproc, cfg.train.device, train, cfg, run_dir, export=export)
     click.echo(f"step {res.step}: {res.metrics}")

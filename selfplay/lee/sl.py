@@ -9,6 +9,9 @@ Deviations: the softmax is taken over the legal actions only (the net outputs ``
 see ``nets/models/policy.py``); positions whose expert move is a pass are skipped by default; held-out
 positions are split by game, not by position.
 
+Data parallel (``go-engine train sl --nproc N``, ``torchrun``): see ``selfplay/distributed.py``; the
+held-out accuracy is measured by rank 0 alone, the training loss and top-1 are averaged over ranks.
+
 Run folder (``out``):
 
 =======================  ==================================================================
@@ -37,6 +40,7 @@ from engine.symmetry import N_SYMMETRIES
 from nets.checkpoint import save_weights
 from nets.factory import build_model
 from nets.presets import preset
+from selfplay import distributed
 from selfplay.lee.common import (
     MetricLog,
     dataclass_table,
@@ -147,7 +151,8 @@ def train_sl(cfg: SLConfig, data_dir: str | Path, out: str | Path, *, stop_at: i
     # --- seeding: torch for the init, one Generator for batches/symmetries, a fixed one for the split
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    device = pick_device(cfg.device, cfg.torch_threads)
+    ranks = distributed.current()  # data parallel under distributed.launch; rank 0 writes
+    device = ranks.device(str(pick_device(cfg.device, cfg.torch_threads)))
     # --- data
     data = load_expert_positions(data_dir, skip_passes=cfg.skip_passes)
     train, held = data.split_by_game(cfg.holdout, np.random.default_rng([cfg.seed, 1]))
@@ -158,18 +163,21 @@ def train_sl(cfg: SLConfig, data_dir: str | Path, out: str | Path, *, stop_at: i
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
     step, _ = restore_state(out / "checkpoint.pt", model, optimizer, rng)
     model.to(device).train()
-    write_json(out / "config.json", {"sl": asdict(cfg), "net": model.cfg.to_dict()})
-    metrics_log = MetricLog(out, LOG_FIELDS, "sl")
+    net = ranks.wrap(model, device)  # DDP over the ranks, or the model itself
+    if ranks.is_main:
+        write_json(out / "config.json", {"sl": asdict(cfg), "net": model.cfg.to_dict()})
+    metrics_log = MetricLog(out, LOG_FIELDS, "sl") if ranks.is_main else None
     metrics: dict = {}
     t_log, n_log = time.perf_counter(), 0
     while step < stop:
         # --- collect: a random minibatch under random symmetries
         idx = rng.integers(0, len(train), cfg.batch_size)
         trans = rng.integers(0, N_SYMMETRIES, cfg.batch_size) if cfg.symmetries else np.zeros(cfg.batch_size, int)
+        idx, trans = ranks.slice(idx), ranks.slice(trans)  # this rank's part of the global batch
         x, legal, acts = augment(train.planes[idx], train.legal[idx], train.target[idx], trans)
         x, legal, acts = (torch.from_numpy(v).to(device) for v in (x, legal, acts))
         # --- loss
-        logits = model(x)
+        logits = net(x)
         loss = policy_loss(logits, legal, acts)
         # --- optimize
         lr = halving_lr(cfg.lr, cfg.lr_halve_every, step)
@@ -183,15 +191,20 @@ def train_sl(cfg: SLConfig, data_dir: str | Path, out: str | Path, *, stop_at: i
         if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or step == stop:
             rate = n_log / max(time.perf_counter() - t_log, 1e-9)
             metrics = {"loss": loss.item(), "train_top1": top1(logits, legal, acts), "lr": lr, "samples_per_s": rate}
-            if step % cfg.eval_every == 0 or step == stop:
+            metrics = ranks.mean(metrics, ("loss", "train_top1"))
+            if (step % cfg.eval_every == 0 or step == stop) and ranks.is_main:
                 metrics["heldout_top1"] = evaluate_top1(model, held, device)
                 log.info("step %d: held-out top-1 %.3f", step, metrics["heldout_top1"])
-            metrics_log.write(step, metrics)
+            if metrics_log is not None:
+                metrics_log.write(step, metrics)
             t_log, n_log = time.perf_counter(), 0
         # --- checkpoint
-        if step % cfg.checkpoint_every == 0 and step < stop:
+        if step % cfg.checkpoint_every == 0 and step < stop and ranks.is_main:
             save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
-    save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
-    metrics_log.close()
-    weights = save_weights(out / "weights.safetensors", model, step=step, meta={"trainer": "sl"})
+    weights = out / "weights.safetensors"
+    if ranks.is_main:
+        save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
+        metrics_log.close()
+        save_weights(weights, model, step=step, meta={"trainer": "sl"})
+    ranks.barrier()  # every rank returns after the final files exist
     return SLResult(step, metrics, weights)

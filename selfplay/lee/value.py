@@ -25,6 +25,9 @@ path                       content
 ``weights.safetensors``    the final value net
 ``log.csv``, ``tb/``       train MSE, held-out MSE, the MSE of predicting the training mean, lr
 =========================  ===============================================================
+
+Data parallel (``go-engine train value --nproc N``, ``torchrun``): see ``selfplay/distributed.py``;
+rank 0 generates the data files while the other ranks wait, then every rank trains on its slices.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
 from nets.fileio import atomic_write
 from nets.presets import preset
+from selfplay import distributed
 from selfplay.lee.common import (
     MetricLog,
     dataclass_table,
@@ -249,13 +253,17 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     # --- seeding
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    device = pick_device(cfg.device, cfg.torch_threads)
+    ranks = distributed.current()  # data parallel under distributed.launch; rank 0 writes
+    device = ranks.device(str(pick_device(cfg.device, cfg.torch_threads)))
     # --- data: one position per game (SL to U-1, random at U, RL to the end), or ready files
     if cfg.data:
         data = load_value_files(Path(cfg.data), cfg.positions)
     else:
-        sl, rl = (load_weights(_resolve(w)).model.to(device) for w in (sl_weights, rl_weights))
-        data = generate_value_data(cfg, sl, rl, out / "data", device)
+        if ranks.is_main:  # rank 0 generates the files, the other ranks then read them
+            sl, rl = (load_weights(_resolve(w)).model.to(device) for w in (sl_weights, rl_weights))
+            generate_value_data(cfg, sl, rl, out / "data", device)
+        ranks.barrier()
+        data = load_value_files(out / "data", cfg.positions)
     train, held = data.split_by_game(cfg.holdout, np.random.default_rng([cfg.seed, 1]))
     mean_z = float(train.target.mean()) if len(train) else 0.0
     baseline_mse = float(np.mean((held.target - mean_z) ** 2)) if len(held) else 0.0
@@ -268,18 +276,21 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
     step, _ = restore_state(out / "checkpoint.pt", model, optimizer, rng)
     model.to(device).train()
-    write_json(out / "config.json", {"value": asdict(cfg), "sl": str(sl_weights), "rl": str(rl_weights)})
-    metrics_log = MetricLog(out, LOG_FIELDS, "value")
+    net = ranks.wrap(model, device)  # DDP over the ranks, or the model itself
+    if ranks.is_main:
+        write_json(out / "config.json", {"value": asdict(cfg), "sl": str(sl_weights), "rl": str(rl_weights)})
+    metrics_log = MetricLog(out, LOG_FIELDS, "value") if ranks.is_main else None
     metrics: dict = {"mean_baseline_mse": baseline_mse}
     t_log, n_log = time.perf_counter(), 0
     while step < stop:
         # --- collect
         idx = rng.integers(0, len(train), cfg.batch_size)
         trans = rng.integers(0, N_SYMMETRIES, cfg.batch_size) if cfg.symmetries else np.zeros(cfg.batch_size, int)
+        idx, trans = ranks.slice(idx), ranks.slice(trans)  # this rank's part of the global batch
         x, _, _ = augment(train.planes[idx], train.legal[idx], None, trans)
         x, z = torch.from_numpy(x).to(device), torch.from_numpy(train.target[idx]).to(device)
         # --- loss
-        loss = value_loss(model(x), z)
+        loss = value_loss(net(x), z)
         # --- optimize
         lr = halving_lr(cfg.lr, cfg.lr_halve_every, step)
         set_lr(optimizer, lr)
@@ -292,15 +303,19 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
         if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or step == stop:
             rate = n_log / max(time.perf_counter() - t_log, 1e-9)
             metrics = {"loss": loss.item(), "lr": lr, "samples_per_s": rate, "mean_baseline_mse": baseline_mse}
-            if step % cfg.eval_every == 0 or step == stop:
+            metrics = ranks.mean(metrics, ("loss",))
+            if (step % cfg.eval_every == 0 or step == stop) and ranks.is_main:
                 metrics["heldout_mse"] = evaluate_mse(model, held, device)
                 log.info("step %d: held-out MSE %.4f (mean: %.4f)", step, metrics["heldout_mse"], baseline_mse)
-            metrics_log.write(step, metrics)
+            if metrics_log is not None:
+                metrics_log.write(step, metrics)
             t_log, n_log = time.perf_counter(), 0
         # --- checkpoint
-        if step % cfg.checkpoint_every == 0 and step < stop:
+        if step % cfg.checkpoint_every == 0 and step < stop and ranks.is_main:
             save_state(out / "checkpoint.pt", model, optimizer, step, {"value": asdict(cfg)}, rng)
-    save_state(out / "checkpoint.pt", model, optimizer, step, {"value": asdict(cfg)}, rng)
-    metrics_log.close()
-    save_weights(out / "weights.safetensors", model, step=step, meta={"trainer": "value"})
+    if ranks.is_main:
+        save_state(out / "checkpoint.pt", model, optimizer, step, {"value": asdict(cfg)}, rng)
+        metrics_log.close()
+        save_weights(out / "weights.safetensors", model, step=step, meta={"trainer": "value"})
+    ranks.barrier()  # every rank returns after the final files exist
     return {"step": step, **metrics}

@@ -20,6 +20,10 @@ path                            content
 Determinism: batches and symmetries come from one numpy ``Generator`` (seeded by ``cfg.seed``)
 whose state is saved in the checkpoint, and the learning rate is a pure function of the step, so
 on the CPU ``train`` to step 2 then to step 4 gives bit-identical weights to 4 steps straight.
+
+Data parallel: run inside ``selfplay.distributed.launch`` (``go-engine train zero --nproc N`` or
+``torchrun``), each rank computes its slice of the same global batch of ``batch_size`` samples,
+DDP averages the gradients, logged losses are averaged over the ranks, and only rank 0 writes.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import torch.nn.functional as F
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
+from selfplay import distributed
 from selfplay.config import Config, TrainConfig, config_table
 from selfplay.lee.common import MetricLog, restore_state, save_state, set_lr
 from selfplay.zero.shards import load_window
@@ -54,6 +59,8 @@ LOG_FIELDS = (
     "samples_per_s",
     "window",
 )
+MEAN_FIELDS = ("loss", "value_loss", "policy_loss", "policy_entropy", "value_accuracy")
+"""log fields averaged over the ranks (each rank computes them on its slice)"""
 
 
 @dataclass
@@ -185,7 +192,8 @@ def train(
     stop = tc.steps if stop_at is None else stop_at
     out = run_dir / "train"
     ckpt_path = out / "checkpoint.pt"
-    device = torch.device(tc.device)
+    ranks = distributed.current()
+    device = ranks.device(tc.device)
     # --- seeding (one block): torch for init, one numpy Generator for batches and symmetries
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
@@ -193,10 +201,11 @@ def train(
         torch.set_num_threads(tc.torch_threads)
     # --- model, optimizer, resume
     model, optimizer, step = _restore(cfg, run_dir, ckpt_path, device, rng, init_weights)
+    net = ranks.wrap(model, device)  # DDP over the ranks, or the model itself
     window = load_window(run_dir / "shards", tc.window_positions, cfg.net.feature_set)
     log.info("hyperparameters\n%s", config_table(cfg))
     log.info("window: %d positions from %d shards", len(window), len(window.files))
-    metric_log = MetricLog(out, LOG_FIELDS, "zero")  # out/log.csv and out/tb/
+    metric_log = MetricLog(out, LOG_FIELDS, "zero") if ranks.is_main else None  # out/log.csv and out/tb/
     use_amp = device.type == "cuda" and tc.amp
     metrics: dict = {}
     try:
@@ -205,12 +214,13 @@ def train(
             # --- collect: a random batch of the window under random symmetries
             idx = rng.integers(0, len(window), tc.batch_size)
             trans = rng.integers(0, N_SYMMETRIES, tc.batch_size) if tc.symmetries else np.zeros(tc.batch_size, int)
+            idx, trans = ranks.slice(idx), ranks.slice(trans)  # this rank's part of the global batch
             x, pi = augment(window.planes[idx], window.pi[idx], trans)
             x, pi = torch.from_numpy(x).to(device), torch.from_numpy(pi).to(device)
             z = torch.from_numpy(window.z[idx].astype(np.float32)).to(device)
             # --- loss
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-                logits, values = model(x)
+                logits, values = net(x)
             loss = zero_loss(logits, values, pi, z, regularised(model), tc.l2)
             # --- optimize
             lr = lr_at(tc, step)
@@ -223,16 +233,22 @@ def train(
             # --- log
             if step % tc.log_every == 0 or step == stop:
                 metrics = _metrics(step, loss, logits, values, z, lr, n_log / max(time.perf_counter() - t_log, 1e-9))
+                metrics = ranks.mean(metrics, MEAN_FIELDS)
                 metrics["window"] = len(window)
-                metric_log.write(step, metrics)
+                if metric_log is not None:
+                    metric_log.write(step, metrics)
                 t_log, n_log = time.perf_counter(), 0
             # --- checkpoint
-            if step % tc.checkpoint_every == 0 and step < stop:
+            if step % tc.checkpoint_every == 0 and step < stop and ranks.is_main:
                 save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
     finally:
-        metric_log.close()
-    save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
-    exported = save_weights(export, model, step=step, meta={"run": str(run_dir)}) if export else None
+        if metric_log is not None:
+            metric_log.close()
+    exported = None
+    if ranks.is_main:
+        save_state(ckpt_path, model, optimizer, step, {"config": cfg.to_dict()}, rng)
+        exported = save_weights(export, model, step=step, meta={"run": str(run_dir)}) if export else None
+    ranks.barrier()  # every rank returns after the final checkpoint exists
     return TrainResult(step, metrics, ckpt_path, exported)
 
 
