@@ -1,0 +1,477 @@
+"""Numba kernels of the many-game self-play search: ``K`` games' boards and trees in one arena.
+
+Vocabulary: a *game slot* ``g`` (0..K-1) holds one game in progress; a *group* is a range of
+slots ``[g0, g1)`` stepped together; a *step* of a group is ``select_leaves`` (one leaf, or ``L``
+under virtual loss, per game, their agz17 planes written into the group's batch buffer), one
+evaluator call by the caller, then ``finish_step`` (expand, back up, and advance every game whose
+search is complete: sample row, resignation, move choice, tree reuse, game end). A *slot* ``k``
+of the batch buffer is one leaf waiting for the network.
+
+The arena (``arena`` tuple, everything over the game slot first):
+
+* root boards: ``bpts int64[K, NROWS, A]``, ``bscal int64[K, NSCAL]``, ``bhist int64[K, H]`` in
+  the layout of ``engine/_kernels.py``, and ``rstones int8[K, 8, n*n]``: a ring of the stones of
+  the root position and the 7 before it (``gs[g, GS_RHEAD]`` is the current one), for agz17;
+* trees: ``nodes int32[K, M, NODE_COLS]`` (``N_FIRST`` first edge or -1, ``N_NCH``, ``N_NVIS``,
+  ``N_VLOSS``, ``N_TERM``), ``nodew float64[K, M]`` (W from the view of the player who moved into
+  the node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``, ``E_VL``, ``E_Q``,
+  ``E_U``: the child's statistics kept on the edge, one contiguous record per edge) and
+  ``ei int32[K, E, 2]`` (``E_CHILD`` or -1, ``E_ACT``), ``tinfo int64[K, 2]`` (nodes, edges
+  used). The root is always node 0: tree reuse copies the chosen subtree into a spare tree
+  breadth first and back;
+* ``gs int64[K, NGS]``: per-game state (``GS_*`` below); ``rng uint64[K]``: each game's
+  generator (splitmix64), so a game's course depends on its seed and its evaluations only;
+* records: ``moves int16[K, max_moves]``; sample rows ``svis uint16[K, R, n*n+1]`` (root visit
+  counts of a full search) and ``smove int16[K, R]`` (the move number it was taken at); planes are
+  rebuilt from the moves at the game's end (``game_planes``), ``z`` from the result.
+
+Selection and backup follow ``engine/search/_kernels_mcts.py`` formula for formula and in the
+same floating-point order (PUCT with FPU, optional AlphaZero schedule, virtual loss as in
+``_select_edge_vl``), so that one game without noise and virtual loss visits exactly what
+``MCTS`` visits. Legality below the root is simple ko unless ``ip[IP_SUPERKO_TREE]`` (then
+positional superko on the path as in ``MCTS``); root moves always follow the board's rules.
+"""
+
+import numpy as np
+from numba import njit
+
+from engine._jit import NJIT
+from engine._kernels import (
+    BLACK,
+    PASSES,
+    SIZE,
+    STONES,
+    TO_PLAY,
+    area_score,
+    fill_legal_mask,
+)
+from engine.search._kernels_mcts import fill_legal_mask_simple, load_root, outcome_value, play_action
+
+N_FIRST, N_NCH, N_NVIS, N_VLOSS, N_TERM = range(5)
+NODE_COLS = 5
+E_PRIOR, E_N, E_W, E_VL, E_Q, E_U = range(6)
+EDGE_COLS = 6
+E_CHILD, E_ACT = range(2)
+T_NODES, T_EDGES = range(2)
+
+(
+    GS_STATUS,
+    GS_SIMS,
+    GS_BUDGET,
+    GS_PENDING,
+    GS_FULL,
+    GS_NOISE,
+    GS_RESIGN_ON,
+    GS_WOULD_RESIGN,
+    GS_RESIGNED,
+    GS_NMOVES,
+    GS_NSAMPLES,
+    GS_RHEAD,
+    GS_TOTAL_SIMS,
+    GS_LEAVES,
+    GS_WINNER,
+    GS_ID,
+) = range(16)
+NGS = 16
+IDLE, PLAYING, FINISHED = 0, 1, 2
+
+(
+    FP_CPUCT,
+    FP_SCHEDULE,
+    FP_CBASE,
+    FP_CINIT,
+    FP_FPU,
+    FP_VLOSS,
+    FP_KOMI,
+    FP_ALPHA,
+    FP_EPS,
+    FP_TEMP,
+    FP_RESIGN,
+    FP_RESIGN_OFF,
+    FP_FULL_PROB,
+) = range(13)
+NFP = 13
+(
+    IP_FULL,
+    IP_FAST,
+    IP_CAP,
+    IP_TEMP_MOVES,
+    IP_RESIGN_MIN,
+    IP_MAX_MOVES,
+    IP_LEAVES,
+    IP_SUPERKO_TREE,
+    IP_MAX_DEPTH,
+    IP_REUSE,
+    IP_SIZE,
+    IP_SUICIDE,
+    IP_SUPERKO,
+    IP_HOLD,
+) = range(14)
+NIP = 14
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+# ------------------------------------------------------------------------------ randomness
+@njit(**NJIT)
+def rand_uniform(rng, g):
+    """A float64 in [0, 1) from game ``g``'s splitmix64 state ``rng[g]`` (advanced)."""
+    s = rng[g] + _GOLDEN
+    rng[g] = s
+    z = (s ^ (s >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(**NJIT)
+def _normal(rng, g):
+    u1 = rand_uniform(rng, g)
+    while u1 <= 0.0:
+        u1 = rand_uniform(rng, g)
+    u2 = rand_uniform(rng, g)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(**NJIT)
+def rand_gamma(rng, g, alpha):
+    """Gamma(``alpha``, 1) by Marsaglia and Tsang (2000); ``alpha`` < 1 by the ``U^(1/alpha)`` boost."""
+    boost = 1.0
+    if alpha < 1.0:
+        u = rand_uniform(rng, g)
+        while u <= 0.0:
+            u = rand_uniform(rng, g)
+        boost = u ** (1.0 / alpha)
+        alpha += 1.0
+    d = alpha - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        x = _normal(rng, g)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = rand_uniform(rng, g)
+        if u < 1.0 - 0.0331 * x * x * x * x or np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
+            return d * v * boost
+
+
+# ------------------------------------------------------------------------------ tree
+@njit(**NJIT)
+def tree_reset(nodes, nodew, tinfo, g):
+    """Game ``g``'s tree becomes one unexpanded root (node 0)."""
+    for c in range(NODE_COLS):
+        nodes[g, 0, c] = 0
+    nodes[g, 0, N_FIRST] = -1
+    nodew[g, 0] = 0.0
+    tinfo[g, T_NODES] = 1
+    tinfo[g, T_EDGES] = 0
+
+
+@njit(**NJIT)
+def _new_node(nodes, nodew, tinfo, g, term):
+    i = tinfo[g, T_NODES]
+    tinfo[g, T_NODES] = i + 1
+    nodes[g, i, N_FIRST] = -1
+    nodes[g, i, N_NCH] = 0
+    nodes[g, i, N_NVIS] = 0
+    nodes[g, i, N_VLOSS] = 0
+    nodes[g, i, N_TERM] = term
+    nodew[g, i] = 0.0
+    return i
+
+
+@njit(**NJIT)
+def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
+    """One edge per legal action, priors renormalised over them (``expand_node`` unsorted)."""
+    if nodes[g, node, N_FIRST] >= 0:
+        return True
+    cnt = 0
+    total = 0.0
+    for a in range(legal.shape[0]):
+        if legal[a] != 0:
+            cnt += 1
+            total += max(np.float64(priors[a]), 0.0)
+    first = tinfo[g, T_EDGES]
+    if cnt == 0 or first + cnt > ei.shape[1]:
+        return False
+    k = first
+    for a in range(legal.shape[0]):
+        if legal[a] != 0:
+            p = max(np.float64(priors[a]), 0.0) / total if total > 0 else 1.0 / cnt
+            ef[g, k, E_PRIOR] = p
+            ef[g, k, E_N] = 0.0
+            ef[g, k, E_W] = 0.0
+            ef[g, k, E_VL] = 0.0
+            ef[g, k, E_Q] = 0.0
+            ef[g, k, E_U] = p
+            ei[g, k, E_CHILD] = -1
+            ei[g, k, E_ACT] = a
+            k += 1
+    tinfo[g, T_EDGES] = k
+    nodes[g, node, N_NCH] = cnt
+    nodes[g, node, N_FIRST] = first
+    return True
+
+
+@njit(**NJIT)
+def select_edge(nodes, nodew, ef, g, node, fp):
+    """The edge of ``node`` maximising Q + U (``_kernels_mcts.select_edge`` without RAVE/value mix)."""
+    if fp[FP_VLOSS] != 0.0:
+        return _select_edge_vl(nodes, nodew, ef, g, node, fp)
+    first = nodes[g, node, N_FIRST]
+    nch = nodes[g, node, N_NCH]
+    n_parent = np.int64(nodes[g, node, N_NVIS])
+    if fp[FP_SCHEDULE] != 0.0:
+        c = np.log((1.0 + n_parent + fp[FP_CBASE]) / fp[FP_CBASE]) + fp[FP_CINIT]
+    else:
+        c = fp[FP_CPUCT]
+    c_sqrt = c * np.sqrt(max(n_parent, 1.0))
+    seen_p = 0.0
+    best = first
+    best_score = -1e300
+    best_u = -1
+    best_p = -1.0
+    for e in range(first, first + nch):
+        n = ef[g, e, E_N]
+        if n > 0.0:
+            seen_p += ef[g, e, E_PRIOR]
+            score = ef[g, e, E_Q] + c_sqrt * ef[g, e, E_U]
+            if score > best_score:
+                best_score = score
+                best = e
+        else:
+            p = np.float64(ef[g, e, E_PRIOR])
+            if ef[g, e, E_VL] > 0:
+                seen_p += p
+            if p > best_p:
+                best_p = p
+                best_u = e
+    if best_u >= 0:
+        q_parent = -nodew[g, node] / n_parent if n_parent > 0 else 0.0
+        score = q_parent - fp[FP_FPU] * np.sqrt(seen_p) + c_sqrt * best_p
+        if score > best_score or (score == best_score and best_u < best):
+            best = best_u
+    return best
+
+
+@njit(**NJIT)
+def _select_edge_vl(nodes, nodew, ef, g, node, fp):
+    """``select_edge`` under virtual loss (``_kernels_mcts._select_edge_vl``)."""
+    first = nodes[g, node, N_FIRST]
+    nch = nodes[g, node, N_NCH]
+    vlw = fp[FP_VLOSS]
+    nv = np.int64(nodes[g, node, N_NVIS])
+    n_parent = nv + vlw * nodes[g, node, N_VLOSS]
+    if fp[FP_SCHEDULE] != 0.0:
+        c = np.log((1.0 + n_parent + fp[FP_CBASE]) / fp[FP_CBASE]) + fp[FP_CINIT]
+    else:
+        c = fp[FP_CPUCT]
+    c_sqrt = c * np.sqrt(max(n_parent, 1.0))
+    q_parent = -nodew[g, node] / nv if nv > 0 else 0.0
+    seen_p = 0.0
+    for e in range(first, first + nch):
+        if ef[g, e, E_N] + ef[g, e, E_VL] > 0:
+            seen_p += ef[g, e, E_PRIOR]
+    fpu = q_parent - fp[FP_FPU] * np.sqrt(seen_p)
+    best = first
+    best_score = -1e300
+    for e in range(first, first + nch):
+        vl = vlw * ef[g, e, E_VL]
+        n = ef[g, e, E_N] + vl
+        q = fpu
+        if n > 0:
+            q = (ef[g, e, E_W] - vl) / n
+        score = q + c_sqrt * ef[g, e, E_PRIOR] / (1.0 + n)
+        if score > best_score:
+            best_score = score
+            best = e
+    return best
+
+
+@njit(**NJIT)
+def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epath):
+    """Walk game ``g``'s tree from the root by ``select_edge`` (tree only, no board).
+
+    Adds a virtual loss on the way and creates the child reached through a new edge (terminal
+    after two passes, counted from the root's ``passes``). Returns the depth; the leaf is
+    ``path[depth]`` and ``epath[i]`` the edge into ``path[i]``.
+    """
+    node = 0
+    depth = 0
+    path[0] = 0
+    nodes[g, 0, N_VLOSS] += 1
+    while nodes[g, node, N_FIRST] >= 0 and nodes[g, node, N_TERM] == 0 and depth < max_depth:
+        e = select_edge(nodes, nodew, ef, g, node, fp)
+        a = ei[g, e, E_ACT]
+        passes = passes + 1 if a == n2 else 0
+        ch = ei[g, e, E_CHILD]
+        if ch < 0:
+            ch = _new_node(nodes, nodew, tinfo, g, 1 if passes >= 2 else 0)
+            ei[g, e, E_CHILD] = ch
+        node = ch
+        depth += 1
+        path[depth] = node
+        epath[depth] = e
+        nodes[g, node, N_VLOSS] += 1
+        ef[g, e, E_VL] += 1.0
+    return depth
+
+
+@njit(**NJIT)
+def backup(nodes, nodew, ef, g, path, epath, depth, value):
+    """Add ``value`` (view of the player to move at the leaf) up the path (``_kernels_mcts.backup``)."""
+    v = value
+    for i in range(depth, -1, -1):
+        node = path[i]
+        nodes[g, node, N_NVIS] += 1
+        nodes[g, node, N_VLOSS] -= 1
+        nodew[g, node] -= v
+        if i > 0:
+            e = epath[i]
+            en = ef[g, e, E_N] + 1.0
+            ew = ef[g, e, E_W] - v
+            ef[g, e, E_N] = en
+            ef[g, e, E_W] = ew
+            ef[g, e, E_VL] -= 1.0
+            ef[g, e, E_Q] = ew / en
+            ef[g, e, E_U] = ef[g, e, E_PRIOR] / (1.0 + en)
+        v = -v
+
+
+@njit(**NJIT)
+def add_noise(ef, g, first, nch, rng, alpha, eps, noise):
+    """Mix Dirichlet(``alpha``) noise into the root priors: P = (1 - eps) P + eps noise."""
+    total = 0.0
+    for j in range(nch):
+        noise[j] = rand_gamma(rng, g, alpha)
+        total += noise[j]
+    for j in range(nch):
+        e = first + j
+        p = (1.0 - eps) * ef[g, e, E_PRIOR] + eps * (noise[j] / total if total > 0 else 1.0 / nch)
+        ef[g, e, E_PRIOR] = p
+        ef[g, e, E_U] = ef[g, e, E_PRIOR] / (1.0 + ef[g, e, E_N])
+
+
+# ------------------------------------------------------------------------------ planes
+@njit(**NJIT)
+def _planes_from_board(st, n, color, out, i):
+    """History planes ``i`` and ``8 + i`` of agz17 from a padded ``STONES`` row."""
+    w = n + 1
+    opp = 3 - color
+    for r in range(n):
+        base = (r + 1) * w + 1
+        for c in range(n):
+            s = st[base + c]
+            out[i, r, c] = 1.0 if s == color else 0.0
+            out[8 + i, r, c] = 1.0 if s == opp else 0.0
+
+
+@njit(**NJIT)
+def _planes_from_ring(stones, n, color, out, i):
+    opp = 3 - color
+    for r in range(n):
+        for c in range(n):
+            s = stones[r * n + c]
+            out[i, r, c] = 1.0 if s == color else 0.0
+            out[8 + i, r, c] = 1.0 if s == opp else 0.0
+
+
+@njit(**NJIT)
+def _color_plane(n, color, out):
+    v = 1.0 if color == BLACK else 0.0
+    for r in range(n):
+        for c in range(n):
+            out[16, r, c] = v
+
+
+@njit(**NJIT)
+def _ring_push(rstones, g, head, st, n):
+    """Write the stones of padded row ``st`` at ring position ``head``."""
+    w = n + 1
+    for r in range(n):
+        base = (r + 1) * w + 1
+        for c in range(n):
+            rstones[g, head, r * n + c] = st[base + c]
+
+
+# ------------------------------------------------------------------------------ one step
+@njit(**NJIT)
+def _replay(arena, scratch, g, k, depth, encode):
+    """Slot ``k``'s board becomes the leaf of game ``g``; with ``encode`` its planes are written.
+
+    Returns the colour to move at the leaf.
+    """
+    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob = arena
+    spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
+    n = bscal[g, SIZE]
+    pts, scal, hist = spts[k], sscal[k], shist[k]
+    load_root(bpts[g], bscal[g], bhist[g], pts, scal, hist, sdepth[:0])
+    color = bscal[g, TO_PLAY] if depth % 2 == 0 else 3 - bscal[g, TO_PLAY]
+    out = planes[k]
+    epath = sepath[k]
+    for j in range(1, depth + 1):
+        play_action(pts, scal, zob, hist, ei[g, epath[j], E_ACT])
+        if encode and depth - j < 8:
+            _planes_from_board(pts[STONES], n, color, out, depth - j)
+    if encode:
+        head = gs[g, GS_RHEAD]
+        for i in range(depth, 8):
+            _planes_from_ring(rstones[g, (head - (i - depth)) & 7], n, color, out, i)
+        _color_plane(n, color, out)
+    return color
+
+
+@njit(**NJIT)
+def select_leaves(arena, scratch, fp, ip, g0, g1):
+    """Select the leaves of games ``g0 .. g1-1`` into the batch slots; returns how many.
+
+    Per playing game, up to ``ip[IP_LEAVES]`` leaves whose search still has budget. A terminal
+    leaf (two passes) is scored by area and backed up at once, and the game selects again. A leaf
+    goes to slot ``k``: its planes into ``planes[k]``, its legal moves into ``slegal[k]``.
+    """
+    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob = arena
+    spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
+    max_nodes = nodes.shape[1]
+    max_depth = min(ip[IP_MAX_DEPTH], spath.shape[1] - 1)
+    k = 0
+    for g in range(g0, g1):
+        if gs[g, GS_STATUS] != PLAYING:
+            continue
+        n = bscal[g, SIZE]
+        n2 = n * n
+        for _ in range(ip[IP_LEAVES]):
+            got = False
+            while gs[g, GS_SIMS] + gs[g, GS_PENDING] < gs[g, GS_BUDGET]:
+                if tinfo[g, T_NODES] >= max_nodes - 1:  # full: this search ends here
+                    gs[g, GS_BUDGET] = gs[g, GS_SIMS] + gs[g, GS_PENDING]
+                    break
+                path, epath = spath[k], sepath[k]
+                depth = descend(nodes, nodew, ef, ei, tinfo, g, n2, bscal[g, PASSES], fp, max_depth, path, epath)
+                leaf = path[depth]
+                if nodes[g, leaf, N_TERM] != 0:
+                    color = _replay(arena, scratch, g, k, depth, False)
+                    value = outcome_value(area_score(spts[k], sscal[k]), fp[FP_KOMI], color)
+                    backup(nodes, nodew, ef, g, path, epath, depth, value)
+                    gs[g, GS_SIMS] += 1
+                    gs[g, GS_TOTAL_SIMS] += 1
+                    continue
+                color = _replay(arena, scratch, g, k, depth, True)
+                if depth == 0:
+                    fill_legal_mask(bpts[g], bscal[g], zob, bhist[g], color, slegal[k])
+                elif ip[IP_SUPERKO_TREE] != 0:
+                    fill_legal_mask(spts[k], sscal[k], zob, shist[k], color, slegal[k])
+                else:
+                    fill_legal_mask_simple(spts[k], sscal[k], slegal[k])
+                sdepth[k] = depth
+                scolor[k] = color
+                sgame[k] = g
+                gs[g, GS_PENDING] += 1
+                k += 1
+                got = True
+                break
+            if not got or nodes[g, 0, N_FIRST] < 0:  # an unexpanded root is evaluated alone
+                break
+    return k

@@ -1,0 +1,424 @@
+"""Many self-play games at once on compiled kernels: one arena, one evaluator call per step.
+
+Vocabulary (see ``engine/search/_kernels_batch.py`` for the arena layout): ``ManyGames`` holds
+``K`` game slots split into ``groups`` (two by default). A *step* of a group selects one leaf per
+playing game (``leaves_per_game`` under virtual loss), writes their agz17 planes into the group's
+preallocated ``float32[B, 17, n, n]`` buffer, calls the *evaluator* once, and installs the results;
+games whose search is complete play their move inside the same kernel call. While one group's
+evaluator call runs in a helper thread (torch releases the GIL, and so do the kernels), the main
+thread steps the other group, so a network call overlaps the other group's search.
+
+An *evaluator* is any callable ``(planes float32[B, 17, n, n], legal int8[B, n*n+1]) -> (priors
+[B, n*n+1], values [B])``: priors non-negative in any scale (the tree renormalises over legal
+moves), values in [-1, 1] from the view of the player to move. ``NullEvaluator`` (uniform, 0) times
+everything but the network. Python runs once per step and once per finished game, never per leaf.
+
+This module imports numpy and the standard library only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine import _kernels as K
+from engine.search import _kernels_batch as KB
+from engine.search import _kernels_batch_game as KG
+
+Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+PLANES = 17
+"""agz17: the one feature set the kernels encode"""
+
+
+@dataclass(frozen=True)
+class BatchSearchConfig:
+    """Rules, search and self-play settings of ``ManyGames`` (as in ``SelfPlayConfig`` and ``MCTSConfig``)."""
+
+    size: int = 9
+    komi: float = 7.5
+    allow_suicide: bool = False
+    superko: bool = True
+    """positional superko at the root (the board's rules); the tree below uses simple ko unless ``superko_in_tree``"""
+    superko_in_tree: bool = False
+    """check positional superko at every leaf too (as ``MCTS`` does; slower once stones were captured)"""
+    playouts: int = 100
+    """simulations of a full search"""
+    fast_playouts: int = 0
+    """simulations of a fast search under ``playout_cap`` (0 = a quarter of ``playouts``)"""
+    playout_cap: bool = False
+    full_search_prob: float = 0.25
+    c_puct: float = 1.5
+    c_puct_schedule: bool = False
+    c_base: float = 19652.0
+    c_init: float = 1.25
+    fpu_reduction: float = 0.25
+    leaves_per_game: int = 1
+    """leaves per game per step; above 1 they spread by ``virtual_loss``"""
+    virtual_loss: float = 3.0
+    dirichlet_alpha: float = 0.0
+    dirichlet_eps: float = 0.25
+    temperature: float = 1.0
+    temperature_moves: int = 8
+    resign_threshold: float = 0.05
+    resign_min_moves: int = 10
+    resign_disabled_frac: float = 0.1
+    max_moves: int = 0
+    """move cap (0 = 2 * size * size), then scored by area"""
+    reuse_tree: bool = True
+    max_depth: int = 1000
+
+    @property
+    def move_cap(self) -> int:
+        """The move cap in force."""
+        return self.max_moves or 2 * self.size * self.size
+
+    def params(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(fp, ip)`` parameter vectors of the kernels."""
+        fp = np.zeros(KB.NFP)
+        fp[KB.FP_CPUCT], fp[KB.FP_SCHEDULE] = self.c_puct, float(self.c_puct_schedule)
+        fp[KB.FP_CBASE], fp[KB.FP_CINIT], fp[KB.FP_FPU] = self.c_base, self.c_init, self.fpu_reduction
+        fp[KB.FP_VLOSS] = self.virtual_loss if self.leaves_per_game > 1 else 0.0
+        fp[KB.FP_KOMI], fp[KB.FP_ALPHA], fp[KB.FP_EPS] = self.komi, self.dirichlet_alpha, self.dirichlet_eps
+        fp[KB.FP_TEMP], fp[KB.FP_RESIGN] = self.temperature, self.resign_threshold
+        fp[KB.FP_RESIGN_OFF], fp[KB.FP_FULL_PROB] = self.resign_disabled_frac, self.full_search_prob
+        ip = np.zeros(KB.NIP, np.int64)
+        ip[KB.IP_FULL] = self.playouts
+        ip[KB.IP_FAST] = self.fast_playouts or max(1, self.playouts // 4)
+        ip[KB.IP_CAP], ip[KB.IP_TEMP_MOVES] = int(self.playout_cap), self.temperature_moves
+        ip[KB.IP_RESIGN_MIN], ip[KB.IP_MAX_MOVES] = self.resign_min_moves, self.move_cap
+        ip[KB.IP_LEAVES], ip[KB.IP_SUPERKO_TREE] = self.leaves_per_game, int(self.superko_in_tree)
+        ip[KB.IP_MAX_DEPTH], ip[KB.IP_REUSE] = self.max_depth, int(self.reuse_tree)
+        ip[KB.IP_SIZE], ip[KB.IP_SUICIDE], ip[KB.IP_SUPERKO] = self.size, int(self.allow_suicide), int(self.superko)
+        return fp, ip
+
+
+@dataclass
+class FinishedGame:
+    """One finished game: its moves, result and sample rows (``selfplay/game.py`` layout)."""
+
+    game_id: int
+    moves: np.ndarray
+    """actions played, pass = n*n; black moves first"""
+    winner: int
+    resigned: bool
+    resign_disabled: bool
+    would_resign: int
+    planes: np.ndarray
+    """uint8[T, 17, n, n]"""
+    pi: np.ndarray
+    """float32[T, n*n+1]"""
+    z: np.ndarray
+    """int8[T]"""
+    to_play: np.ndarray
+    """int8[T]"""
+    sample_moves: np.ndarray
+    """int[T]: moves played before each sample"""
+    simulations: int
+    leaves: int
+
+
+@dataclass
+class RunStats:
+    """Counters of ``ManyGames.play``."""
+
+    steps: int = 0
+    leaves: int = 0
+    moves: int = 0
+    games: int = 0
+    seconds: float = 0.0
+    net_seconds: float = 0.0
+    """time inside evaluator calls (they overlap the other group's search)"""
+    batch_sizes: list[int] = field(default_factory=list)
+
+
+class NullEvaluator:
+    """Uniform priors and value 0 (everything but the network is timed)."""
+
+    def __init__(self, n_actions: int, capacity: int = 1):
+        self.priors = np.ones((capacity, n_actions), np.float32)
+        self.values = np.zeros(capacity, np.float32)
+
+    def __call__(self, planes: np.ndarray, legal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Views of preallocated constant arrays (grown when a bigger batch comes)."""
+        k = len(planes)
+        if k > len(self.values):
+            self.__init__(self.priors.shape[1], k)
+        return self.priors[:k], self.values[:k]
+
+
+class ManyGames:
+    """``games`` game slots in one preallocated arena, stepped in ``groups`` alternating groups.
+
+    Args:
+        cfg: the settings.
+        games: game slots ``K``.
+        groups: groups stepped in turn (2 overlaps the evaluator with search; 1 for tests).
+        hist: room for earlier positions of a loaded root (``load``), beyond the move cap.
+    """
+
+    def __init__(self, cfg: BatchSearchConfig, games: int, groups: int = 2, hist: int = 0):
+        if games < 1 or not 1 <= groups <= games:
+            raise ValueError("games must be >= 1 and groups in 1..games")
+        self.cfg, self.k = cfg, games
+        self.fp, self.ip = cfg.params()
+        n, p, lv = cfg.size, max(self.ip[KB.IP_FULL], self.ip[KB.IP_FAST]), cfg.leaves_per_game
+        n2, area = n * n, (n + 2) * (n + 1) + 1
+        self.max_nodes = 3 * p + 4 * lv + 16
+        self.max_edges = (2 * p + 4 * lv + 8) * (n2 + 1)
+        h = cfg.move_cap + hist + 8
+        from engine.board import zobrist_table
+
+        self.arena = (
+            np.zeros((games, K.NROWS, area), np.int64),
+            np.zeros((games, K.NSCAL), np.int64),
+            np.zeros((games, h), np.int64),
+            np.zeros((games, 8, n2), np.int8),
+            np.zeros((games, self.max_nodes, KB.NODE_COLS), np.int32),
+            np.zeros((games, self.max_nodes), np.float64),
+            np.zeros((games, self.max_edges, KB.EDGE_COLS), np.float32),
+            np.zeros((games, self.max_edges, 2), np.int32),
+            np.zeros((games, 2), np.int64),
+            np.zeros((games, KB.NGS), np.int64),
+            np.zeros(games, np.uint64),
+            np.zeros((games, cfg.move_cap), np.int16),
+            np.zeros((games, cfg.move_cap, n2 + 1), np.uint16),
+            np.zeros((games, cfg.move_cap), np.int16),
+            zobrist_table(n),
+        )
+        bounds = np.linspace(0, games, groups + 1).astype(int)
+        self.groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self.scratch = [self._scratch((b - a) * lv, h) for a, b in self.groups]
+        self._empty = (np.zeros((0, n2 + 1), np.float32), np.zeros(0, np.float32))
+
+    def _scratch(self, slots: int, h: int) -> tuple:
+        n, d = self.cfg.size, self.cfg.max_depth
+        n2, area = n * n, (n + 2) * (n + 1) + 1
+        work = (
+            np.zeros((self.max_nodes, KB.NODE_COLS), np.int32),
+            np.zeros(self.max_nodes, np.float64),
+            np.zeros((self.max_edges, KB.EDGE_COLS), np.float32),
+            np.zeros((self.max_edges, 2), np.int32),
+            np.zeros(self.max_nodes, np.int64),
+            np.zeros(n2 + 1, np.float64),
+            np.zeros(n2 + 1, np.int8),
+        )
+        return (
+            np.zeros((slots, K.NROWS, area), np.int64),
+            np.zeros((slots, K.NSCAL), np.int64),
+            np.zeros((slots, h + d + 8), np.int64),
+            np.zeros((slots, n2 + 1), np.int8),
+            np.zeros((slots, d + 1), np.int64),
+            np.zeros((slots, d + 1), np.int64),
+            np.zeros(slots, np.int64),
+            np.zeros(slots, np.int64),
+            np.zeros(slots, np.int64),
+            np.zeros((slots, PLANES, n, n), np.float32),
+            work,
+        )
+
+    # ------------------------------------------------------------------ memory
+    def arena_bytes(self) -> int:
+        """Bytes of the arena (boards, trees, game state, records) for all slots."""
+        return sum(a.nbytes for a in self.arena[:-1])
+
+    def scratch_bytes(self) -> int:
+        """Bytes of the groups' batch buffers and work arrays."""
+        return sum(a.nbytes for s in self.scratch for a in s[:-1]) + sum(a.nbytes for s in self.scratch for a in s[-1])
+
+    # ------------------------------------------------------------------ games
+    def start(self, g: int, seed: int, game_id: int) -> None:
+        """Start a new game in slot ``g``."""
+        KG.start_game(self.arena, self._work(g), self.fp, self.ip, g, np.uint64(seed), game_id)
+
+    def _work(self, g: int) -> tuple:
+        return self.scratch[self._group_of(g)][-1]
+
+    def _group_of(self, g: int) -> int:
+        return next(i for i, (a, b) in enumerate(self.groups) if a <= g < b)
+
+    def load(self, g: int, board, seed: int = 0) -> None:
+        """Put ``board``'s position (with its history) at slot ``g``'s root and start a search there."""
+        bpts, bscal, bhist, rstones = self.arena[:4]
+        nh = int(board.scal[K.NHIST])
+        if nh + self.cfg.move_cap + 8 > bhist.shape[1]:
+            raise ValueError("board history too long: make ManyGames with a larger hist")
+        bpts[g], bscal[g] = board.pts, board.scal
+        bhist[g, :nh] = board.hist[:nh]
+        rstones[g] = 0
+        for i, stones in enumerate(board.position_history(8)):
+            rstones[g, (-i) & 7] = stones.reshape(-1)
+        gs = self.arena[9]
+        gs[g] = 0
+        gs[g, KB.GS_STATUS] = KB.PLAYING
+        self.arena[10][g] = np.uint64(seed)
+        KG.start_move(self.arena, self._work(g), self.fp, self.ip, g, -1)
+
+    def finished_game(self, g: int) -> FinishedGame:
+        """The finished game in slot ``g`` with its sample rows (planes rebuilt from the moves)."""
+        gs, moves, svis, smove = self.arena[9], self.arena[11], self.arena[12], self.arena[13]
+        n, nm, ns = self.cfg.size, int(gs[g, KB.GS_NMOVES]), int(gs[g, KB.GS_NSAMPLES])
+        planes = np.zeros((ns, PLANES, n, n), np.uint8)
+        mv, sm = moves[g, :nm].astype(np.int64), smove[g, :ns].astype(np.int64)
+        KG.game_planes(mv, nm, sm, ns, n, self.arena[-1], planes)
+        pi = svis[g, :ns].astype(np.float32)
+        pi /= pi.sum(axis=1, keepdims=True)
+        colors = np.where(smove[g, :ns] % 2 == 0, K.BLACK, K.WHITE).astype(np.int8)
+        winner = int(gs[g, KB.GS_WINNER])
+        z = np.where(winner == K.EMPTY, 0, np.where(colors == winner, 1, -1)).astype(np.int8)
+        return FinishedGame(
+            game_id=int(gs[g, KB.GS_ID]),
+            moves=moves[g, :nm].astype(np.int64),
+            winner=winner,
+            resigned=bool(gs[g, KB.GS_RESIGNED]),
+            resign_disabled=self.cfg.resign_threshold > 0 and not gs[g, KB.GS_RESIGN_ON],
+            would_resign=int(gs[g, KB.GS_WOULD_RESIGN]),
+            planes=planes,
+            pi=pi,
+            z=z,
+            to_play=colors,
+            sample_moves=smove[g, :ns].astype(np.int64),
+            simulations=int(gs[g, KB.GS_TOTAL_SIMS]),
+            leaves=int(gs[g, KB.GS_LEAVES]),
+        )
+
+    def root_visits(self, g: int) -> np.ndarray:
+        """``int64[n*n+1]``: visit counts of slot ``g``'s root moves."""
+        nodes, ei = self.arena[4], self.arena[7]
+        out = np.zeros(self.cfg.size**2 + 1, np.int64)
+        first, nch = int(nodes[g, 0, KB.N_FIRST]), int(nodes[g, 0, KB.N_NCH])
+        for e in range(max(first, 0), max(first, 0) + (nch if first >= 0 else 0)):
+            ch = int(ei[g, e, KB.E_CHILD])
+            out[int(ei[g, e, KB.E_ACT])] = int(nodes[g, ch, KB.N_NVIS]) if ch >= 0 else 0
+        return out
+
+    # ------------------------------------------------------------------ steps
+    def select(self, group: int) -> int:
+        """Select group ``group``'s leaves into its batch buffer; returns their count."""
+        a, b = self.groups[group]
+        return int(KB.select_leaves(self.arena, self.scratch[group], self.fp, self.ip, a, b))
+
+    def batch(self, group: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(planes, legal)`` of the ``k`` selected leaves of ``group`` (views of the buffers)."""
+        s = self.scratch[group]
+        return s[9][:k], s[3][:k]
+
+    def finish(self, group: int, k: int, priors: np.ndarray, values: np.ndarray) -> int:
+        """Install ``k`` evaluations of ``group`` and advance its games; returns games finished."""
+        a, b = self.groups[group]
+        if k:
+            priors = np.ascontiguousarray(priors, np.float32).reshape(k, -1)
+            values = np.ascontiguousarray(values, np.float32).reshape(k)
+        return int(KG.finish_step(self.arena, self.scratch[group], self.fp, self.ip, k, priors, values, a, b))
+
+    def search(self, evaluator: Evaluator) -> None:
+        """Run the searches of every playing slot to completion without playing a move (tests)."""
+        self.ip[KB.IP_HOLD] = 1
+        try:
+            while True:
+                total = 0
+                for grp in range(len(self.groups)):
+                    k = self.select(grp)
+                    total += k
+                    if k:
+                        self.finish(grp, k, *evaluator(*self.batch(grp, k)))
+                if total == 0:
+                    return
+        finally:
+            self.ip[KB.IP_HOLD] = 0
+
+    def play(
+        self,
+        evaluator: Evaluator,
+        games: int,
+        *,
+        seed_of: Callable[[int], int] = lambda i: i + 1,
+        on_game: Callable[[FinishedGame], None] | None = None,
+        seconds: float | None = None,
+        overlap: bool = True,
+    ) -> RunStats:
+        """Play games ``0 .. games-1`` (``seed_of(i)`` seeds game ``i``), refilling slots as games end.
+
+        Args:
+            evaluator: the leaf evaluator.
+            games: games to play.
+            seed_of: the generator seed of game ``i``.
+            on_game: called with each ``FinishedGame`` as it ends (in the calling thread).
+            seconds: stop after this long (games in progress are dropped); None = play all.
+            overlap: run each group's evaluator call in a helper thread while the next group steps.
+        """
+        stats, t0 = RunStats(), time.perf_counter()
+        gs = self.arena[9]
+        nxt = 0
+        for g in range(self.k):
+            if nxt < games:
+                self.start(g, seed_of(nxt), nxt)
+                nxt += 1
+            else:
+                gs[g, KB.GS_STATUS] = KB.IDLE
+
+        def timed(planes, legal):
+            t = time.perf_counter()
+            out = evaluator(planes, legal)
+            return out, time.perf_counter() - t
+
+        pool = ThreadPoolExecutor(1) if overlap and len(self.groups) > 1 else None
+        pending: list = [None] * len(self.groups)
+
+        def submit(grp: int) -> None:
+            k = self.select(grp)
+            if k == 0:
+                pending[grp] = (0, None)
+                return
+            stats.steps += 1
+            stats.leaves += k
+            stats.batch_sizes.append(k)
+            args = self.batch(grp, k)
+            pending[grp] = (k, pool.submit(timed, *args) if pool else timed(*args))
+
+        try:
+            for grp in range(len(self.groups)):
+                submit(grp)
+            while any(k for k, _ in pending) or self._live():
+                stop = seconds is not None and time.perf_counter() - t0 >= seconds
+                for grp in range(len(self.groups)):
+                    k, fut = pending[grp]
+                    priors, values = self._empty
+                    if k:
+                        (priors, values), dt = fut.result() if pool else fut
+                        stats.net_seconds += dt
+                    if self.finish(grp, k, priors, values):
+                        nxt = self._harvest(grp, games, nxt, seed_of, on_game, stats, t0, seconds)
+                    pending[grp] = (0, None)
+                    if not stop:
+                        submit(grp)
+                if stop:
+                    break
+        finally:
+            if pool:
+                pool.shutdown(wait=True)
+        playing = gs[:, KB.GS_STATUS] == KB.PLAYING
+        stats.moves += int(gs[playing, KB.GS_NMOVES].sum())
+        stats.seconds = time.perf_counter() - t0
+        return stats
+
+    def _live(self) -> bool:
+        return bool((self.arena[9][:, KB.GS_STATUS] == KB.PLAYING).any())
+
+    def _harvest(self, grp, games, nxt, seed_of, on_game, stats, t0, seconds) -> int:
+        gs = self.arena[9]
+        a, b = self.groups[grp]
+        for g in np.flatnonzero(gs[a:b, KB.GS_STATUS] == KB.FINISHED) + a:
+            g = int(g)
+            stats.games += 1
+            stats.moves += int(gs[g, KB.GS_NMOVES])
+            if on_game is not None:
+                on_game(self.finished_game(g))
+            gs[g, KB.GS_STATUS] = KB.IDLE
+            if nxt < games and (seconds is None or time.perf_counter() - t0 < seconds):
+                self.start(g, seed_of(nxt), nxt)
+                nxt += 1
+        return nxt
