@@ -1,0 +1,201 @@
+"""The compiled many-game search against ``MCTS``, and the games it plays: samples, results, seeds."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.board import Board, Rules
+from engine.config import MCTSConfig
+from engine.features import encode
+from engine.search import _kernels_batch as KB
+from engine.search.batch import BatchSearchConfig, ManyGames, NullEvaluator
+from engine.search.mcts import MCTS, LeafBatch
+from engine.sgf import parse_sgf, record_to_board
+
+DATA = Path(__file__).parents[2] / "data"
+GAMES = ["seki/gnugo_9x9.sgf", "sgf/game_9x9.sgf", "sgf/gnugo_9x9_a.sgf", "sgf/handicap_9x9.sgf", "sgf/latin1_9x9.sgf"]
+PLAYOUTS = 40
+
+
+class PlanesNet:
+    """A fixed random linear 'network' on agz17 planes, one row at a time (so batching changes nothing)."""
+
+    def __init__(self, size: int, seed: int = 0):
+        rng = np.random.default_rng(seed)
+        self.wp = rng.normal(0, 0.3, (17 * size * size, size * size + 1)).astype(np.float32)
+        self.wv = rng.normal(0, 0.05, 17 * size * size).astype(np.float32)
+
+    def __call__(self, planes: np.ndarray, legal: np.ndarray):
+        k = len(planes)
+        priors = np.empty((k, self.wp.shape[1]), np.float32)
+        values = np.empty(k, np.float32)
+        for i in range(k):
+            x = planes[i].reshape(-1)
+            logits = x @ self.wp
+            e = np.exp(logits - logits.max())
+            priors[i] = e / e.sum()
+            values[i] = np.tanh(x @ self.wv)
+        return priors, values
+
+
+class LeafNet:
+    """The same net as an ``MCTS`` evaluator: planes from ``engine.features.encode`` of each leaf."""
+
+    def __init__(self, net: PlanesNet):
+        self.net = net
+
+    def __call__(self, batch: LeafBatch):
+        planes = np.stack([encode(batch.board(i), "agz17") for i in range(len(batch))])
+        return self.net(planes, batch.legal)
+
+
+def real_positions(limit: int = 130):
+    """Positions (with their history) before every move of the stored 9x9 games."""
+    out = []
+    for name in GAMES:
+        rec = parse_sgf((DATA / name).read_bytes())
+        for m in range(len(rec.moves)):
+            board = record_to_board(rec, moves=m)
+            if not board.is_over:
+                out.append(board)
+    return out[:limit]
+
+
+def test_enough_real_positions():
+    assert len(real_positions()) >= 100
+
+
+def test_same_visit_counts_as_mcts_on_real_positions():
+    positions = real_positions()
+    net = PlanesNet(9)
+    mcfg = MCTSConfig(num_simulations=PLAYOUTS, virtual_loss=0, batch_size=1, reuse_tree=False)
+    bcfg = BatchSearchConfig(size=9, playouts=PLAYOUTS, dirichlet_eps=0.0, superko_in_tree=True, reuse_tree=False)
+    mg = ManyGames(bcfg, len(positions), groups=1, hist=1000)
+    for g, board in enumerate(positions):
+        mg.load(g, board)
+    mg.search(net)
+    differ = []
+    for g, board in enumerate(positions):
+        m = MCTS(mcfg, LeafNet(net), seed=0)
+        m.search(board.copy(), num_simulations=PLAYOUTS)
+        want = np.zeros(82, np.int64)
+        for r in m.root_children():
+            want[r.action] = r.visits
+        if not np.array_equal(want, mg.root_visits(g)):
+            differ.append(g)
+    assert not differ, f"visit counts differ at {len(differ)} of {len(positions)} positions: {differ[:10]}"
+
+
+def test_visit_counts_follow_the_evaluator():
+    """The comparison above can fail: another net gives other visit counts."""
+    board = real_positions()[30]
+    counts = []
+    for seed in (0, 1):
+        mg = ManyGames(BatchSearchConfig(size=9, playouts=PLAYOUTS, dirichlet_eps=0.0), 1, groups=1, hist=1000)
+        mg.load(0, board)
+        mg.search(PlanesNet(9, seed))
+        counts.append(mg.root_visits(0))
+    assert counts[0].sum() == counts[1].sum() == PLAYOUTS - 1  # the root's own evaluation is one
+    assert not np.array_equal(*counts)
+
+
+def small_cfg(**kw) -> BatchSearchConfig:
+    base = dict(size=5, komi=0.5, playouts=12, temperature_moves=4, resign_threshold=0.0, max_moves=40)
+    return BatchSearchConfig(**{**base, **kw})
+
+
+def play(cfg, games, slots, groups, net, seed=0):
+    out = {}
+    mg = ManyGames(cfg, slots, groups=groups)
+    mg.play(net, games, seed_of=lambda i: seed * 1000 + i + 1, on_game=lambda f: out.__setitem__(f.game_id, f))
+    return out
+
+
+def replay(cfg, moves) -> list[Board]:
+    """The board before each move and after the last."""
+    board = Board(cfg.size, Rules(komi=cfg.komi))
+    boards = [board.copy()]
+    for a in moves:
+        board.play(int(a))
+        boards.append(board.copy())
+    return boards
+
+
+def test_sample_rows_match_the_replayed_games():
+    cfg = small_cfg(playout_cap=True, full_search_prob=0.5)
+    games = play(cfg, 6, 4, 2, PlanesNet(5))
+    assert sorted(games) == list(range(6))
+    for f in games.values():
+        boards = replay(cfg, f.moves)
+        final = boards[-1]
+        assert final.is_over or len(f.moves) == cfg.move_cap
+        assert f.winner == final.winner()
+        assert 0 < len(f.z) < len(f.moves)  # playout cap: only full searches are samples
+        for r, m in enumerate(f.sample_moves):
+            b = boards[m]
+            assert np.array_equal(f.planes[r], encode(b, "agz17").astype(np.uint8)), f"game {f.game_id} row {r}"
+            legal = b.legal_mask()
+            assert abs(float(f.pi[r].sum()) - 1.0) < 1e-5
+            assert not f.pi[r][legal == 0].any()
+            assert f.to_play[r] == b.to_play
+            want = 0 if f.winner == 0 else (1 if b.to_play == f.winner else -1)
+            assert f.z[r] == want
+
+
+def test_same_seed_same_games_bit_for_bit_whatever_the_slots():
+    cfg = small_cfg(dirichlet_eps=0.25, temperature_moves=6)
+    net = PlanesNet(5, 3)
+    a = play(cfg, 5, 4, 2, net)
+    b = play(cfg, 5, 3, 1, net)
+    c = play(cfg, 5, 4, 2, net, seed=1)
+    for i in range(5):
+        assert np.array_equal(a[i].moves, b[i].moves)
+        assert a[i].pi.tobytes() == b[i].pi.tobytes()
+        assert a[i].planes.tobytes() == b[i].planes.tobytes()
+    assert any(not np.array_equal(a[i].moves, c[i].moves) for i in range(5))
+
+
+def test_resignation_and_the_no_resign_holdout():
+    """White always sees a lost game: it resigns, except in the holdout games, where it is remembered."""
+
+    class Gloomy(PlanesNet):
+        def __call__(self, planes, legal):
+            priors, _ = super().__call__(planes, legal)
+            priors[:, -1] = 0.0  # no passing: games last until someone resigns
+            white = planes[:, 16, 0, 0] == 0
+            return priors, np.where(white, -0.99, 0.99).astype(np.float32)
+
+    cfg = small_cfg(resign_threshold=0.1, resign_min_moves=3, resign_disabled_frac=0.5, max_moves=20)
+    games = play(cfg, 12, 6, 2, Gloomy(5))
+    resigned = [f for f in games.values() if f.resigned]
+    held = [f for f in games.values() if f.resign_disabled]
+    assert resigned and held
+    for f in resigned:
+        assert f.winner == 1 and len(f.moves) % 2 == 1 and len(f.moves) >= 3
+    for f in held:
+        assert not f.resigned and f.would_resign == 2
+
+
+def test_null_evaluator_plays_full_games_with_virtual_loss():
+    cfg = small_cfg(leaves_per_game=4, playouts=16)
+    games = play(cfg, 3, 3, 1, NullEvaluator(26))
+    assert len(games) == 3
+    for f in games.values():
+        assert f.simulations >= 16 * len(f.moves) * 0.9
+
+
+def test_arena_bytes_per_game_9x9_fits_1024_games_in_2_gib():
+    mg = ManyGames(BatchSearchConfig(size=9, playouts=100), 8)
+    per_game = (mg.arena_bytes() + mg.scratch_bytes()) / 8
+    assert per_game * 1024 < 2 * 2**30
+
+
+@pytest.mark.parametrize("bad", [dict(games=0), dict(games=2, groups=3)])
+def test_bad_slots(bad):
+    with pytest.raises(ValueError):
+        ManyGames(BatchSearchConfig(size=5), **bad)
+
+
+def test_gs_columns_are_distinct():
+    assert len({KB.GS_STATUS, KB.GS_SIMS, KB.GS_ID, KB.GS_WINNER}) == 4
