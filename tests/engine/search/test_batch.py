@@ -14,7 +14,7 @@ from engine.search.mcts import MCTS, LeafBatch
 from engine.sgf import parse_sgf, record_to_board
 
 DATA = Path(__file__).parents[2] / "data"
-GAMES = ["seki/gnugo_9x9.sgf", "sgf/game_9x9.sgf", "sgf/gnugo_9x9_a.sgf", "sgf/handicap_9x9.sgf", "sgf/latin1_9x9.sgf"]
+GAMES = ["seki/gnugo_9x9.sgf", "sgf/game_9x9.sgf", "games/gnugo_9x9_a.sgf", "sgf/handicap_9x9.sgf", "sgf/latin1_9x9.sgf"]
 PLAYOUTS = 40
 
 
