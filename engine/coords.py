@@ -108,3 +108,13 @@ def from_sgf(point: str, size: int) -> int:
     if len(p) != 2 or p[0] not in SGF_LETTERS or p[1] not in SGF_LETTERS:
         raise ValueError(f"invalid SGF point {point!r}")
     return from_rowcol(SGF_LETTERS.index(p[1]), SGF_LETTERS.index(p[0]), size)
+
+
+def neighbours(action: int, size: int) -> list[int]:
+    """The on-board actions next to ``action`` (up, down, left, right; 2 to 4 of them)."""
+    r, c = divmod(action, size)
+    return [
+        rr * size + cc
+        for rr, cc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
+        if 0 <= rr < size and 0 <= cc < size
+    ]

@@ -113,3 +113,39 @@ def check_free_handicap(size: int, actions) -> list[int]:
     if len(set(out)) != len(out):
         raise ValueError("handicap points must be distinct")
     return out
+
+
+def free_handicap(size: int, n: int) -> list[int]:
+    """``n`` free handicap points: the fixed ones first where the size has them, then spread points.
+
+    Used by GTP ``place_free_handicap``: spread points keep off each other and near the third line
+    (second on small boards), so the stones work together without touching.
+    """
+    points: list[int] = []
+    for k in range(min(n, 9), 1, -1):
+        try:
+            points = list(fixed_handicap(size, k))
+            break
+        except ValueError:
+            continue
+    line = 3 if size >= 13 else 2 if size >= 7 else 1
+
+    def off_line(a: int) -> int:  # distance from the preferred line (0-based), both directions
+        r, c = divmod(a, size)
+        return abs(min(r, size - 1 - r) - line) + abs(min(c, size - 1 - c) - line)
+
+    rest = sorted((a for a in range(size * size) if a not in points), key=lambda a: (off_line(a), a))
+    taken = set(points)
+    for a in rest:
+        if len(points) >= n:
+            break
+        if not any(b in taken for b in coords.neighbours(a, size)):
+            points.append(a)
+            taken.add(a)
+    for a in rest:  # crowded boards: fill whatever is left
+        if len(points) >= n:
+            break
+        if a not in taken:
+            points.append(a)
+            taken.add(a)
+    return points[:n]

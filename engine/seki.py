@@ -7,7 +7,7 @@ alive, though they own no territory there (GTP's ``final_status_list seki``). A 
 between two groups that live anyway (dame) is not a seki point, since either side can fill it
 safely.
 
-The test is read from the board alone, so it needs no playouts; ``cli/gtp.py`` reports these
+The test is read from the board alone, so it needs no playouts; ``cli/gtp/scoring.py`` reports these
 stones as ``seki`` and keeps them out of the ``dead`` list that the playouts estimate.
 """
 

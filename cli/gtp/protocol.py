@@ -10,7 +10,7 @@
 * ``_LineReader`` reads input lines in a daemon thread so a streaming command (``lz-analyze``) can
   stop as soon as the next command line arrives.
 
-The commands themselves live in ``cli/gtp.py``. This module imports only the standard library.
+The commands themselves live in the other modules of ``cli/gtp/``. This module imports only the standard library.
 
 References: GTP version 2 draft 2 (http://www.lysator.liu.se/~gunnar/gtp/gtp2-spec-draft2/).
 """
