@@ -52,12 +52,12 @@ from selfplay.rl.common import (
     make_vector_env,
     masked_logits,
     net_config,
-    quick_eval,
     restore_state,
     save_rl_checkpoint,
     save_rl_weights,
     start_run,
 )
+from selfplay.rl.eval import quick_eval
 from selfplay.rl.opponents import make_opponent, split_specs
 
 

@@ -17,7 +17,6 @@ name                        content
 ``masked_logits``           logits with illegal actions set to a large negative number
 ``MetricLogger``            CSV always (``metrics.csv``: step,name,value) + TensorBoard if importable
 ``hparam_table``            the CleanRL "hyperparameters" markdown table of a config
-``quick_eval``              the trainers' periodic evaluation: log each win rate, return their mean
 ``BestCheckpoint``          ``checkpoints/best.safetensors``: the net with the best quick evaluation so far
 ==========================  ==========================================================================
 
@@ -365,25 +364,6 @@ def start_run(cfg: Any) -> tuple[Path, Path, Path, MetricLogger]:
     np.random.seed(cfg.seed)
     torch.manual_seed(cfg.seed)
     return run, ck_dir, pool_dir, logger
-
-
-# ------------------------------------------------------------------------------ quick evaluation
-def quick_eval(model: nn.Module, head: str, cfg: Any, pool_dir: Path, step: int, logger: MetricLogger, bar) -> float:
-    """Play ``cfg.eval_games`` greedy games against each of ``cfg.eval_opponents``; log and print them.
-
-    The games use the fixed seed ``cfg.seed + 10**6``, so every evaluation of a run meets the same
-    opponent draws. Returns the mean win rate over the opponents (the score of ``BestCheckpoint``).
-    """
-    from selfplay.rl.eval import evaluate
-
-    rates = []
-    for opp in cfg.eval_opponents:
-        res = evaluate(model, head, cfg.env, opp, cfg.eval_games, cfg.seed + 10**6, pool_dir)
-        logger.scalar(f"eval/win_rate_{opp}", res.win_rate, step)
-        bar.write(f"step {step}: {res.line()}")
-        rates.append(res.win_rate)
-    logger.flush()
-    return float(np.mean(rates))
 
 
 def restore_state(ck_dir: Path, optimizer: torch.optim.Optimizer, generator=None) -> RLCheckpoint:

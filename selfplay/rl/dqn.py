@@ -49,12 +49,12 @@ from selfplay.rl.common import (
     make_vector_env,
     masked_argmax,
     net_config,
-    quick_eval,
     restore_state,
     save_rl_checkpoint,
     save_rl_weights,
     start_run,
 )
+from selfplay.rl.eval import quick_eval
 from selfplay.rl.opponents import make_opponent, split_specs
 from selfplay.rl.replay import NStepBuffer, PrioritizedReplay
 

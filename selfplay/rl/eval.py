@@ -10,6 +10,8 @@ game cut off by the move cap is not a win. The interval is Wilson's score interv
 ``learning_curve`` draws the scalars a trainer logged to ``metrics.csv`` (``step,name,value``)
 into a PNG: with matplotlib when it imports, else with a small built-in rasteriser (lines and a
 grid at -1, 0, 0.5 and 1, no text; the legend goes to the ``.txt`` file written next to it).
+
+``quick_eval`` is the trainers' periodic evaluation: it logs each win rate and returns their mean.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from selfplay.elo import wilson_interval
-from selfplay.rl.common import EnvSpec, make_env, masked_argmax
+from selfplay.rl.common import EnvSpec, MetricLogger, make_env, masked_argmax
 from selfplay.rl.opponents import make_opponent
 
 
@@ -213,3 +216,20 @@ def _write_png(path: Path, img: np.ndarray) -> None:
     header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
     data = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
     path.write_bytes(data)
+
+
+# ------------------------------------------------------------------------------ quick evaluation
+def quick_eval(model: nn.Module, head: str, cfg: Any, pool_dir: Path, step: int, logger: MetricLogger, bar) -> float:
+    """Play ``cfg.eval_games`` greedy games against each of ``cfg.eval_opponents``; log and print them.
+
+    The games use the fixed seed ``cfg.seed + 10**6``, so every evaluation of a run meets the same
+    opponent draws. Returns the mean win rate over the opponents (the score of ``BestCheckpoint``).
+    """
+    rates = []
+    for opp in cfg.eval_opponents:
+        res = evaluate(model, head, cfg.env, opp, cfg.eval_games, cfg.seed + 10**6, pool_dir)
+        logger.scalar(f"eval/win_rate_{opp}", res.win_rate, step)
+        bar.write(f"step {step}: {res.line()}")
+        rates.append(res.win_rate)
+    logger.flush()
+    return float(np.mean(rates))
