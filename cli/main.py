@@ -2,11 +2,21 @@
 
 import click
 
+from cli.errors import ErrorReporting
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(cls=ErrorReporting, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="go-engine")
-def cli():
+@click.option("-v", "--verbose", count=True, help="more log lines (-vv debug); tracebacks with error messages")
+@click.pass_context
+def cli(ctx, verbose):
     """go-engine: a Go engine that learns by reinforcement learning."""
+    ctx.obj = {"verbose": verbose}
+    if verbose:
+        import logging
+        import sys
+
+        logging.basicConfig(stream=sys.stderr, level=logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 def _register():

@@ -37,8 +37,21 @@ def zero(run_dir, export, seed, nproc, **train_options):
     from selfplay.zero.train import train
 
     check_nproc(nproc, train_options["batch_size"])
+    _check_run(Path(run_dir))
     path = Path(run_dir) / "config.json"
     base = load_config(path) if path.exists() else Config()
     cfg = replace(base, train=replace(base.train, **train_options), seed=seed)
     res = launch(nproc, cfg.train.device, train, cfg, run_dir, export=export)
     click.echo(f"step {res.step}: {res.metrics}")
+
+
+def _check_run(run_dir) -> None:
+    """A run folder with no self-play samples is a user error: say how to make some."""
+    from engine.errors import UserError
+    from selfplay.zero.shards import list_shards
+
+    if not list_shards(run_dir / "shards"):
+        raise UserError(
+            f"{run_dir}: no self-play games to train on (no shards in {run_dir / 'shards'}); play some first with"
+            f" 'go-engine selfplay --out {run_dir}' or run the whole loop with 'go-engine zero --run {run_dir}'"
+        )

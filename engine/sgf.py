@@ -40,11 +40,12 @@ from sgfmill import sgf as sgfmill_sgf
 
 from engine import coords
 from engine.board import BLACK, EMPTY, WHITE, Board, IllegalMove, Rules
+from engine.errors import UserError
 
 _LETTERS = coords.SGF_LETTERS
 
 
-class SGFError(ValueError):
+class SGFError(UserError):
     """SGF data that cannot be read or replayed; the message names the problem."""
 
 

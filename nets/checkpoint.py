@@ -39,6 +39,7 @@ from safetensors import safe_open
 from safetensors.torch import save as st_save
 from torch import nn
 
+from engine.errors import UserError
 from nets.config import NetConfig
 from nets.factory import build_model
 from nets.fileio import atomic_write
@@ -47,7 +48,7 @@ FORMAT = "go-engine-net/1"
 """format tag written into every file and checked on load"""
 
 
-class CheckpointError(ValueError):
+class CheckpointError(UserError):
     """A checkpoint that cannot be used: corrupt, truncated, foreign, or for another config."""
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.board import Board
+from engine.errors import UserError
 from engine.features.lee import encode_lee_batch
 from engine.sgf import GameRecord, record_to_board
 from engine.symmetry import action_permutation, apply_actions, apply_planes
@@ -106,7 +107,7 @@ def load_expert_positions(folder: str | Path, size: int | None = None, skip_pass
     """``expert_positions`` of every readable SGF file under ``folder`` (of board ``size`` if given).
 
     Raises:
-        ValueError: if no game of one board size is found.
+        UserError: if no game of one board size is found (a ``ValueError``).
     """
     records, _ = load_sgf_folder(folder)
     sizes = sorted({r.size for r in records})
@@ -114,7 +115,11 @@ def load_expert_positions(folder: str | Path, size: int | None = None, skip_pass
         size = sizes[0]
     records = [r for r in records if r.size == size]
     if not records:
-        raise ValueError(f"{folder}: no games of one board size (sizes found: {sizes}); pass the size")
+        if not sizes:
+            raise UserError(f"{folder}: no readable SGF games (files *.sgf, searched in subfolders too)")
+        if size is not None:
+            raise UserError(f"{folder}: no {size}x{size} games (board sizes found: {sizes})")
+        raise UserError(f"{folder}: games of several board sizes {sizes}; put the games of one size in a folder")
     log.info("%d games of %dx%d from %s", len(records), size, size, folder)
     return expert_positions(records, skip_passes)
 
