@@ -34,6 +34,9 @@ def _register():
     bench.bench.add_command(bench_nets.net)
     bench.bench.add_command(bench_nets.rollouts)
     bench.bench.add_command(bench_nets.lee_nets)
+    from cli import bench_selfplay
+
+    bench.bench.add_command(bench_selfplay.selfplay)
     from cli import gtp_cmd
 
     cli.add_command(gtp_cmd.gtp)
