@@ -100,3 +100,12 @@ def test_packages_import_only_lower_floors():
         top = name.split(".")[0]
         bad += [f"{name} -> {d}" for d in deps if d.split(".")[0] not in FLOORS[top] | {top}]
     assert bad == [], "imports against the floors:\n" + "\n".join(bad)
+
+
+def test_modules_stay_under_500_lines():
+    long = []
+    for name, path in module_files().items():
+        n = len(path.read_text().splitlines())
+        if n > MAX_LINES and not path.name.startswith("_kernels"):
+            long.append(f"{path.relative_to(ROOT)}: {n} lines")
+    assert long == [], "modules over 500 lines:\n" + "\n".join(long)

@@ -19,8 +19,10 @@ the leaf. The tree stores ``W`` at each node from the view of the player who mad
 that node, so a parent maximises its children's ``Q`` directly, and backup negates the value at
 each step up. Terminal positions (two passes) are scored exactly by Tromp-Taylor area with komi.
 
-Two drivers share the compiled kernels of ``engine/search/_kernels_mcts.py`` (select, expand, backup):
-``search_fused`` runs whole simulations in Numba when the evaluator is Numba-native
+The evaluators (``Evaluator``, ``LeafBatch``, the rollout and mixed evaluators) are in
+``engine/search/evaluators.py``, the root statistics and move ranking in ``engine/search/root.py``.
+Two drivers share the compiled kernels of ``engine/search/_kernels_mcts.py`` (select, expand,
+backup): ``search_fused`` runs whole simulations in Numba when the evaluator is Numba-native
 (``RolloutEvaluator``); otherwise leaves are collected ``batch_size`` at a time under virtual loss
 and handed to the evaluator as one ``LeafBatch`` (minigo's select_leaf / add_virtual_loss /
 incorporate_results / revert_virtual_loss cycle). Root moves are the board's legal moves under its
@@ -41,8 +43,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -51,198 +51,18 @@ from engine.board import Board
 from engine.config import MCTSConfig
 from engine.rollout._kernels_policy import PATTERN_TABLE, heuristic_priors
 from engine.search import _kernels_mcts as KM
+from engine.search.evaluators import (  # noqa: F401  (re-exported: the search's public names)
+    Evaluator,
+    LeafBatch,
+    MixedEvaluator,
+    RolloutEvaluator,
+    UniformEvaluator,
+    _rng_state,
+)
+from engine.search.root import RANK_VISITS, RootChild, rank_children  # noqa: F401  (re-exported)
 
 MAX_DEPTH = 1000
 """deepest tree path followed in one simulation"""
-
-
-@dataclass
-class LeafBatch:
-    """Leaves waiting for one evaluator call; everything an evaluator may need about them.
-
-    Arrays are in the kernel layout of ``engine/_kernels.py`` (one slot per leaf); evaluators may
-    read them and must not rely on them after the call. ``board(i)`` rebuilds leaf ``i`` as a full
-    ``Board`` (root history plus the tree moves) for feature planes that need earlier positions.
-    """
-
-    pts: np.ndarray
-    """``int64[B, NROWS, A]``: per-point arrays of each leaf position"""
-    scal: np.ndarray
-    """``int64[B, NSCAL]``: scalars of each leaf position"""
-    legal: np.ndarray
-    """``int8[B, n*n+1]``: legal actions of the player to move (pass included)"""
-    to_play: np.ndarray
-    """``int64[B]``: colour to move at each leaf"""
-    root: Board
-    """the searched position"""
-    paths: list[list[int]]
-    """actions from the root to each leaf"""
-    expanding: np.ndarray | None = None
-    """``bool[B]``: leaves that this call's priors expand (the tree reads no other row of the
-    priors, so an evaluator may skip them elsewhere); ``None`` = every leaf"""
-
-    def needs_priors(self) -> np.ndarray:
-        """``bool[B]``: the leaves whose priors the tree will read."""
-        return np.ones(len(self), bool) if self.expanding is None else np.asarray(self.expanding, bool)
-
-    @property
-    def size(self) -> int:
-        """Board size."""
-        return self.root.size
-
-    @property
-    def komi(self) -> float:
-        """Komi in force."""
-        return self.root.komi
-
-    def __len__(self) -> int:
-        return len(self.paths)
-
-    def board(self, i: int) -> Board:
-        """Leaf ``i`` as a ``Board`` with the whole move history (root moves plus tree moves)."""
-        b = self.root.copy()
-        for a in self.paths[i]:
-            b.play(a)
-        return b
-
-
-@runtime_checkable
-class Evaluator(Protocol):
-    """Priors and values of a batch of leaves (OpenSpiel ``mcts.Evaluator``).
-
-    Returns ``(priors float32[B, n*n+1], values float32[B])``; priors need not be normalised nor
-    zero on illegal actions (the tree renormalises over legal ones); values are in [-1, 1] from the
-    view of the player to move at each leaf.
-    """
-
-    def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
-        """Evaluate every leaf of ``batch``."""
-        ...
-
-
-class UniformEvaluator:
-    """Uniform priors and value 0 everywhere (tests, and plain tree search by terminal scores)."""
-
-    def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
-        """Uniform priors over legal moves, values 0."""
-        return batch.legal.astype(np.float32), np.zeros(len(batch), np.float32)
-
-
-class RolloutEvaluator:
-    """Monte-Carlo rollouts to the end of the game, all in Numba; value = the rollout's result.
-
-    The MCTS driver recognises this evaluator (``fused = True``) and runs whole simulations in the
-    compiled ``search_fused`` loop; called on a ``LeafBatch`` (e.g. inside ``MixedEvaluator``) it
-    rolls out each leaf once.
-
-    Args:
-        policy: ``"heavy"`` (capture/atari heuristics + 3x3 patterns) or ``"random"``.
-        heuristic_priors: priors from the heuristics of ``_kernels_policy`` instead of uniform.
-        max_moves: rollout move cap (0 = 3 * size * size).
-        seed: seed of the rollout generator used by ``__call__``.
-    """
-
-    fused = True
-    net_visits = 0
-    """visits at which a node's position goes to ``evaluate_nodes`` (0: never; set by
-    ``nets.lee_player.LeeRolloutEvaluator``)"""
-    lam = 1.0
-    """weight of the rollout statistics in Q once value-net statistics exist (1: rollouts only)"""
-    value_visits = 0.0
-    """rollouts a value-net value is worth: its weight fades as ``m / (m + N)`` (0: the paper's fixed mix)"""
-    temperature = 1.0
-    """softmax temperature of the network priors"""
-    queue_size = 0
-    """positions evaluated together by ``evaluate_nodes``"""
-
-    def __init__(
-        self, policy: str = "heavy", heuristic_priors: bool = True, max_moves: int = 0, seed: int | None = None
-    ):
-        if policy not in ("heavy", "random"):
-            raise ValueError(f"policy must be 'heavy' or 'random', got {policy!r}")
-        self.policy = policy
-        self.heuristic_priors = heuristic_priors
-        self.max_moves = max_moves
-        self.rng_state = _rng_state(np.random.default_rng(seed))
-        self._pwork: dict[int, object] = {}
-        self._queues: dict[int, tuple] = {}
-
-    def policy_id(self) -> int:
-        """Kernel code of the rollout policy."""
-        return KM.POLICY_HEAVY if self.policy == "heavy" else KM.POLICY_RANDOM
-
-    def playout_work(self, size: int):
-        """Scratch arrays of ``playout_score`` for ``size`` (cached)."""
-        if size not in self._pwork:
-            self._pwork[size] = KM.make_playout_work(size)
-        return self._pwork[size]
-
-    def rollout_args(self, size: int) -> tuple:
-        """``(ew, gw, rows, buf)`` of ``search_fused``: unused dummies for the built-in policies."""
-        return _NO_LEARNED
-
-    def net_queue(self, size: int) -> tuple:
-        """``(q_pts, q_scal, q_node, q_count)`` of ``search_fused`` with ``queue_size`` slots (cached)."""
-        if size not in self._queues:
-            area = (size + 2) * (size + 1) + 1
-            k = self.queue_size if self.net_visits > 0 else 0
-            self._queues[size] = (
-                np.zeros((k, K.NROWS, area), np.int64),
-                np.zeros((k, K.NSCAL), np.int64),
-                np.zeros(k, np.int64),
-                np.zeros(1, np.int64),
-            )
-        return self._queues[size]
-
-    def evaluate_nodes(self, pts: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Network ``(logits float64[B, n*n+1], values float64[B])`` of queued positions (subclasses)."""
-        raise NotImplementedError
-
-    def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
-        """One rollout per leaf; priors from the heuristics (or uniform)."""
-        k, n = len(batch), batch.size
-        fp = np.zeros(KM.NFP)
-        fp[KM.FP_KOMI] = batch.komi
-        ip = np.zeros(KM.NIP, np.int64)
-        ip[KM.IP_MAX_MOVES] = self.max_moves or 3 * n * n
-        ip[KM.IP_POLICY] = self.policy_id()
-        ip[KM.IP_PRIORS] = int(self.heuristic_priors)
-        priors = np.zeros((k, n * n + 1))
-        values = np.zeros(k)
-        pts, scal = batch.pts[:k].copy(), batch.scal[:k].copy()
-        KM.rollout_batch(
-            pts,
-            scal,
-            k,
-            batch.root.zob,
-            self.rng_state,
-            fp,
-            ip,
-            PATTERN_TABLE,
-            batch.legal,
-            priors,
-            values,
-            self.playout_work(n),
-        )
-        return priors.astype(np.float32), values.astype(np.float32)
-
-
-class MixedEvaluator:
-    """AlphaGo Lee's leaf value ``(1 - lam) * v + lam * z``: a value evaluator mixed with rollouts.
-
-    Priors come from ``value_evaluator`` (the policy/value network); ``z`` from ``rollouts``.
-    """
-
-    def __init__(self, value_evaluator: Evaluator, rollouts: Evaluator, lam: float = 0.5):
-        self.value_evaluator, self.rollouts, self.lam = value_evaluator, rollouts, lam
-
-    def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
-        """Priors of the value evaluator; values mixed with lambda."""
-        priors, v = self.value_evaluator(batch)
-        if self.lam == 0:
-            return priors, v
-        _, z = self.rollouts(batch)
-        return priors, ((1 - self.lam) * np.asarray(v) + self.lam * np.asarray(z)).astype(np.float32)
 
 
 def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndarray:
@@ -250,48 +70,6 @@ def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndar
     depth = out[5][:k]
     leaf = out[4][np.arange(k), depth]
     return (nodes[KM.FIRST, leaf] < 0) & (nodes[KM.NVIS, leaf] + 1 >= ip[KM.IP_EXPAND]) & (depth < ip[KM.IP_MAX_DEPTH])
-
-
-_NO_LEARNED = (np.ones(1), np.zeros((6, 1)), np.zeros((2, 1)), np.zeros((5, 1), np.int64))
-"""``search_fused``'s learned-rollout arguments when another rollout policy runs"""
-
-
-def _rng_state(gen: np.random.Generator) -> np.ndarray:
-    return np.array([int(gen.integers(1, 2**63 - 1))], np.uint64)
-
-
-@dataclass
-class RootChild:
-    """Statistics of one root move, from the view of the player to move at the root."""
-
-    action: int
-    visits: int
-    q: float
-    prior: float
-
-
-RANK_VISITS = 2
-"""visits from which a root move's visits and Q rank it; below, its prior does (a lone rollout is noise)"""
-
-
-def rank_children(children: list[RootChild], size: int = 0) -> list[RootChild]:
-    """``children`` ordered for play: most visits first, then higher Q, then higher prior.
-
-    Moves with fewer than ``RANK_VISITS`` visits come after the others and are ordered by prior
-    alone, so that a search with too few playouts to rank the moves (a single playout, or a clock
-    with nothing left) plays the network's or the heuristics' best move, never the first legal
-    point. Equal priors go to the point nearest the centre (with ``size``), then the lower action.
-    """
-
-    def key(r: RootChild) -> tuple:
-        ranked = r.visits >= RANK_VISITS
-        centre = 0.0
-        if size and r.action < size * size:
-            row, col = divmod(r.action, size)
-            centre = max(abs(row - (size - 1) / 2), abs(col - (size - 1) / 2))
-        return (not ranked, -r.visits if ranked else 0, -r.q if ranked else 0.0, -r.prior, centre, r.action)
-
-    return sorted(children, key=key)
 
 
 class MCTS:
