@@ -25,6 +25,7 @@ from cli.zero_cmd import common_options, config_from_options
 @common_options
 def selfplay(out_dir, games, weights, generation, rollout_player, ray_address, **options):
     """Play self-play games with a network (fresh when no --weights) and write SGF + training shards."""
+    from selfplay.cluster import RayConnectError
     from selfplay.config import save_config
     from selfplay.zero.worker import ROLLOUT_PLAYER, run_selfplay
 
@@ -33,7 +34,10 @@ def selfplay(out_dir, games, weights, generation, rollout_player, ray_address, *
     save_config(f"{out_dir}/config.json", cfg)
     if rollout_player:
         weights = ROLLOUT_PLAYER
-    summary = run_selfplay(cfg, out_dir, weights, generation, ray_address=ray_address)
+    try:
+        summary = run_selfplay(cfg, out_dir, weights, generation, ray_address=ray_address)
+    except RayConnectError as e:
+        raise click.ClickException(str(e)) from None
     d = summary.to_dict()
     d.pop("batching")
     click.echo(json.dumps(d, indent=2))

@@ -419,7 +419,10 @@ def _run_processes(cfg, out_dir, weights, generation, todo, on_game, summary, st
 class SelfPlayActor:
     """The worker as a Ray actor: ``play(indices)`` plays and writes those games (shared file system)."""
 
-    def __init__(self, cfg: Config, out_dir: str, weights: str, generation: int, worker_id: int):
+    def __init__(self, cfg: Config, out_dir: str, weights: str, generation: int, worker_id: int, driver=None):
+        from selfplay.cluster import watch_driver
+
+        watch_driver(driver)  # ends with the driver, even one killed by SIGKILL
         self.args = (cfg, out_dir, weights, generation)
         self.worker_id = worker_id
 
@@ -431,25 +434,18 @@ class SelfPlayActor:
         return infos, stats
 
 
-def _import_ray():
-    try:
-        import ray
-    except ImportError:
-        raise RuntimeError("--ray-address needs Ray: pip install 'go-engine[cluster]' (or pip install ray)") from None
-    return ray
-
-
 def _run_ray(cfg, out_dir, weights, generation, todo, on_game, batching, address) -> int:
     """Run ``workers`` Ray actors over ``todo`` in chunks of K games; replace actors that die."""
-    ray = _import_ray()
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=None if address == "local" else address, include_dashboard=False, log_to_driver=False)
+    from selfplay.cluster import connect, driver_info, import_ray
+
+    ray = import_ray()
+    started_here = connect(address)
+    driver = driver_info()
     remote_cls = ray.remote(num_cpus=1)(SelfPlayActor)
     n_workers = max(1, cfg.selfplay.workers)
     chunk = cfg.selfplay.games_per_worker_batch
     pending = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
-    actors = {w: remote_cls.remote(cfg, str(out_dir), str(weights), generation, w) for w in range(n_workers)}
+    actors = {w: remote_cls.remote(cfg, str(out_dir), str(weights), generation, w, driver) for w in range(n_workers)}
     running: dict = {}
     restarts = 0
     try:
@@ -467,7 +463,7 @@ def _run_ray(cfg, out_dir, weights, generation, todo, on_game, batching, address
                     raise RuntimeError(f"Ray self-play actors keep failing: {e}") from e
                 log.warning("Ray actor %d failed (%s); replacing it", w, e)
                 ray.kill(actors[w], no_restart=True)
-                actors[w] = remote_cls.remote(cfg, str(out_dir), str(weights), generation, w)
+                actors[w] = remote_cls.remote(cfg, str(out_dir), str(weights), generation, w, driver)
                 continue  # its unfinished games are picked up from the files below
             for info in infos:
                 on_game(info)
@@ -475,7 +471,7 @@ def _run_ray(cfg, out_dir, weights, generation, todo, on_game, batching, address
             if not pending and not running:
                 left = [i for i in todo if i not in finished(out_dir, generation, todo)]
                 pending = [left[i : i + chunk] for i in range(0, len(left), chunk)]
-    finally:
+    finally:  # also on Ctrl-C / SIGTERM: the actors' finished games are on disk already
         for a in actors.values():
             ray.kill(a)
         if started_here:
