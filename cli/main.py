@@ -59,7 +59,14 @@ def _register():
 
     for command in (train_lee.sl, train_lee.rl, train_lee.value):
         train.train.add_command(command)
+    from cli import train_distill
+
+    train.train.add_command(train_distill.distill)
+    train.train.add_command(train_distill.prune)
     train_rl.eval_group.add_command(train_lee.eval_policies)
+    from cli import analysis_cmd
+
+    cli.add_command(analysis_cmd.analysis)
     from cli import interrupt
 
     interrupt.install(cli)  # Ctrl-C / SIGTERM: one line saying how to resume, exit 130 / 143

@@ -1,0 +1,88 @@
+"""``go-engine analysis`` (a KataGo-style JSON analysis engine) and ``go-engine review`` (an SGF review).
+
+Both commands turn options into the library's objects: ``selfplay.analysis.load_analyzer``, then
+``selfplay.analysis_engine.AnalysisEngine.serve`` or ``selfplay.review.review_game``.
+docs/analysis.md has the protocol and examples.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+ANALYZER_OPTIONS = (
+    click.option("--weights", type=click.Path(dir_okay=False), help="net (.safetensors); default: the shipped nets"),
+    click.option("--visits", type=click.IntRange(min=1), default=200, show_default=True, help="visits per position"),
+    click.option(
+        "--ownership-playouts",
+        type=click.IntRange(min=0),
+        default=100,
+        show_default=True,
+        help="rollouts for the ownership map and the root's score lead",
+    ),
+    click.option(
+        "--move-playouts",
+        type=click.IntRange(min=0),
+        default=16,
+        show_default=True,
+        help="rollouts after each candidate move for its score lead",
+    ),
+    click.option("--lam", type=click.FloatRange(0, 1), help="rollout weight in the leaf value (default: the net's)"),
+    click.option("--device", default="cpu", show_default=True, help="torch device of the nets"),
+    click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="torch CPU threads"),
+    click.option("--seed", type=int, default=0, show_default=True),
+)
+
+
+def analyzer_options(fn):
+    """Decorate a command with the options of ``load_analyzer``."""
+    for option in reversed(ANALYZER_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+def build_analyzer(weights, visits, ownership_playouts, move_playouts, lam, device, threads, seed, slots=16):
+    """``load_analyzer`` from the options; a bad weights file is a one-line usage error."""
+    import torch
+
+    from nets.checkpoint import CheckpointError
+    from selfplay.analysis import load_analyzer
+
+    torch.set_num_threads(threads)
+    try:
+        return load_analyzer(
+            weights,
+            device=device,
+            seed=seed,
+            lam=lam,
+            visits=visits,
+            slots=slots,
+            ownership_playouts=ownership_playouts,
+            move_playouts=move_playouts,
+        )
+    except (FileNotFoundError, CheckpointError) as e:
+        raise click.UsageError(str(e)) from None
+
+
+@click.command()
+@analyzer_options
+@click.option("--batch", type=click.IntRange(min=1), default=16, show_default=True, help="positions analysed together")
+@click.option(
+    "--report-as",
+    type=click.Choice(["BLACK", "WHITE", "SIDETOMOVE"], case_sensitive=False),
+    default="BLACK",
+    show_default=True,
+    help="whose view win rates, scores and ownership take",
+)
+def analysis(batch, report_as, **options):
+    """A JSON-lines analysis engine on stdin/stdout, in the shape of KataGo's analysis engine."""
+    from selfplay.analysis_engine import AnalysisEngine
+
+    engine = AnalysisEngine(build_analyzer(**options, slots=batch), report_as.upper(), batch)
+
+    def write(text: str) -> None:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+
+    engine.serve(sys.stdin, write)
