@@ -422,3 +422,12 @@ class ManyGames:
                 self.start(g, seed_of(nxt), nxt)
                 nxt += 1
         return nxt
+
+
+def warm_up(size: int = 9) -> float:
+    """Compile (or load from Numba's cache) every kernel by playing two tiny games; returns the seconds."""
+    t = time.perf_counter()
+    cfg = BatchSearchConfig(size=size, playouts=2, max_moves=4, resign_threshold=0.0, dirichlet_eps=0.25)
+    mg = ManyGames(cfg, 2, groups=1)
+    mg.play(NullEvaluator(size * size + 1), 2, on_game=lambda f: None)
+    return time.perf_counter() - t
