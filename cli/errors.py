@@ -7,7 +7,7 @@
 * file-system errors (``FileNotFoundError``, ``NotADirectoryError``, ``IsADirectoryError``,
   ``PermissionError``, ``FileExistsError``): ``PATH: reason``;
 * a torch without CUDA asked for a CUDA device (``AssertionError: Torch not compiled with CUDA
-  enabled``, ``RuntimeError: Found no NVIDIA driver``): which devices exist;
+  enabled``, ``RuntimeError: Found no NVIDIA driver``), or a device name torch does not know;
 
 prints ``go-engine: error: MESSAGE`` on stderr and exits with status 1. Anything else is a bug and
 keeps its traceback. ``-v``/``--verbose`` (the group's, or a sub-command's own) also prints the
@@ -39,6 +39,8 @@ def user_message(exc: BaseException) -> str | None:
     text = str(exc).lower()
     if isinstance(exc, (AssertionError, RuntimeError)) and any(h in text for h in CUDA_HINTS):
         return f"CUDA is not available to this torch ({_one_line(str(exc))}); use --device cpu (or auto)"
+    if isinstance(exc, RuntimeError) and "device type at start of device string" in text:
+        return f"not a torch device: {str(exc).rsplit(':', 1)[-1].strip()} (use cpu, cuda, cuda:N or mps)"
     return None
 
 

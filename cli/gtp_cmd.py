@@ -219,12 +219,25 @@ def gtp(
 
 
 def torch_device(name: str) -> str:
-    """``name``, with ``auto`` resolved to ``cuda`` when torch sees a GPU and ``cpu`` otherwise."""
-    if name != "auto":
-        return name
+    """``name``, with ``auto`` resolved to ``cuda`` when torch sees a GPU and ``cpu`` otherwise.
+
+    Raises:
+        UserError: for a name torch does not know, or a CUDA device on a torch that has none.
+    """
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    from engine.errors import UserError
+
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        kind = torch.device(name).type
+    except (RuntimeError, ValueError):
+        raise UserError(f"--device {name}: not a torch device (auto, cpu, cuda, cuda:N, mps)") from None
+    if kind == "cuda" and not torch.cuda.is_available():
+        why = "this torch is built without CUDA" if torch.version.cuda is None else "torch sees no GPU"
+        raise UserError(f"--device {name}: {why}; use --device cpu (or auto)")
+    return name
 
 
 def _version() -> str:

@@ -18,8 +18,10 @@ file                     content                                                
 =======================  ===========================================================  ==========
 
 With no value net the leaves are valued by rollouts alone, with no rollout policy by the value
-net alone; with neither the folder is rejected. Priors come from the SL net, as in the paper
-(it searched better than the RL net).
+net alone (batched search) or the built-in heavy rollouts (fused search, the default); the
+batched search rejects a folder with neither. A ``train sl`` run folder, whose SL net is
+``weights.safetensors``, loads as a folder with the SL net alone (``go-engine gtp --weights
+runs/sl9``). Priors come from the SL net, as in the paper (it searched better than the RL net).
 
 Reference: Silver et al. 2016, Nature 529, Methods "Search algorithm".
 """
@@ -42,10 +44,12 @@ from engine.search import _kernels_mcts as KM
 from engine.search.lee import PolicyRolloutEvaluator, lee_mcts_config
 from engine.search.mcts import LeafBatch, MixedEvaluator, RolloutEvaluator
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
-from nets.checkpoint import load_weights
+from nets.checkpoint import CheckpointError, load_weights
 
 log = logging.getLogger("go_engine.lee")
 SL_FILE, VALUE_FILE, ROLLOUT_FILE = "sl.safetensors", "value.safetensors", "rollout.npz"
+RUN_WEIGHTS = "weights.safetensors"
+"""the final net of a trainer's run folder (``train sl``: the SL policy net)"""
 
 
 class LeeNetEvaluator:
@@ -272,18 +276,27 @@ def masked_softmax(logits: np.ndarray, legal: np.ndarray) -> np.ndarray:
 def load_lee_dir(folder: str | Path) -> tuple:
     """``(policy net, value net or None, RolloutPolicy or None)`` from a weights folder (see above).
 
+    A ``train sl`` (or ``train rl``) run folder is a weights folder too: its ``weights.safetensors``
+    stands for ``sl.safetensors`` when that is missing.
+
     Raises:
-        FileNotFoundError: if ``sl.safetensors`` is missing, or both optional files are.
+        CheckpointError: if the folder has no SL policy net (a ``UserError``).
     """
     folder = Path(folder)
-    if not (folder / SL_FILE).is_file():
-        raise FileNotFoundError(f"{folder}: no {SL_FILE} (the SL policy net)")
-    policy = load_weights(folder / SL_FILE).model
+    sl = folder / SL_FILE
+    if not sl.is_file() and (folder / RUN_WEIGHTS).is_file():
+        sl = folder / RUN_WEIGHTS
+    if not sl.is_file():
+        raise CheckpointError(
+            f"{folder}: no {SL_FILE} (the SL policy net): give a Lee weights folder (docs/lee.md) or a"
+            f" 'train sl' run folder"
+        )
+    policy = load_weights(sl).model
+    if policy.cfg.feature_set != "aglee48":
+        raise CheckpointError(f"{sl}: a {policy.cfg.feature_set} net, not an SL policy net (aglee48)")
     value = load_weights(folder / VALUE_FILE).model if (folder / VALUE_FILE).is_file() else None
     has_rollout = (folder / ROLLOUT_FILE).is_file()
     rollout = RolloutPolicy.from_bytes((folder / ROLLOUT_FILE).read_bytes()) if has_rollout else None
-    if value is None and rollout is None:
-        raise FileNotFoundError(f"{folder}: needs {VALUE_FILE} or {ROLLOUT_FILE} to value leaves")
     return policy, value, rollout
 
 
@@ -346,6 +359,8 @@ def build_lee_player(
             value_visits,
         )
         return MCTSPlayer(cfg, seed=seed, evaluator=evaluator)
+    if value is None and rollout is None:
+        raise CheckpointError(f"{folder}: the batched Lee search needs {VALUE_FILE} or {ROLLOUT_FILE} to value leaves")
     if value is None:
         lam = 1.0
     if rollout is None:

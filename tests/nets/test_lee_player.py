@@ -182,7 +182,14 @@ def test_device_auto_is_cuda_only_when_torch_sees_a_gpu():
     from cli.gtp_cmd import torch_device
 
     assert torch_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
-    assert torch_device("cpu") == "cpu" and torch_device("cuda:1") == "cuda:1"
+    assert torch_device("cpu") == "cpu"
+    if torch.cuda.is_available():
+        assert torch_device("cuda:0") == "cuda:0"
+    else:  # a user mistake on this torch: one clear message, not an AssertionError deep in torch
+        from engine.errors import UserError
+
+        with pytest.raises(UserError, match="use --device cpu"):
+            torch_device("cuda:1")
 
 
 def test_gtp_pipeline_lee_without_weights_plays_the_shipped_folder():
