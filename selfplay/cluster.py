@@ -106,6 +106,18 @@ def _probe_token(address: str) -> BaseException | None:
     return out[0] if out else None
 
 
+def _reachable(address: str, seconds: float = 3.0) -> str | None:
+    """``None`` when a TCP connection to ``HOST:PORT`` opens, else why not."""
+    host, _, port = address.rpartition(":")
+    if address.startswith(("ray://", "auto")) or not port.isdigit():
+        return None  # Ray client addresses and "auto" are Ray's to resolve
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=seconds):
+            return None
+    except OSError as e:
+        return e.strerror or type(e).__name__
+
+
 def connect(address: str, **init_kwargs) -> bool:
     """Join the cluster at ``address`` (``"local"``: start one here); True if this call started Ray.
 
@@ -120,6 +132,12 @@ def connect(address: str, **init_kwargs) -> bool:
     if address == "local":
         ray.init(**init_kwargs)
         return True
+    unreachable = _reachable(address)
+    if unreachable:
+        raise RayConnectError(
+            f"no Ray cluster answers at {address} ({unreachable}); start one with `ray start --head` "
+            "and pass HOST:PORT of its head node"
+        )
     token = _enable_token_if_available()
     err = _probe_token(address)
     if _is_auth_error(err):
