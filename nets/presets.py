@@ -9,6 +9,8 @@ name            kind    board  planes   blocks   filters  use
 ==============  ======  =====  =======  =======  ======  ===================================
 b2c16           resnet  5      17       1        16      tests
 b6c64           resnet  9      17       5        64      9x9 on a CPU
+b4c32           resnet  9      17       3        32      9x9 distilled student (``train distill``)
+b6c32           resnet  9      17       5        32      b6c64 pruned by half (``train prune``)
 b10c128         resnet  19     17       9        128     small 19x19 / a small GPU
 b20c256         resnet  19     17       19       256     AlphaGo Zero, 20-block (published)
 sl13x192        policy  19     48       13       192     AlphaGo Lee SL/RL policy (published)
@@ -31,6 +33,8 @@ from nets.config import NetConfig
 PRESETS: dict[str, NetConfig] = {
     "b2c16": NetConfig(kind="resnet", board_size=5, blocks=1, filters=16, value_hidden=32),
     "b6c64": NetConfig(kind="resnet", board_size=9, blocks=5, filters=64),
+    "b4c32": NetConfig(kind="resnet", board_size=9, blocks=3, filters=32),
+    "b6c32": NetConfig(kind="resnet", board_size=9, blocks=5, filters=32),
     "b10c128": NetConfig(kind="resnet", board_size=19, blocks=9, filters=128),
     "b20c256": NetConfig(kind="resnet", board_size=19, blocks=19, filters=256),
     "sl13x192": NetConfig(kind="policy", board_size=19, in_planes=48, feature_set="aglee48", blocks=13, filters=192),
