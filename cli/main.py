@@ -63,10 +63,6 @@ def _register():
 
     train.train.add_command(train_distill.distill)
     train.train.add_command(train_distill.prune)
-    from cli import train_distill
-
-    train.train.add_command(train_distill.distill)
-    train.train.add_command(train_distill.prune)
     train_rl.eval_group.add_command(train_lee.eval_policies)
     from cli import analysis_cmd
 
