@@ -85,15 +85,26 @@ def _report(out: dict) -> None:
 @click.option("--batch-size", type=click.IntRange(min=1), help="minibatch size (default: the config's)")
 @click.option("--target-every", type=click.IntRange(min=1), help="updates between target-net copies")
 @click.option("--gamma", type=click.FloatRange(0, 1), help="discount (default: the config's)")
-def dqn(**o):
-    """Train a dueling Double DQN with prioritized n-step replay (selfplay/rl/dqn.py)."""
+@click.option(
+    "--actors",
+    type=click.IntRange(min=1),
+    help="Ape-X: this many actor processes with their own epsilons feed one learner (--num-envs each)",
+)
+@click.option("--ray-address", help="Ape-X: run the actors as Ray actors ('local' starts Ray here)")
+def dqn(actors, ray_address, **o):
+    """Train a dueling Double DQN with prioritized n-step replay (selfplay/rl/dqn.py; --actors: Ape-X)."""
     import torch
 
     from selfplay.rl.dqn import DQNConfig, train
 
     torch.set_num_threads(1)
     cfg = _config(DQNConfig, o)
-    _report(train(cfg))
+    if actors is None and not ray_address:
+        _report(train(cfg))
+        return
+    from selfplay.rl import apex
+
+    _report(apex.train(apex.ApexConfig(dqn=cfg, actors=actors or 2, ray_address=ray_address or "")))
 
 
 @click.command()

@@ -132,6 +132,23 @@ class PrioritizedReplay:
         self.tree.update(np.array([i]), np.array([self.max_priority**self.alpha]))
         self.pos, self.size = (i + 1) % self.capacity, min(self.size + 1, self.capacity)
 
+    def add_batch(self, obs, action, reward, discount, done, next_obs, next_mask, priority=None) -> None:
+        """Store many transitions (first axis); with ``priority`` (``|TD|`` each) instead of the maximum.
+
+        Ape-X actors compute the initial priorities themselves, so a new transition is sampled by
+        its own error rather than by the largest priority seen so far.
+        """
+        n = len(action)
+        idx = (self.pos + np.arange(n)) % self.capacity
+        self.obs[idx], self.action[idx], self.reward[idx] = obs, action, reward
+        self.discount[idx], self.done[idx] = discount, done
+        self.next_obs[idx], self.next_mask[idx] = next_obs, next_mask
+        if priority is None:
+            self.tree.update(idx, np.full(n, self.max_priority**self.alpha))
+        else:
+            self.update_priorities(idx, priority)
+        self.pos, self.size = int((self.pos + n) % self.capacity), min(self.size + n, self.capacity)
+
     def sample(self, batch_size: int, beta: float, rng: np.random.Generator) -> Batch:
         """Stratified proportional sample with importance weights ``(N P(i))^-beta / max w``."""
         total = self.tree.total
