@@ -253,6 +253,13 @@ def _version() -> str:
 @click.argument("engine_a")
 @click.argument("engine_b")
 @click.option("-n", "--games", type=click.IntRange(min=1), default=2, show_default=True)
+@click.option(
+    "--colors",
+    type=click.Choice(["alternate", "a-black", "a-white"]),
+    default="alternate",
+    show_default=True,
+    help="ENGINE_A's colour: alternating (black in the first game), always black, or always white",
+)
 @click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True)
 @click.option("--komi", type=float, default=7.5, show_default=True)
 @click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 3 * size^2)")
@@ -261,10 +268,15 @@ def _version() -> str:
 @click.option("--dead-stones/--no-dead-stones", default=True, show_default=True, help="remove agreed dead stones")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="write games as SGF here")
 @click.option("--parallel", type=click.IntRange(1, 16), default=1, show_default=True)
-def match(engine_a, engine_b, games, size, komi, max_moves, seconds, move_timeout, dead_stones, out_dir, parallel):
-    """Referee GAMES games between two GTP engines given as command lines, alternating colours.
+def match(
+    engine_a, engine_b, games, colors, size, komi, max_moves, seconds, move_timeout, dead_stones, out_dir, parallel
+):  # fmt: skip
+    """Referee GAMES games between two GTP engines given as command lines (colours: --colors).
 
     Example: go-engine match "go-engine gtp --playouts 200" "gnugo --mode gtp --level 10" -n 20
+
+    Reverse komi (A always white, B receives 7.5 points): go-engine match "go-engine gtp --time 1"
+    "gnugo --mode gtp --level 10 --chinese-rules" --colors a-white --komi -7.5 -n 20
     """
     from tqdm import tqdm
 
@@ -273,6 +285,7 @@ def match(engine_a, engine_b, games, size, komi, max_moves, seconds, move_timeou
     cfg = MatchConfig(
         engines=(engine_a, engine_b),
         games=games,
+        colors=colors,
         size=size,
         komi=komi,
         max_moves=max_moves,

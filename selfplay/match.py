@@ -1,7 +1,9 @@
 """A GTP referee: games between two engines given as shell command lines, scored on our own board.
 
 ``run_match(MatchConfig(engines=("go-engine gtp --playouts 200", "gnugo --mode gtp --level 10")))``
-plays ``games`` games, engine A taking black in even games and white in odd ones. The referee
+plays ``games`` games, engine A taking black in even games and white in odd ones (``colors``
+``"alternate"``), or black in every game (``"a-black"``), or white in every game (``"a-white"``:
+with a negative komi, a reverse-komi match against a weaker engine such as GNU Go). The referee
 keeps the authoritative ``Board`` (positional superko, no suicide unless configured, area
 scoring) and checks every move:
 
@@ -12,6 +14,9 @@ scoring) and checks every move:
 * no answer within the wall-clock limit forfeits (``timeout``); the engine is killed and started
   again for the next game;
 * an engine whose process ends forfeits (``crash``) and is started again for the next game;
+* an engine that cannot start at all (its first start fails: a bad command line, a bad option, a
+  corrupt net) ends the match with ``EngineStartError`` naming the engine and the last lines of
+  its stderr, since every game would be a forfeit;
 * a command of the game setup (``boardsize``, ``komi``, ...) that fails forfeits (``setup``).
 
 A game ends on resignation, forfeit, two passes in a row, or the move cap (then it is scored as
@@ -38,6 +43,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import tempfile
 import threading
 import time
 from collections import Counter, deque
@@ -46,10 +52,18 @@ from dataclasses import dataclass, field
 
 from engine import coords
 from engine.board import BLACK, EMPTY, WHITE, Board, Rules
+from engine.errors import UserError
 from selfplay.elo import wilson_interval
 from selfplay.gtp_client import EngineDied, EngineTimeout, GtpClient
 
 log = logging.getLogger("go_engine.match")
+
+COLORS = ("alternate", "a-black", "a-white")
+"""colour schemes: A black in even games, A always black, A always white"""
+
+
+class EngineStartError(UserError):
+    """An engine of the match could not start (its first start in the match failed)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,9 @@ class MatchConfig:
     engines: tuple[str, str]
     """shell command lines that start each engine in GTP mode"""
     games: int = 2
-    """number of games; A is black in even-numbered games (0, 2, ...)"""
+    """number of games"""
+    colors: str = "alternate"
+    """``"alternate"`` (A black in even-numbered games 0, 2, ...), ``"a-black"`` or ``"a-white"``"""
     size: int = 9
     """board size"""
     komi: float = 7.5
@@ -93,6 +109,12 @@ class MatchConfig:
             raise ValueError("games and parallel must be >= 1")
         if self.seconds_per_move is not None and self.seconds_per_move <= 0:
             raise ValueError("seconds_per_move must be positive")
+        if self.colors not in COLORS:
+            raise ValueError(f"colors must be one of {', '.join(COLORS)}, not {self.colors!r}")
+
+    def black(self, index: int) -> int:
+        """The engine (0 = A, 1 = B) that plays black in game ``index``."""
+        return {"a-black": 0, "a-white": 1}.get(self.colors, index % 2)
 
     @property
     def move_cap(self) -> int:
@@ -116,15 +138,29 @@ class _Slot:
         self.name = cfg.names[index] if cfg.names else "AB"[index]
         self.fresh = True
         self.starts = 0
+        self.ready = False
+        """True once the engine has answered its game setup (it can start)"""
+        if cfg.out_dir:
+            self.log_path, self.temp_log = os.path.join(cfg.out_dir, f"engine_{'ab'[index]}_{worker}.log"), False
+        else:  # kept only to say why an engine could not start
+            fd, self.log_path = tempfile.mkstemp(prefix=f"go-engine-match-{'ab'[index]}-", suffix=".log")
+            os.close(fd)
+            self.temp_log = True
+
+    def stderr_tail(self, lines: int = 3) -> str:
+        """The last ``lines`` non-empty lines the engine wrote to stderr (joined by `` | ``)."""
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as f:
+                text = [ln.strip() for ln in f.read()[-20000:].splitlines() if ln.strip()]
+        except OSError:
+            return ""
+        return " | ".join(text[-lines:])
 
     def ensure_started(self) -> None:
         if self.client is not None and self.client.alive:
             return
         self.stop()
-        path = None
-        if self.cfg.out_dir:
-            path = os.path.join(self.cfg.out_dir, f"engine_{'ab'[self.index]}_{self.worker}.log")
-        self.client = GtpClient(self.cfg.engines[self.index], path)
+        self.client = GtpClient(self.cfg.engines[self.index], self.log_path)
         self.fresh, self.starts = True, self.starts + 1
         ok, name = self.client.send("name", self.cfg.startup_timeout)
         if ok and name and not self.cfg.names:
@@ -139,6 +175,15 @@ class _Slot:
         if self.client is not None:
             self.client.close(graceful=graceful)
             self.client = None
+
+    def close(self) -> None:
+        """Stop the engine and remove the temporary stderr log."""
+        self.stop()
+        if self.temp_log:
+            try:
+                os.unlink(self.log_path)
+            except OSError:
+                pass
 
 
 # ------------------------------------------------------------------------------ results
@@ -184,6 +229,11 @@ class MatchResult:
         """Forfeits of engine ``e`` by kind."""
         return Counter(g.forfeit_kind for g in self.games if g.forfeiter == e)
 
+    def wins_as(self, e: int, color: int) -> tuple[int, int]:
+        """``(wins, games)`` of engine ``e`` in the games where it played ``color``."""
+        played = [g for g in self.games if (g.black == e) == (color == BLACK)]
+        return sum(g.winner == e for g in played), len(played)
+
     def seconds_per_move(self, e: int) -> float:
         """Mean wall-clock seconds per ``genmove`` of engine ``e`` (nan if it never moved)."""
         times = [t for g in self.games for t in g.move_times[e]]
@@ -198,10 +248,13 @@ class MatchResult:
             lo, hi = wilson_interval(score, n)
             fk = self.forfeits(e)
             forfeits = ", ".join(f"{k} {v}" for k, v in sorted(fk.items())) or "none"
+            spm = self.seconds_per_move(e)
+            by_colour = (("black", self.wins_as(e, BLACK)), ("white", self.wins_as(e, WHITE)))
+            colours = ", ".join(f"{w}/{k} as {name}" for name, (w, k) in by_colour if k)
             lines.append(
                 f"{'AB'[e]} {self.names[e]}: wins {self.wins(e)}/{n} ({100 * score / n:.1f}%,"
-                f" 95% CI {100 * lo:.1f}-{100 * hi:.1f}%), {self.seconds_per_move(e):.3f} s/move,"
-                f" forfeits: {forfeits}"
+                f" 95% CI {100 * lo:.1f}-{100 * hi:.1f}%; {colours}),"
+                f" {'no moves' if math.isnan(spm) else f'{spm:.3f} s/move'}, forfeits: {forfeits}"
             )
         return lines
 
@@ -223,7 +276,7 @@ class Referee:
     def close(self) -> None:
         """Stop both engines."""
         for s in self.slots:
-            s.stop()
+            s.close()
 
     def _call(self, e: int, command: str, timeout: float, kind: str = "bad response") -> str:
         """Send to engine ``e``; a failure, timeout or crash raises ``_Forfeit`` against it."""
@@ -241,22 +294,41 @@ class Referee:
         return text
 
     def _setup(self, e: int) -> None:
-        cfg = self.cfg
+        cfg, slot = self.cfg, self.slots[e]
         try:
-            self.slots[e].ensure_started()
+            slot.ensure_started()
+            if not slot.client.alive:
+                raise EngineDied("the engine exited at start")
         except (OSError, EngineDied, EngineTimeout) as err:
-            self.slots[e].stop(graceful=False)
+            slot.stop(graceful=False)
+            if not slot.ready:
+                raise self._start_error(e, err) from None
             raise _Forfeit(e, "crash", f"cannot start engine: {err}") from None
         commands = [f"boardsize {cfg.size}", "clear_board", f"komi {cfg.komi:g}"]
         if cfg.seconds_per_move is not None:
             commands.append(f"time_settings 0 {max(1, math.ceil(cfg.seconds_per_move))} 1")
-        for c in commands:
-            self._call(e, c, cfg.startup_timeout, kind="setup")
+        try:
+            for c in commands:
+                self._call(e, c, cfg.startup_timeout, kind="setup")
+        except _Forfeit as f:
+            if not slot.ready and f.kind == "crash":
+                raise self._start_error(e, f.detail) from None
+            raise
+        slot.ready = True
+
+    def _start_error(self, e: int, err) -> EngineStartError:
+        slot = self.slots[e]
+        tail = slot.stderr_tail()
+        why = f"{err}; its stderr: {tail}" if tail else str(err)
+        return EngineStartError(f"engine {'AB'[e]} ({self.cfg.engines[e]}) could not start: {why}")
 
     def play_game(self, index: int) -> GameResult:
-        """Play game ``index`` (A is black when ``index`` is even); never raises on engine faults."""
+        """Play game ``index`` (colours by ``cfg.colors``); raises only ``EngineStartError``.
+
+        Every other engine fault is a forfeit of the game.
+        """
         cfg = self.cfg
-        black = index % 2
+        black = cfg.black(index)
         board = Board(cfg.size, Rules(komi=cfg.komi, allow_suicide=cfg.allow_suicide, ko=cfg.ko))
         res = GameResult(index=index, black=black, winner=None, result="", reason="", moves=0)
         try:

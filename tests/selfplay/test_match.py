@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from selfplay.match import GtpClient, MatchConfig, run_match, wilson_interval
+from selfplay.match import EngineStartError, GtpClient, MatchConfig, run_match, wilson_interval
 from selfplay.records import read_sgf_file
 
 FAKE_ENGINE = textwrap.dedent(
@@ -112,7 +112,7 @@ def test_two_passes_are_scored_by_area_and_written(fake, tmp_path):
         assert rec.black_name == "fake-pass"
     lines = res.summary()
     assert lines[0] == "2 games: fake-pass (A) vs fake-pass (B); draws 0"
-    assert lines[1].startswith("A fake-pass: wins 1/2 (50.0%, 95% CI 9.5-90.5%), ")
+    assert lines[1].startswith("A fake-pass: wins 1/2 (50.0%, 95% CI 9.5-90.5%; 0/1 as black, 1/1 as white), ")
     assert lines[1].endswith(" s/move, forfeits: none")
 
 
@@ -153,9 +153,20 @@ def test_timeout_forfeits(fake):
     assert (g.forfeit_kind, g.result, g.winner) == ("timeout", "W+T", 1)
 
 
-def test_unstartable_engine_forfeits(fake):
-    res = run_match(MatchConfig(engines=("/nonexistent/engine --gtp", fake("pass")), games=1, size=5))
-    assert (res.games[0].forfeit_kind, res.games[0].forfeiter) == ("crash", 0)
+def test_an_engine_that_cannot_start_ends_the_match_with_the_reason():
+    with pytest.raises(EngineStartError, match=r"engine A \(/nonexistent/engine --gtp\) could not start: .*No such"):
+        run_match(MatchConfig(engines=("/nonexistent/engine --gtp", "/nonexistent/engine"), games=3, size=5))
+
+
+def test_an_engine_that_exits_at_start_is_named_with_its_stderr(fake):
+    dies = f"{sys.executable} -c \"import sys; sys.exit('error: no such net: x.safetensors')\""
+    with pytest.raises(EngineStartError, match=r"engine B .*could not start: .*its stderr: error: no such net"):
+        run_match(MatchConfig(engines=(fake("pass"), dies), games=2, size=5, startup_timeout=10.0))
+
+
+def test_an_engine_that_crashes_after_a_good_start_only_forfeits(fake):
+    res = run_match(cfg(fake, "crash", "pass", games=3))
+    assert [g.forfeit_kind for g in res.games] == ["crash"] * 3
 
 
 def test_resignation(fake):
@@ -196,6 +207,36 @@ def test_match_command(fake, tmp_path):
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "2 games: fake-pass (A) vs fake-resign (B); draws 0"
-    assert lines[1].startswith("A fake-pass: wins 2/2 (100.0%, 95% CI 34.2-100.0%)")
-    assert lines[2].startswith("B fake-resign: wins 0/2 (0.0%, 95% CI 0.0-65.8%)")
+    assert lines[1].startswith("A fake-pass: wins 2/2 (100.0%, 95% CI 34.2-100.0%; 1/1 as black, 1/1 as white)")
+    assert lines[2].startswith("B fake-resign: wins 0/2 (0.0%, 95% CI 0.0-65.8%; 0/1 as black, 0/1 as white)")
     assert sorted(p.name for p in out.glob("*.sgf")) == ["game_0000.sgf", "game_0001.sgf"]
+
+
+@pytest.mark.parametrize("colors, blacks", [("alternate", [0, 1, 0]), ("a-black", [0, 0, 0]), ("a-white", [1, 1, 1])])
+def test_colors_fix_who_plays_black(fake, colors, blacks):
+    res = run_match(cfg(fake, "pass", "pass", games=3, komi=-7.5, colors=colors))
+    assert [g.black for g in res.games] == blacks
+    assert all(g.result == "B+7.5" for g in res.games)  # a reverse komi: black wins the empty board
+    assert [g.winner for g in res.games] == blacks
+
+
+def test_bad_colors_are_refused():
+    with pytest.raises(ValueError, match="colors must be one of alternate, a-black, a-white"):
+        MatchConfig(engines=("a", "b"), colors="b-black")
+
+
+def test_match_command_with_an_engine_that_cannot_start(fake):
+    result = CliRunner().invoke(cli, ["match", fake("pass"), "/nonexistent/engine --gtp", "-n", "2", "--size", "5"])
+    assert result.exit_code == 1
+    assert "go-engine: error: engine B (/nonexistent/engine --gtp) could not start" in result.stderr
+    assert "nan" not in result.output and "Traceback" not in result.output
+
+
+def test_match_command_colors_a_white(fake):
+    result = CliRunner().invoke(
+        cli, ["match", fake("pass"), fake("pass"), "-n", "2", "--size", "5", "--komi", "-7.5", "--colors", "a-white"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().splitlines()
+    assert lines[1].startswith("A fake-pass: wins 0/2 (0.0%, 95% CI 0.0-65.8%; 0/2 as white)")
+    assert lines[2].startswith("B fake-pass: wins 2/2 (100.0%, 95% CI 34.2-100.0%; 2/2 as black)")
