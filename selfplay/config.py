@@ -65,12 +65,18 @@ class SelfPlayConfig:
     an expert-iteration start (Anthony et al. 2017); 0 = by the fresh net, as in AlphaGo Zero"""
     bootstrap_playouts: int = 0
     """playouts per move of the bootstrap search (0 = the ``mcts.num_simulations`` of the run)"""
+    engine: str = "compiled"
+    """``"compiled"``: all of a worker's games in one Numba arena, one network call per step
+    (``engine/search/batch.py``; agz17 nets); ``"threads"``: one ``MCTS`` per game in a thread
+    (``engine/search/multi.py``), for any feature set"""
 
     def __post_init__(self):
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
             raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
         if not 0 <= self.resign_disabled_frac <= 1 or not 0 < self.full_search_prob <= 1:
             raise ValueError("resign_disabled_frac must be in [0, 1], full_search_prob in (0, 1]")
+        if self.engine not in ("compiled", "threads"):
+            raise ValueError(f"engine must be 'compiled' or 'threads', got {self.engine!r}")
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ run that is started again continues, and a crashed worker is restarted on the ga
 finished (``max_restarts`` times). Game ``i`` of generation ``g`` is seeded from
 ``SeedSequence([seed, g, i])``, whichever worker plays it.
 
-Inside a worker, ``MultiGameSearch`` (``engine/search/multi.py``) runs ``games_per_worker_batch``
-games at once and merges their pending leaves into one network call per step. Processes use the
+Inside a worker, ``games_per_worker_batch`` games run at once and share one network call per step:
+on the compiled engine (``selfplay/zero/compiled.py``, the default for agz17 nets) or, with
+``selfplay.engine = "threads"``, with ``MultiGameSearch`` (``engine/search/multi.py``). Processes use the
 ``spawn`` start method (CUDA and torch are not fork-safe; OpenSpiel does the same); with
 ``ray_address`` the same worker code runs as Ray actors (``ray`` is imported only then).
 """
@@ -46,6 +47,7 @@ from engine.search.multi import MultiGameSearch
 from selfplay.config import Config
 from selfplay.game import GameResult, selfplay_game
 from selfplay.records import write_sgf_file
+from selfplay.zero import compiled
 from selfplay.zero.shards import read_shard, shard_name, write_shard
 
 log = logging.getLogger("go_engine.selfplay")
@@ -181,6 +183,15 @@ def play_games(
     torch.set_num_threads(cfg.selfplay.torch_threads)
     out_dir = Path(out_dir)
     ev = make_evaluator(cfg, weights, game_seed(cfg.seed, generation, 10**9 + worker_id))
+    if cfg.selfplay.engine == "compiled" and compiled.supports(cfg):
+
+        def on_result(index, res):
+            info = _write_game(out_dir, cfg, generation, index, res)
+            if on_game is not None:
+                on_game(info)
+
+        seeds = [game_seed(cfg.seed, generation, i) for i in indices]
+        return compiled.play_compiled(cfg, ev.evaluate_planes, seeds, list(indices), on_result)
     search = MultiGameSearch(make_batch_fn({None: ev}), cfg.selfplay.games_per_worker_batch)
 
     def play_one(index, make_eval):

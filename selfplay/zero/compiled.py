@@ -1,0 +1,108 @@
+"""Zero self-play on the compiled many-game engine (``engine.search.batch``), in the worker's terms.
+
+``play_compiled`` plays a worker's games ``K`` at a time in one ``ManyGames`` arena and hands each
+finished game to ``on_result`` as a ``selfplay.game.GameResult`` (record, sample rows, result),
+so the worker writes SGF and shard files exactly as for the threaded engine. Game ``i`` is seeded
+by the worker's seed for it; the game's course depends on that seed and its evaluations only.
+``batch_config`` maps the run's ``Config`` onto ``BatchSearchConfig``: the PUCT settings of
+``cfg.mcts`` and the self-play rules of ``cfg.selfplay`` (noise, temperature, resignation with the
+holdout, playout cap, move cap). One leaf per game per step, so no virtual loss is needed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from engine.search.batch import BatchSearchConfig, Evaluator, FinishedGame, ManyGames
+from engine.sgf import board_to_record
+from selfplay.config import Config
+from selfplay.game import GameResult
+
+ENGINES = ("compiled", "threads")
+
+
+def supports(cfg: Config) -> bool:
+    """True if the compiled engine can play ``cfg``'s games (it writes agz17 planes only)."""
+    return cfg.net.feature_set == "agz17"
+
+
+def batch_config(cfg: Config) -> BatchSearchConfig:
+    """The compiled engine's settings for ``cfg``."""
+    m, sp, b = cfg.mcts, cfg.selfplay, cfg.board
+    return BatchSearchConfig(
+        size=b.size,
+        komi=b.komi,
+        allow_suicide=b.allow_suicide,
+        superko=b.ko == "positional",
+        playouts=m.num_simulations,
+        fast_playouts=sp.fast_playouts,
+        playout_cap=sp.playout_cap,
+        full_search_prob=sp.full_search_prob,
+        c_puct=m.c_puct,
+        c_puct_schedule=m.c_puct_schedule,
+        c_base=m.c_base,
+        c_init=m.c_init,
+        fpu_reduction=m.fpu_reduction,
+        dirichlet_alpha=sp.dirichlet_alpha,
+        dirichlet_eps=sp.dirichlet_eps,
+        temperature=1.0,
+        temperature_moves=sp.temperature_moves,
+        resign_threshold=sp.resign_threshold,
+        resign_min_moves=sp.resign_min_moves,
+        resign_disabled_frac=sp.resign_disabled_frac,
+        max_moves=sp.max_moves,
+        reuse_tree=m.reuse_tree,
+    )
+
+
+def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:
+    """A finished game as ``selfplay_game`` returns it (the record is rebuilt from the moves)."""
+    board = cfg.board.make_board()
+    for a in f.moves:
+        board.play(int(a))
+    if f.resigned:
+        board.resign(3 - f.winner)
+    cap = cfg.selfplay.max_moves or 2 * board.size**2
+    result = board.result() if (board.is_over or board.move_number >= cap) else None
+    return GameResult(
+        record=board_to_record(board, result=result, black_name="zero", white_name="zero"),
+        planes=f.planes,
+        pi=f.pi,
+        z=f.z,
+        to_play=f.to_play,
+        winner=f.winner,
+        moves=len(f.moves),
+        resigned=f.resigned,
+        resign_disabled=f.resign_disabled,
+        would_resign=f.would_resign,
+        simulations=f.simulations,
+        seconds=seconds,
+    )
+
+
+def play_compiled(
+    cfg: Config,
+    evaluator: Evaluator,
+    seeds: Sequence[int],
+    indices: Sequence[int],
+    on_result: Callable[[int, GameResult], None],
+) -> dict:
+    """Play games ``indices`` (seeded by ``seeds``) with ``evaluator``; returns batching stats.
+
+    ``on_result(index, result)`` is called as each game ends, before the next step.
+    """
+    slots = max(1, min(cfg.selfplay.games_per_worker_batch, len(indices)))
+    mg = ManyGames(batch_config(cfg), slots, groups=min(2, slots))
+    started: dict[int, float] = {}
+
+    def seed_of(i: int) -> int:
+        started[i] = time.perf_counter()
+        return int(seeds[i])
+
+    def on_game(f: FinishedGame) -> None:
+        res = game_result(cfg, f, time.perf_counter() - started.pop(f.game_id))
+        on_result(indices[f.game_id], res)
+
+    st = mg.play(evaluator, len(indices), seed_of=seed_of, on_game=on_game)
+    return {"steps": st.steps, "requests": st.steps, "leaves": st.leaves, "net_seconds": st.net_seconds}

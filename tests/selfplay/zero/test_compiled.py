@@ -1,0 +1,60 @@
+"""Zero self-play on the compiled engine: files as the worker writes them, samples true to the SGF."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from engine.features import encode
+from engine.sgf import record_to_board
+from selfplay.config import SelfPlayConfig
+from selfplay.records import read_sgf_file
+from selfplay.zero.compiled import batch_config
+from selfplay.zero.shards import list_shards, read_shard
+from selfplay.zero.worker import run_selfplay
+from tests.selfplay.zero.helpers import tiny_config
+
+
+def test_compiled_is_the_default_engine():
+    assert SelfPlayConfig().engine == "compiled"
+    with pytest.raises(ValueError):
+        SelfPlayConfig(engine="gpu")
+
+
+def test_batch_config_takes_the_run_settings():
+    cfg = tiny_config(playout_cap=True, fast_playouts=3, resign_threshold=0.1)
+    b = batch_config(cfg)
+    assert (b.size, b.komi, b.playouts, b.fast_playouts, b.playout_cap) == (5, 0.5, 8, 3, True)
+    assert (b.resign_threshold, b.max_moves, b.c_puct) == (0.1, 30, cfg.mcts.c_puct)
+
+
+def test_compiled_selfplay_writes_games_whose_samples_match_their_sgf(tmp_path):
+    cfg = tiny_config(games=3, games_per_worker_batch=2)
+    summary = run_selfplay(cfg, tmp_path, progress=False)
+    assert summary.games == 3
+    shards = list_shards(tmp_path / "shards")
+    assert len(shards) == 3
+    for path in shards:
+        shard = read_shard(path)
+        rec = read_sgf_file(tmp_path / "sgf" / path.name.replace(".npz", ".sgf"))
+        full = record_to_board(rec)
+        assert shard["meta"]["moves"] == len(rec.moves)
+        winner = full.winner()
+        assert shard["meta"]["winner"] == winner
+        # samples are every move's position (no playout cap): rebuild each one from the SGF
+        assert len(shard["z"]) == len(rec.moves)
+        for m in range(len(rec.moves)):
+            board = record_to_board(rec, moves=m)
+            assert np.array_equal(shard["planes"][m], encode(board, "agz17").astype(np.uint8))
+            assert abs(float(shard["pi"][m].sum()) - 1) < 1e-5
+            assert not shard["pi"][m][board.legal_mask() == 0].any()
+            want = 0 if winner == 0 else (1 if board.to_play == winner else -1)
+            assert shard["z"][m] == want
+
+
+def test_threads_engine_still_plays(tmp_path):
+    cfg = tiny_config(games=1)
+    cfg = replace(cfg, selfplay=replace(cfg.selfplay, engine="threads"))
+    assert run_selfplay(cfg, tmp_path, progress=False).games == 1
