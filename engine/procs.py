@@ -145,6 +145,11 @@ def worker_init(parent_pid: int | None = None, pdeathsig: bool = True, ignore_si
         _exit_orphan()  # the parent died before the guards were up
 
 
+def pool_init(guard: dict) -> None:
+    """``initializer`` of a ``multiprocessing.Pool``: ``Pool(n, pool_init, (guard_args(),))``."""
+    worker_init(**guard)
+
+
 def guard_args() -> dict:
     """Keyword arguments of ``worker_init`` for a child started now from this process and thread."""
     return {"parent_pid": os.getpid(), "pdeathsig": threading.current_thread() is threading.main_thread()}

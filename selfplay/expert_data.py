@@ -31,7 +31,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine import coords
+from engine import coords, procs
 from engine.board import Board, IllegalMove, Rules
 from engine.sgf import board_to_record
 from nets.fileio import atomic_write
@@ -178,7 +178,7 @@ def generate_gnugo_games(cfg: GnuGoDataConfig) -> int:
     jobs = [(cfg, i, q) for i, q in enumerate(quotas) if q > 0]
     if len(jobs) == 1:
         return _worker(*jobs[0])
-    with mp.get_context("spawn").Pool(len(jobs)) as pool:
+    with mp.get_context("spawn").Pool(len(jobs), procs.pool_init, (procs.guard_args(),)) as pool:
         return sum(pool.map(_worker_star, jobs))
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine import procs
 from engine.board import Board
 from engine.config import MCTSConfig
 from engine.sgf import GameRecord, record_to_board
@@ -135,8 +136,9 @@ def label_chunk(records: list[GameRecord], specs: list[PositionSpec], sims: int,
 _RECORDS: list[GameRecord] = []
 
 
-def _init_worker(records: list[GameRecord]) -> None:
+def _init_worker(records: list[GameRecord], guard: dict) -> None:
     global _RECORDS
+    procs.worker_init(**guard)  # ends with its parent; Ctrl-C is the parent's to handle
     _RECORDS = records
 
 
@@ -172,7 +174,7 @@ def label_records(records: list[GameRecord], out: str | Path, cfg: SearchLabelCo
     t0 = time.perf_counter()
     done = chunks = 0
     ctx = mp.get_context("spawn" if cfg.workers > 1 else "fork")
-    with ctx.Pool(cfg.workers, _init_worker, (records,)) as pool:
+    with ctx.Pool(cfg.workers, _init_worker, (records, procs.guard_args())) as pool:  # exit: terminate()
         pending = [pool.apply_async(_work, (t,)) for t in tasks]
         for res in pending:
             left = cfg.seconds - (time.perf_counter() - t0) if cfg.seconds else None
