@@ -129,8 +129,8 @@ def connect(address: str, **init_kwargs) -> bool:
         return False
     init_kwargs.setdefault("include_dashboard", False)
     init_kwargs.setdefault("log_to_driver", False)
-    if address == "local":
-        ray.init(**init_kwargs)
+    if address == "local":  # a new cluster here, even where another one runs on this machine
+        ray.init(address="local", **init_kwargs)
         return True
     unreachable = _reachable(address)
     if unreachable:
