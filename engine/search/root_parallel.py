@@ -29,15 +29,15 @@ others. With no worker left, the search runs on a local ``MCTS`` in this process
 
 **Shutdown.** ``close()`` (the ``gtp`` command calls it on ``quit`` and at the end of input) asks
 the workers to quit, joins them and terminates stragglers. Workers are daemons (terminated when
-this process exits) and also end when their pipe closes. They ignore SIGINT and write nothing to
-stdout (which carries GTP answers).
+this process exits) and also end when their pipe closes, or when this process dies however it
+dies (``engine/procs.py``: parent-death signal and a watchdog). They ignore SIGINT and write
+nothing to stdout (which carries GTP answers).
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing as mp
-import signal
 import sys
 import time
 import traceback
@@ -47,6 +47,7 @@ from multiprocessing.connection import wait
 
 import numpy as np
 
+from engine import procs
 from engine.board import Board
 from engine.config import MCTSConfig
 from engine.search.mcts import MCTS, RootChild, rank_children
@@ -114,9 +115,9 @@ def split_playouts(total: int, workers: int) -> list[int]:
 
 
 # ---------------------------------------------------------------------- worker process
-def _worker_main(conn, stop, cfg: MCTSConfig, seed: int | None) -> None:
+def _worker_main(conn, stop, cfg: MCTSConfig, seed: int | None, guard: dict) -> None:
     """One worker: answer ``search`` / ``reset`` / ``quit`` messages until ``quit`` or a closed pipe."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    procs.worker_init(**guard)  # ignores SIGINT; ends with the main process, however that ends
     sys.stdout = sys.stderr  # stdout is the GTP channel of the parent
     player = MCTSPlayer(cfg, seed)
     _warm_up(player.mcts)
@@ -200,7 +201,10 @@ class RootParallelSearch:
             parent, child = self._ctx.Pipe()
             seed = None if self.seed is None else self.seed + i
             proc = self._ctx.Process(
-                target=_worker_main, args=(child, self._stop, self.cfg, seed), name=f"go-engine-search-{i}", daemon=True
+                target=_worker_main,
+                args=(child, self._stop, self.cfg, seed, procs.guard_args()),
+                name=f"go-engine-search-{i}",
+                daemon=True,
             )
             proc.start()
             child.close()
