@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import replace
 
@@ -91,3 +92,16 @@ def test_apex_learns_to_capture_the_lone_stone(tmp_path):
     result = evaluate(out["model"], "dqn", spec, "random", 100, seed=99)
     assert result.win_rate >= 0.9, result.line()
     assert os.path.isfile(tmp_path / "run" / "checkpoints" / "latest.safetensors")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray not installed")
+def test_apex_actors_on_a_local_ray_cluster(tmp_path):
+    cfg = apex.ApexConfig(dqn=tiny(tmp_path, total_steps=200, checkpoint_every=100), actors=2, ray_address="local")
+    try:
+        out = apex.train(cfg)
+    finally:
+        import ray
+
+        ray.shutdown()
+    assert out["step"] >= 200 and out["updates"] > 0
