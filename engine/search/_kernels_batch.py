@@ -38,8 +38,10 @@ from numba import njit
 from engine._jit import NJIT
 from engine._kernels import (
     BLACK,
+    LIBS,
     PASSES,
     SIZE,
+    STAMP,
     STONES,
     TO_PLAY,
     area_score,
@@ -399,16 +401,41 @@ def _ring_push(rstones, g, head, st, n):
 
 # ------------------------------------------------------------------------------ one step
 @njit(**NJIT)
-def _replay(arena, scratch, g, k, depth, encode):
+def _load_chains(root_pts, root_scal, pts, scal):
+    """Copy what playing moves and testing legality read: rows ``STONES`` .. ``LIBS`` and the scalars.
+
+    ``MARK`` is not copied: the slot's stamp is kept above every mark its row may hold (its own
+    earlier stamps, the root's), so stale marks never equal a new stamp. ``EMPTIES``/``EPOS`` go
+    stale (written, never read) and ``PLAYED`` is not read by agz17.
+    """
+    old = scal[STAMP]
+    a = root_pts.shape[1]
+    src = root_pts.reshape(root_pts.size)
+    dst = pts.reshape(pts.size)
+    for i in range((LIBS + 1) * a):
+        dst[i] = src[i]
+    for i in range(root_scal.shape[0]):
+        scal[i] = root_scal[i]
+    scal[STAMP] = max(old, root_scal[STAMP])
+
+
+@njit(**NJIT)
+def _replay(arena, scratch, g, k, depth, encode, full):
     """Slot ``k``'s board becomes the leaf of game ``g``; with ``encode`` its planes are written.
 
-    Returns the colour to move at the leaf.
+    ``full``: the whole board and history are copied (a terminal leaf's area count reads the
+    empty-point list, superko in the tree reads the history); else only the stones and chains.
+    A leaf at depth 0 is the root itself: nothing is copied. Returns the colour to move at the leaf.
     """
     bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob = arena
     spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
     n = bscal[g, SIZE]
     pts, scal, hist = spts[k], sscal[k], shist[k]
-    load_root(bpts[g], bscal[g], bhist[g], pts, scal, hist, sdepth[:0])
+    if depth > 0:
+        if encode and not full:
+            _load_chains(bpts[g], bscal[g], pts, scal)
+        else:
+            load_root(bpts[g], bscal[g], bhist[g], pts, scal, hist, sdepth[:0])
     color = bscal[g, TO_PLAY] if depth % 2 == 0 else 3 - bscal[g, TO_PLAY]
     out = planes[k]
     epath = sepath[k]
@@ -452,13 +479,13 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                 depth = descend(nodes, nodew, ef, ei, tinfo, g, n2, bscal[g, PASSES], fp, max_depth, path, epath)
                 leaf = path[depth]
                 if nodes[g, leaf, N_TERM] != 0:
-                    color = _replay(arena, scratch, g, k, depth, False)
+                    color = _replay(arena, scratch, g, k, depth, False, True)
                     value = outcome_value(area_score(spts[k], sscal[k]), fp[FP_KOMI], color)
                     backup(nodes, nodew, ef, g, path, epath, depth, value)
                     gs[g, GS_SIMS] += 1
                     gs[g, GS_TOTAL_SIMS] += 1
                     continue
-                color = _replay(arena, scratch, g, k, depth, True)
+                color = _replay(arena, scratch, g, k, depth, True, ip[IP_SUPERKO_TREE] != 0)
                 if depth == 0:
                     fill_legal_mask(bpts[g], bscal[g], zob, bhist[g], color, slegal[k])
                 elif ip[IP_SUPERKO_TREE] != 0:

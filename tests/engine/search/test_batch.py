@@ -14,7 +14,13 @@ from engine.search.mcts import MCTS, LeafBatch
 from engine.sgf import parse_sgf, record_to_board
 
 DATA = Path(__file__).parents[2] / "data"
-GAMES = ["seki/gnugo_9x9.sgf", "sgf/game_9x9.sgf", "games/gnugo_9x9_a.sgf", "sgf/handicap_9x9.sgf", "sgf/latin1_9x9.sgf"]
+GAMES = [
+    "seki/gnugo_9x9.sgf",
+    "sgf/game_9x9.sgf",
+    "games/gnugo_9x9_a.sgf",
+    "sgf/handicap_9x9.sgf",
+    "sgf/latin1_9x9.sgf",
+]
 PLAYOUTS = 40
 
 
@@ -66,11 +72,16 @@ def test_enough_real_positions():
     assert len(real_positions()) >= 100
 
 
-def test_same_visit_counts_as_mcts_on_real_positions():
+@pytest.mark.parametrize("superko_in_tree", [True, False])
+def test_same_visit_counts_as_mcts_on_real_positions(superko_in_tree):
+    """``MCTS`` checks superko at every leaf; without it the compiled search (simple ko below the
+    root, stones and chains copied, not the history) still visits the same on these positions."""
     positions = real_positions()
     net = PlanesNet(9)
     mcfg = MCTSConfig(num_simulations=PLAYOUTS, virtual_loss=0, batch_size=1, reuse_tree=False)
-    bcfg = BatchSearchConfig(size=9, playouts=PLAYOUTS, dirichlet_eps=0.0, superko_in_tree=True, reuse_tree=False)
+    bcfg = BatchSearchConfig(
+        size=9, playouts=PLAYOUTS, dirichlet_eps=0.0, superko_in_tree=superko_in_tree, reuse_tree=False
+    )
     mg = ManyGames(bcfg, len(positions), groups=1, hist=1000)
     for g, board in enumerate(positions):
         mg.load(g, board)
