@@ -96,8 +96,9 @@ def selfplay_report(
         ev = TorchEvaluator(model, device, half, symmetries=True, seed=seed)
         evaluator = ev.evaluate_planes
     lengths: list[int] = []
+    # the null net has nothing to overlap: its groups step in turn in this thread
     stats = mg.play(evaluator, 10**9, seed_of=lambda i: seed * 1_000_003 + i + 1, seconds=seconds,
-                    on_game=lambda f: lengths.append(len(f.moves)))  # fmt: skip
+                    on_game=lambda f: lengths.append(len(f.moves)), overlap=model is not None)  # fmt: skip
     wall = stats.seconds
     mean_len = float(np.mean(lengths)) if lengths else float(cfg.move_cap)
     out = {
