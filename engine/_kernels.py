@@ -71,7 +71,7 @@ def reset_board(pts, scal, n, allow_suicide, superko):
     ne = 0
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             pts[STONES, loc] = EMPTY
             pts[EMPTIES, ne] = loc
             pts[EPOS, loc] = ne
@@ -103,10 +103,161 @@ def _add_empty(pts, scal, loc):
     scal[NEMPTY] = ne + 1
 
 
-@njit(**NJIT)
-def _next_stamp(pts, scal):
+@njit(inline="always", **NJIT)
+def next_stamp(pts, scal):
+    """A fresh MARK stamp: every point's MARK differs from it until it is written."""
     scal[STAMP] += 1
     return scal[STAMP]
+
+
+# ---------------------------------------------------------------- primitives of every kernel file
+# Small helpers that the board, playout, policy, rollout, feature and search kernels share. They are
+# inlined into their callers (``inline="always"``), so a hot loop pays no call for them.
+
+
+@njit(inline="always", **NJIT)
+def loc_of(r, c, w):
+    """Padded loc of the point at row ``r``, column ``c`` (``w = n + 1``)."""
+    return (r + 1) * w + c + 1
+
+
+@njit(inline="always", **NJIT)
+def action_loc(action, n):
+    """Padded loc of board ``action`` (``0 <= action < n * n``) on an ``n x n`` board."""
+    return (action // n + 1) * (n + 1) + action % n + 1
+
+
+@njit(inline="always", **NJIT)
+def loc_action(loc, n):
+    """Board action of padded ``loc`` on an ``n x n`` board."""
+    r, c = row_col(loc, n + 1)
+    return r * n + c
+
+
+@njit(inline="always", **NJIT)
+def row_col(loc, w):
+    """``(row, col)`` of padded ``loc`` (``w = n + 1``)."""
+    return loc // w - 1, loc % w - 1
+
+
+@njit(inline="always", **NJIT)
+def mark_libs(pts, w, head, stamp, count, cap):
+    """Walk chain ``head``: stamp each empty neighbour not stamped yet and count it.
+
+    Returns ``count`` plus the newly stamped liberties, stopping as soon as that reaches ``cap``.
+    """
+    st = pts[STONES]
+    mk = pts[MARK]
+    s = head
+    while True:
+        for nb in (s - w, s - 1, s + 1, s + w):
+            if st[nb] == EMPTY and mk[nb] != stamp:
+                mk[nb] = stamp
+                count += 1
+                if count >= cap:
+                    return count
+        s = pts[NEXT, s]
+        if s == head:
+            return count
+
+
+@njit(inline="always", **NJIT)
+def chain_liberty(pts, w, head):
+    """One liberty of chain ``head`` (its only one when it is in atari), or 0."""
+    st = pts[STONES]
+    s = head
+    while True:
+        for nb in (s - w, s - 1, s + 1, s + w):
+            if st[nb] == EMPTY:
+                return nb
+        s = pts[NEXT, s]
+        if s == head:
+            return 0
+
+
+@njit(**NJIT)
+def libs_after(pts, scal, loc, color, cap):
+    """Liberties (counted up to ``cap``) of the chain ``color`` would form at empty ``loc``.
+
+    Captures are not counted: a move that captures anything returns ``cap``. Does not modify the
+    board except the MARK scratch row.
+    """
+    w = scal[SIZE] + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    opp = 3 - color
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == opp and lb[hd[nb]] == 1:
+            return cap
+    stamp = next_stamp(pts, scal)
+    mk = pts[MARK]
+    mk[loc] = stamp
+    libs = 0
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == EMPTY and mk[nb] != stamp:
+            mk[nb] = stamp
+            libs += 1
+    if libs >= cap:
+        return cap
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == color:
+            if lb[hd[nb]] > cap:
+                return cap
+            libs = mark_libs(pts, w, hd[nb], stamp, libs, cap)
+            if libs >= cap:
+                return cap
+    return libs
+
+
+@njit(inline="always", **NJIT)
+def big_self_atari(pts, scal, loc, color, w):
+    """True if ``color`` at ``loc`` leaves a chain of two or more stones with one liberty."""
+    st = pts[STONES]
+    friend = st[loc - w] == color or st[loc - 1] == color or st[loc + 1] == color or st[loc + w] == color
+    return friend and libs_after(pts, scal, loc, color, 2) < 2
+
+
+@njit(inline="always", **NJIT)
+def simple_legal(pts, scal, loc, color):
+    """Empty, not suicide, and not the ko point when ``color`` is to play (no superko)."""
+    if pts[STONES, loc] != EMPTY:
+        return False
+    if loc == scal[KO] and color == scal[TO_PLAY]:
+        return False
+    return not is_suicide(pts, scal, loc, color)
+
+
+@njit(inline="always", **NJIT)
+def flood_empty(pts, w, start, stamp, stack, region):
+    """Flood the empty region of ``start`` (stamped already); returns ``(size, reach)``.
+
+    ``reach`` ORs the colours of the stones next to the region (BLACK, WHITE or both). The region's
+    points go to ``region`` when it is not empty (``int64[0]`` to skip).
+    """
+    st = pts[STONES]
+    mk = pts[MARK]
+    keep = region.shape[0] > 0
+    stack[0] = start
+    top = 1
+    size = 0
+    reach = 0
+    while top > 0:
+        top -= 1
+        p = stack[top]
+        if keep:
+            region[size] = p
+        size += 1
+        for nb in (p - w, p - 1, p + 1, p + w):
+            c = st[nb]
+            if c == EMPTY:
+                if mk[nb] != stamp:
+                    mk[nb] = stamp
+                    stack[top] = nb
+                    top += 1
+            elif c != WALL:
+                reach |= c
+    return size, reach
 
 
 @njit(**NJIT)
@@ -123,21 +274,7 @@ def _adjacent_to(pts, w, loc, head):
 @njit(**NJIT)
 def count_libs_scratch(pts, scal, head):
     """Liberties of a chain recounted from its stones (used by tests and after setup edits)."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    mk = pts[MARK]
-    stamp = _next_stamp(pts, scal)
-    libs = 0
-    s = head
-    while True:
-        for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == EMPTY and mk[nb] != stamp:
-                mk[nb] = stamp
-                libs += 1
-        s = pts[NEXT, s]
-        if s == head:
-            break
-    return libs
+    return mark_libs(pts, scal[SIZE] + 1, head, next_stamp(pts, scal), 0, 1 << 62)
 
 
 @njit(**NJIT)
@@ -248,7 +385,7 @@ def _join_friends(pts, scal, loc, color, w):
     for h in (f1, f2, f3):
         if h >= 0 and pts[GSIZE, h] > pts[GSIZE, big]:
             big = h
-    stamp = _next_stamp(pts, scal)
+    stamp = next_stamp(pts, scal)
     libs = lb[big] - 1  # loc was a liberty of big
     # new liberties from the stone itself (before it joins big)
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
@@ -444,7 +581,7 @@ def fill_legal_mask(pts, scal, zob, hist, color, out):
     out[:] = 0
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             if pts[STONES, loc] == EMPTY and is_legal(pts, scal, zob, hist, loc, color) == LEGAL:
                 out[r * n + c] = 1
     out[n * n] = 1
@@ -457,33 +594,17 @@ def area_score(pts, scal):
     A stone counts for its colour; an empty region counts for a colour if it reaches only that colour.
     """
     w = scal[SIZE] + 1
-    st = pts[STONES]
     mk = pts[MARK]
-    stamp = _next_stamp(pts, scal)
+    stamp = next_stamp(pts, scal)
     score = scal[COUNT_B] - scal[COUNT_W]
     stack = np.empty(scal[NEMPTY] + 1, np.int64)
+    no_region = stack[:0]
     for i in range(scal[NEMPTY]):
         start = pts[EMPTIES, i]
         if mk[start] == stamp:
             continue
         mk[start] = stamp
-        stack[0] = start
-        top = 1
-        size = 0
-        reach = 0
-        while top > 0:
-            top -= 1
-            p = stack[top]
-            size += 1
-            for nb in (p - w, p - 1, p + 1, p + w):
-                c = st[nb]
-                if c == EMPTY:
-                    if mk[nb] != stamp:
-                        mk[nb] = stamp
-                        stack[top] = nb
-                        top += 1
-                elif c != WALL:
-                    reach |= c
+        size, reach = flood_empty(pts, w, start, stamp, stack, no_region)
         if reach == BLACK:
             score += size
         elif reach == WHITE:
@@ -498,41 +619,22 @@ def area_ownership(pts, scal, out):
     w = n + 1
     st = pts[STONES]
     mk = pts[MARK]
-    stamp = _next_stamp(pts, scal)
+    stamp = next_stamp(pts, scal)
     stack = np.empty(n * n + 1, np.int64)
     region = np.empty(n * n + 1, np.int64)
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
-            s = st[loc]
+            s = st[loc_of(r, c, w)]
             out[r * n + c] = 1 if s == BLACK else (-1 if s == WHITE else 0)
     for i in range(scal[NEMPTY]):
         start = pts[EMPTIES, i]
         if mk[start] == stamp:
             continue
         mk[start] = stamp
-        stack[0] = start
-        top = 1
-        nreg = 0
-        reach = 0
-        while top > 0:
-            top -= 1
-            p = stack[top]
-            region[nreg] = p
-            nreg += 1
-            for nb in (p - w, p - 1, p + 1, p + w):
-                c = st[nb]
-                if c == EMPTY:
-                    if mk[nb] != stamp:
-                        mk[nb] = stamp
-                        stack[top] = nb
-                        top += 1
-                elif c != WALL:
-                    reach |= c
+        nreg, reach = flood_empty(pts, w, start, stamp, stack, region)
         v = 1 if reach == BLACK else (-1 if reach == WHITE else 0)
         for j in range(nreg):
-            p = region[j]
-            out[(p // w - 1) * n + (p % w - 1)] = v
+            out[loc_action(region[j], n)] = v
 
 
 @njit(**NJIT)
@@ -558,14 +660,14 @@ def rebuild_chains(pts, scal):
     st = pts[STONES]
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             if st[loc] == BLACK or st[loc] == WHITE:
                 pts[HEAD, loc] = loc
                 pts[NEXT, loc] = loc
                 pts[GSIZE, loc] = 1
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             col = st[loc]
             if col != BLACK and col != WHITE:
                 continue
@@ -580,7 +682,7 @@ def rebuild_chains(pts, scal):
                             _merge_into(pts, b, a)
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             if (st[loc] == BLACK or st[loc] == WHITE) and pts[HEAD, loc] == loc:
                 pts[LIBS, loc] = count_libs_scratch(pts, scal, loc)
 

@@ -46,7 +46,6 @@ from engine._kernels import (
     EMPTY,
     GSIZE,
     HEAD,
-    KO,
     LIBS,
     MARK,
     MOVE_NUM,
@@ -55,13 +54,15 @@ from engine._kernels import (
     NSCAL,
     PLAYED,
     SIZE,
-    STAMP,
     STONES,
     TO_PLAY,
     WALL,
-    is_suicide,
     is_true_eye,
+    loc_of,
+    mark_libs,
+    next_stamp,
     play_unsafe,
+    simple_legal,
 )
 
 N_POLICY_PLANES = 48
@@ -94,41 +95,24 @@ def make_ladder_stack(size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(**NJIT)
-def _stamp(pts, scal):
-    scal[STAMP] += 1
-    return scal[STAMP]
-
-
-@njit(**NJIT)
 def chain_liberties(pts, scal, head, out):
     """Write up to ``len(out)`` distinct liberties of chain ``head`` into ``out``; return how many."""
     w = scal[SIZE] + 1
     st = pts[STONES]
     mk = pts[MARK]
-    stamp = _stamp(pts, scal)
+    stamp = next_stamp(pts, scal)
     k = 0
     s = head
-    while True:
+    while k < out.shape[0]:
         for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == EMPTY and mk[nb] != stamp:
+            if st[nb] == EMPTY and mk[nb] != stamp and k < out.shape[0]:
                 mk[nb] = stamp
-                if k < out.shape[0]:
-                    out[k] = nb
+                out[k] = nb
                 k += 1
         s = pts[NEXT, s]
         if s == head:
             break
-    return min(k, out.shape[0])
-
-
-@njit(**NJIT)
-def simple_legal(pts, scal, loc, color):
-    """Empty, not suicide, and not the ko point when ``color`` is to play (no superko)."""
-    if pts[STONES, loc] != EMPTY:
-        return False
-    if loc == scal[KO] and color == scal[TO_PLAY]:
-        return False
-    return not is_suicide(pts, scal, loc, color)
+    return k
 
 
 @njit(**NJIT)
@@ -314,7 +298,7 @@ def _move_effect(pts, scal, loc, color, res):
                 owns[nown] = h
                 nown += 1
                 size += pts[GSIZE, h]
-    stamp = _stamp(pts, scal)
+    stamp = next_stamp(pts, scal)
     mk[loc] = stamp
     libs = 0
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
@@ -322,16 +306,7 @@ def _move_effect(pts, scal, loc, color, res):
             mk[nb] = stamp
             libs += 1
     for i in range(nown):
-        h = owns[i]
-        s = h
-        while True:
-            for nb in (s - w, s - 1, s + 1, s + w):
-                if st[nb] == EMPTY and mk[nb] != stamp:
-                    mk[nb] = stamp
-                    libs += 1
-            s = pts[NEXT, s]
-            if s == h:
-                break
+        libs = mark_libs(pts, w, owns[i], stamp, libs, 1 << 62)
     for i in range(ncap):
         h = caps[i]
         s = h
@@ -454,7 +429,7 @@ def encode_position(pts, scal, zob, color, out, stack_pts, stack_scal, budget):
     nat = 0
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             if st[loc] == color and hd[loc] == loc and lb[loc] == 1:
                 ataris[nat] = loc
                 nat += 1
@@ -462,7 +437,7 @@ def encode_position(pts, scal, zob, color, out, stack_pts, stack_scal, budget):
     move_num = scal[MOVE_NUM]
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             s = st[loc]
             if s != EMPTY:
                 out[P_OWN if s == color else P_OPP, r, c] = 1.0
@@ -516,14 +491,19 @@ def encode_batch(pts_b, scal_b, zob, colors, out, ladder_budget):
 
 
 @njit(**NJIT)
+def _ladder_scratch(pts_in, scal_in, ladder_budget):
+    """Copies of the board, a ladder stack for its size and a full budget: one ladder query's scratch."""
+    n = scal_in[SIZE]
+    stack_pts = np.zeros((4 * n + 16, pts_in.shape[0], pts_in.shape[1]), np.int64)
+    stack_scal = np.zeros((4 * n + 16, scal_in.shape[0]), np.int64)
+    budget = np.array([ladder_budget, ladder_budget], np.int64)
+    return pts_in.copy(), scal_in.copy(), stack_pts, stack_scal, budget
+
+
+@njit(**NJIT)
 def is_ladder_capture(pts_in, scal_in, zob, loc, color, ladder_budget):
     """True if ``color`` at ``loc`` is a successful ladder capture (board not modified)."""
-    pts = pts_in.copy()
-    scal = scal_in.copy()
-    n = scal[SIZE]
-    stack_pts = np.zeros((4 * n + 16, pts.shape[0], pts.shape[1]), np.int64)
-    stack_scal = np.zeros((4 * n + 16, scal.shape[0]), np.int64)
-    budget = np.array([ladder_budget, ladder_budget], np.int64)
+    pts, scal, stack_pts, stack_scal, budget = _ladder_scratch(pts_in, scal_in, ladder_budget)
     if not simple_legal(pts, scal, loc, color):
         return False
     return _ladder_capture_move(pts, scal, zob, loc, color, stack_pts, stack_scal, budget)
@@ -536,12 +516,7 @@ def is_ladder_captured(pts_in, scal_in, zob, prey, attacker_to_move, ladder_budg
     ``attacker_to_move``: the prey has two liberties and the attacker moves; else the prey is in
     atari and its owner moves.
     """
-    pts = pts_in.copy()
-    scal = scal_in.copy()
-    n = scal[SIZE]
-    stack_pts = np.zeros((4 * n + 16, pts.shape[0], pts.shape[1]), np.int64)
-    stack_scal = np.zeros((4 * n + 16, scal.shape[0]), np.int64)
-    budget = np.array([ladder_budget, ladder_budget], np.int64)
+    pts, scal, stack_pts, stack_scal, budget = _ladder_scratch(pts_in, scal_in, ladder_budget)
     if pts[STONES, prey] == EMPTY or pts[STONES, prey] == WALL:
         return False
     return ladder_read(pts, scal, zob, prey, attacker_to_move, stack_pts, stack_scal, 0, budget)

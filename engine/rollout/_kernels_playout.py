@@ -67,6 +67,7 @@ from engine._kernels import (
     SIZE,
     STONES,
     TO_PLAY,
+    big_self_atari,
     is_suicide,
     is_true_eye,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "playout_batch",
     "playout_debug",
     "pick_random_move",
+    "pick_move",
 ]
 
 F_COLOR, F_HEAD, F_NEXT, F_LIBS, F_SIZE, F_NBR, F_EMPTIES, F_STACK, F_SCAL = range(9)
@@ -536,12 +538,13 @@ def playout_debug(pts, scal, zob, rng, max_moves, work, moves):
 
 
 @njit(**NJIT)
-def pick_random_move(pts, scal, rng):
-    """On the full board: a uniformly random legal non-eye-filling point for the side to move, or 0 if none.
+def pick_move(pts, scal, rng, avoid_self_atari):
+    """On the full board: a uniformly random legal point of the side to move, or 0 if none.
 
-    Partial Fisher-Yates over the empty list: draw a point; if it fills an own eye, retakes the
-    ko or is suicide, swap it behind the live part of the list and draw again. Reorders the empty
-    list of ``pts`` (its content is unchanged). Ignores superko.
+    The point does not fill an own true eye, and with ``avoid_self_atari`` it puts no chain of two
+    or more stones into atari. Partial Fisher-Yates over the empty list: draw a point; if it is
+    rejected (or retakes the ko, or is suicide), swap it behind the live part of the list and draw
+    again. Reorders the empty list of ``pts`` (its content is unchanged). Ignores superko.
     """
     w = scal[SIZE] + 1
     st = pts[STONES]
@@ -551,7 +554,12 @@ def pick_random_move(pts, scal, rng):
     while k > 0:
         i = rng_below(rng, k)
         loc = pts[EMPTIES, i]
-        if loc != ko and not is_true_eye(st, w, loc, color) and not is_suicide(pts, scal, loc, color):
+        if (
+            loc != ko
+            and not is_true_eye(st, w, loc, color)
+            and not is_suicide(pts, scal, loc, color)
+            and not (avoid_self_atari and big_self_atari(pts, scal, loc, color, w))
+        ):
             return loc
         k -= 1
         other = pts[EMPTIES, k]
@@ -560,3 +568,9 @@ def pick_random_move(pts, scal, rng):
         pts[EMPTIES, k] = loc
         pts[EPOS, loc] = k
     return 0
+
+
+@njit(**NJIT)
+def pick_random_move(pts, scal, rng):
+    """``pick_move`` that allows self-ataris: a random legal non-eye-filling point, or 0 if none."""
+    return pick_move(pts, scal, rng, False)

@@ -28,31 +28,30 @@ from numba import njit
 
 from engine._jit import NJIT
 from engine._kernels import (
-    EMPTIES,
     EMPTY,
-    EPOS,
     GSIZE,
     HEAD,
-    KO,
     LAST1,
     LIBS,
-    MARK,
-    NEMPTY,
     NEXT,
     PASSES,
     SIZE,
-    STAMP,
     STONES,
     TO_PLAY,
     WALL,
     area_ownership,
     area_score,
-    is_suicide,
+    chain_liberty,
     is_true_eye,
+    libs_after,
+    loc_action,
+    loc_of,
     play_pass,
     play_unsafe,
+    row_col,
+    simple_legal,
 )
-from engine.rollout._kernels_playout import rng_below
+from engine.rollout._kernels_playout import pick_move, rng_below
 
 P_CAPTURE = 90
 """percent of rollout moves that try the atari logic first"""
@@ -127,71 +126,6 @@ def pattern_code(st, w, loc, color):
 
 
 @njit(**NJIT)
-def libs_after(pts, scal, loc, color, cap):
-    """Liberties (counted up to ``cap``) of the chain ``color`` would form at empty ``loc``.
-
-    Captures are not counted: a move that captures anything returns ``cap``. Does not modify the
-    board except the MARK scratch row.
-    """
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
-    opp = 3 - color
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == opp and lb[hd[nb]] == 1:
-            return cap
-    scal[STAMP] += 1
-    stamp = scal[STAMP]
-    mk = pts[MARK]
-    mk[loc] = stamp
-    libs = 0
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == EMPTY and mk[nb] != stamp:
-            mk[nb] = stamp
-            libs += 1
-    if libs >= cap:
-        return cap
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == color:
-            h = hd[nb]
-            if lb[h] > cap:
-                return cap
-            s = h
-            while True:
-                for nb2 in (s - w, s - 1, s + 1, s + w):
-                    if st[nb2] == EMPTY and mk[nb2] != stamp:
-                        mk[nb2] = stamp
-                        libs += 1
-                        if libs >= cap:
-                            return cap
-                s = pts[NEXT, s]
-                if s == h:
-                    break
-    return libs
-
-
-@njit(**NJIT)
-def _chain_liberty(pts, w, head):
-    """One liberty of chain ``head`` (its only one when it is in atari), or 0."""
-    st = pts[STONES]
-    s = head
-    while True:
-        for nb in (s - w, s - 1, s + 1, s + w):
-            if st[nb] == EMPTY:
-                return nb
-        s = pts[NEXT, s]
-        if s == head:
-            return 0
-
-
-@njit(**NJIT)
-def _playable(pts, scal, loc, color):
-    """Legal under rollout rules (empty, not the ko point, not suicide)."""
-    return pts[STONES, loc] == EMPTY and loc != scal[KO] and not is_suicide(pts, scal, loc, color)
-
-
-@njit(**NJIT)
 def _rescue_move(pts, scal, head, color, w):
     """A move that saves own chain ``head`` (in atari): capture a neighbour in atari, or extend."""
     st = pts[STONES]
@@ -202,14 +136,14 @@ def _rescue_move(pts, scal, head, color, w):
     while True:
         for nb in (s - w, s - 1, s + 1, s + w):
             if st[nb] == opp and lb[hd[nb]] == 1:
-                lib = _chain_liberty(pts, w, hd[nb])
-                if lib != 0 and _playable(pts, scal, lib, color):
+                lib = chain_liberty(pts, w, hd[nb])
+                if lib != 0 and simple_legal(pts, scal, lib, color):
                     return lib
         s = pts[NEXT, s]
         if s == head:
             break
-    lib = _chain_liberty(pts, w, head)
-    if lib != 0 and _playable(pts, scal, lib, color) and libs_after(pts, scal, lib, color, 3) >= 2:
+    lib = chain_liberty(pts, w, head)
+    if lib != 0 and simple_legal(pts, scal, lib, color) and libs_after(pts, scal, lib, color, 3) >= 2:
         return lib
     return 0
 
@@ -223,8 +157,8 @@ def atari_move(pts, scal, last, color):
     lb = pts[LIBS]
     opp = 3 - color
     if st[last] == opp and lb[hd[last]] == 1:
-        lib = _chain_liberty(pts, w, hd[last])
-        if lib != 0 and _playable(pts, scal, lib, color):
+        lib = chain_liberty(pts, w, hd[last])
+        if lib != 0 and simple_legal(pts, scal, lib, color):
             return lib
     for nb in (last - w, last - 1, last + 1, last + w):
         c = st[nb]
@@ -233,8 +167,8 @@ def atari_move(pts, scal, last, color):
             if mv != 0:
                 return mv
         elif c == opp and lb[hd[nb]] == 1:
-            lib = _chain_liberty(pts, w, hd[nb])
-            if lib != 0 and _playable(pts, scal, lib, color):
+            lib = chain_liberty(pts, w, hd[nb])
+            if lib != 0 and simple_legal(pts, scal, lib, color):
                 return lib
     return 0
 
@@ -253,7 +187,7 @@ def pattern_move(pts, scal, last, color, table, rng):
     while k > 0:
         i = rng_below(rng, k)
         p = cand[i]
-        if _playable(pts, scal, p, color) and libs_after(pts, scal, p, color, 2) >= 2:
+        if simple_legal(pts, scal, p, color) and libs_after(pts, scal, p, color, 2) >= 2:
             return p
         k -= 1
         cand[i] = cand[k]
@@ -261,37 +195,9 @@ def pattern_move(pts, scal, last, color, table, rng):
 
 
 @njit(**NJIT)
-def _big_self_atari(pts, scal, loc, color, w):
-    """True if playing ``loc`` leaves a chain of two or more stones with one liberty."""
-    st = pts[STONES]
-    friend = st[loc - w] == color or st[loc - 1] == color or st[loc + 1] == color or st[loc + w] == color
-    return friend and libs_after(pts, scal, loc, color, 2) < 2
-
-
-@njit(**NJIT)
 def random_move(pts, scal, rng):
     """A random legal move of the side to move that fills no own eye and is no big self-atari, or 0."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    color = scal[TO_PLAY]
-    k = scal[NEMPTY]
-    while k > 0:
-        i = rng_below(rng, k)
-        loc = pts[EMPTIES, i]
-        if (
-            loc != scal[KO]
-            and not is_true_eye(st, w, loc, color)
-            and not is_suicide(pts, scal, loc, color)
-            and not _big_self_atari(pts, scal, loc, color, w)
-        ):
-            return loc
-        k -= 1
-        other = pts[EMPTIES, k]
-        pts[EMPTIES, i] = other
-        pts[EPOS, other] = i
-        pts[EMPTIES, k] = loc
-        pts[EPOS, loc] = k
-    return 0
+    return pick_move(pts, scal, rng, True)
 
 
 @njit(**NJIT)
@@ -330,7 +236,6 @@ def heavy_playout(pts, scal, zob, rng, max_moves, table, amaf):
     """
     hist = np.empty(0, np.int64)
     n = scal[SIZE]
-    w = n + 1
     use_amaf = amaf.shape[0] > 0
     moves = 0
     while moves < max_moves and scal[PASSES] < 2:
@@ -339,7 +244,7 @@ def heavy_playout(pts, scal, zob, rng, max_moves, table, amaf):
             play_pass(scal)
         else:
             if use_amaf:
-                a = (loc // w - 1) * n + loc % w - 1
+                a = loc_action(loc, n)
                 if amaf[a] == 0:
                     amaf[a] = scal[TO_PLAY]
             play_unsafe(pts, scal, zob, hist, loc, scal[TO_PLAY])
@@ -363,15 +268,14 @@ def heuristic_priors(pts, scal, legal, table, out):
     color = scal[TO_PLAY]
     opp = 3 - color
     last = scal[LAST1]
-    lr = last // w - 1
-    lc = last % w - 1
+    lr, lc = row_col(last, w)
     for r in range(n):
         for c in range(n):
             a = r * n + c
             if legal[a] == 0:
                 out[a] = 0.0
                 continue
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             p = 1.0
             for nb in (loc - w, loc - 1, loc + 1, loc + w):
                 s = st[nb]
@@ -394,7 +298,7 @@ def heuristic_priors(pts, scal, legal, table, out):
                     for dc in range(-2, 3):
                         rr = r + dr
                         cc = c + dc
-                        if 0 <= rr < n and 0 <= cc < n and st[(rr + 1) * w + cc + 1] != EMPTY:
+                        if 0 <= rr < n and 0 <= cc < n and st[loc_of(rr, cc, w)] != EMPTY:
                             lonely = False
                 if lonely:
                     p *= 0.3

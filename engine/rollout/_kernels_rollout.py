@@ -61,19 +61,21 @@ from engine._kernels import (
     LAST1,
     LAST2,
     LIBS,
-    MARK,
     MOVE_NUM,
     NEXT,
     PASSES,
     SIZE,
-    STAMP,
     STONES,
     TO_PLAY,
     WALL,
     WHITE,
     area_score,
+    chain_liberty,
+    libs_after,
+    loc_of,
     play_pass,
     play_unsafe,
+    row_col,
 )
 from engine.rollout._kernels_playout import rng_next
 
@@ -250,15 +252,14 @@ def diamond_key(pts, scal, last, color):
     """36-bit relative code of the 12-point diamond around ``last`` (a loc > 0)."""
     n = scal[SIZE]
     w = n + 1
-    r = last // w - 1
-    c = last % w - 1
+    r, c = row_col(last, w)
     key = 0
     for j in range(12):
         rr = r + _DR[j]
         cc = c + _DC[j]
         s = 1
         if 0 <= rr < n and 0 <= cc < n:
-            s = relative(point_state(pts, (rr + 1) * w + cc + 1), color)
+            s = relative(point_state(pts, loc_of(rr, cc, w)), color)
         key |= s << (3 * j)
     return key
 
@@ -281,48 +282,6 @@ def diamond_place(w, last, loc):
 
 
 @njit(**NJIT)
-def _one_liberty(pts, w, head):
-    s = head
-    while True:
-        for nb in (s - w, s - 1, s + 1, s + w):
-            if pts[STONES, nb] == EMPTY:
-                return nb
-        s = pts[NEXT, s]
-        if s == head:
-            return 0
-
-
-@njit(**NJIT)
-def libs_after(pts, scal, loc, color, cap):
-    """Liberties (up to ``cap``) of the chain ``color`` forms at ``loc``; captures count as ``cap``."""
-    w = scal[SIZE] + 1
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if pts[STONES, nb] == 3 - color and pts[LIBS, pts[HEAD, nb]] == 1:
-            return cap
-    scal[STAMP] += 1
-    stamp = scal[STAMP]
-    pts[MARK, loc] = stamp
-    libs = 0
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if pts[STONES, nb] == EMPTY and pts[MARK, nb] != stamp:
-            pts[MARK, nb] = stamp
-            libs += 1
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if pts[STONES, nb] == color and libs < cap:
-            h = pts[HEAD, nb]
-            s = h
-            while True:
-                for nb2 in (s - w, s - 1, s + 1, s + w):
-                    if pts[STONES, nb2] == EMPTY and pts[MARK, nb2] != stamp:
-                        pts[MARK, nb2] = stamp
-                        libs += 1
-                s = pts[NEXT, s]
-                if s == h:
-                    break
-    return min(libs, cap)
-
-
-@njit(**NJIT)
 def save_points(pts, scal, last, color, out):
     """Moves that save an own chain touching ``last`` from atari; returns how many (into ``out``)."""
     w = scal[SIZE] + 1
@@ -331,7 +290,7 @@ def save_points(pts, scal, last, color, out):
         if pts[STONES, nb] != color or pts[LIBS, pts[HEAD, nb]] != 1:
             continue
         h = pts[HEAD, nb]
-        lib = _one_liberty(pts, w, h)
+        lib = chain_liberty(pts, w, h)
         if lib != 0 and lib != scal[KO] and libs_after(pts, scal, lib, color, 2) >= 2 and k < out.shape[0]:
             out[k] = lib
             k += 1
@@ -339,7 +298,7 @@ def save_points(pts, scal, last, color, out):
         while True:
             for nb2 in (s - w, s - 1, s + 1, s + w):
                 if pts[STONES, nb2] == 3 - color and pts[LIBS, pts[HEAD, nb2]] == 1 and k < out.shape[0]:
-                    cap = _one_liberty(pts, w, pts[HEAD, nb2])
+                    cap = chain_liberty(pts, w, pts[HEAD, nb2])
                     if cap != 0 and cap != scal[KO]:
                         out[k] = cap
                         k += 1
@@ -546,7 +505,7 @@ def position_features(pts, scal, color, tree, locs, feats):
     k = 0
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             if allowed(pts, scal, loc, color):
                 locs[k] = loc
                 feats[k, :] = F_PAD
@@ -645,7 +604,7 @@ def init_rollout(pts, scal, ew, gw, rows):
     locs = np.empty(n * n, np.int64)
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
+            loc = loc_of(r, c, w)
             cb, cw = code3x3_both(pts, w, loc)
             tab[T_CODE, loc] = cb | (cw << 24)
             tab[T_ROW, loc] = r
@@ -765,7 +724,7 @@ def _draw_global(gw, rows, ci, n, w, total, rng):
     while r < n - 1 and u >= rows[ci, r]:
         u -= rows[ci, r]
         r += 1
-    base = (r + 1) * w + 1
+    base = loc_of(r, 0, w)
     last = 0
     for c in range(n):
         g = gw[ci, base + c]
@@ -797,15 +756,14 @@ def _response_weights(scal, color, ew, gw, buf, last, nsave):
     w = n + 1
     tab = _tables(gw)
     ci = color - 1
-    lr = last // w - 1
-    lc = last % w - 1
+    lr, lc = row_col(last, w)
     dkey = 0
     for j in range(12):  # the diamond key, as ``diamond_key`` computes it, from the stored states
         rr = lr + _DR[j]
         cc = lc + _DC[j]
         s = 1
         if 0 <= rr < n and 0 <= cc < n:
-            s = tab[T_STATE, (rr + 1) * w + cc + 1]
+            s = tab[T_STATE, loc_of(rr, cc, w)]
             if color != BLACK:
                 s = _SWAP[s]
         dkey |= s << (3 * j)
@@ -936,7 +894,7 @@ def sample_move(pts, scal, color, ew, gw, rows, buf, rng):
     best = 0
     for r in range(n):
         for c in range(n):
-            p = (r + 1) * w + c + 1
+            p = loc_of(r, c, w)
             g = gw[ci, p]
             if g > 0.0 and buf[1, p] != stamp:
                 best = p

@@ -46,11 +46,13 @@ from engine._kernels import (
     SIZE,
     STONES,
     TO_PLAY,
+    action_loc,
     area_score,
     fill_legal_mask,
-    is_suicide,
+    loc_of,
     play_pass,
     play_unsafe,
+    simple_legal,
 )
 from engine.rollout._kernels_playout import make_playout_work, playout_score
 from engine.rollout._kernels_policy import heavy_playout, heuristic_priors
@@ -312,8 +314,7 @@ def play_action(pts, scal, zob, hist, action):
     if action == n * n:
         play_pass(scal)
     else:
-        loc = (action // n + 1) * (n + 1) + action % n + 1
-        play_unsafe(pts, scal, zob, hist, loc, scal[TO_PLAY])
+        play_unsafe(pts, scal, zob, hist, action_loc(action, n), scal[TO_PLAY])
 
 
 @njit(**NJIT)
@@ -332,6 +333,24 @@ def load_root(root_pts, root_scal, root_hist, pts, scal, hist, amaf):
         hist[i] = root_hist[i]
     for i in range(amaf.shape[0]):
         amaf[i] = 0
+
+
+@njit(inline="always", **NJIT)
+def _enter_child(nodes, nodew, ef, ei, tinfo, node, e, game_over, depth, path, epath):
+    """Step from ``node`` through edge ``e`` to its child (created, terminal if ``game_over``).
+
+    Records the child at ``path[depth]`` and the edge at ``epath[depth]`` and adds one virtual loss
+    to both. Returns the child.
+    """
+    ch = ei[CHILD, e]
+    if ch < 0:
+        ch = new_node(nodes, nodew, tinfo, node, ei[EACT, e], 1 if game_over else 0)
+        ei[CHILD, e] = ch
+    path[depth] = ch
+    epath[depth] = e
+    nodes[VLOSS, ch] += 1
+    ef[EVL, e] += 1.0
+    return ch
 
 
 @njit(**NJIT)
@@ -357,16 +376,8 @@ def descend(nodes, nodew, ef, ei, tinfo, pts, scal, zob, hist, fp, ip, path, epa
         if a != n2 and amaf[a] == 0:
             amaf[a] = scal[TO_PLAY]
         play_action(pts, scal, zob, hist, a)
-        ch = ei[CHILD, e]
-        if ch < 0:
-            ch = new_node(nodes, nodew, tinfo, node, a, 1 if scal[PASSES] >= 2 else 0)
-            ei[CHILD, e] = ch
-        node = ch
         depth += 1
-        path[depth] = node
-        epath[depth] = e
-        nodes[VLOSS, node] += 1
-        ef[EVL, e] += 1.0
+        node = _enter_child(nodes, nodew, ef, ei, tinfo, node, e, scal[PASSES] >= 2, depth, path, epath)
     return depth
 
 
@@ -397,16 +408,8 @@ def descend_tree(nodes, nodew, ef, ei, tinfo, root_scal, fp, ip, path, epath, am
             if amaf[a] == 0:
                 amaf[a] = color
         color = 3 - color
-        ch = ei[CHILD, e]
-        if ch < 0:
-            ch = new_node(nodes, nodew, tinfo, node, a, 1 if passes >= 2 else 0)
-            ei[CHILD, e] = ch
-        node = ch
         depth += 1
-        path[depth] = node
-        epath[depth] = e
-        nodes[VLOSS, node] += 1
-        ef[EVL, e] += 1.0
+        node = _enter_child(nodes, nodew, ef, ei, tinfo, node, e, passes >= 2, depth, path, epath)
     return depth
 
 
@@ -463,8 +466,8 @@ def fill_legal_mask_simple(pts, scal, legal):
     allow = scal[ALLOW_SUICIDE] != 0
     for r in range(n):
         for c in range(n):
-            loc = (r + 1) * w + c + 1
-            ok = st[loc] == EMPTY and loc != ko and (allow or not is_suicide(pts, scal, loc, color))
+            loc = loc_of(r, c, w)
+            ok = simple_legal(pts, scal, loc, color) or (allow and st[loc] == EMPTY and loc != ko)
             legal[r * n + c] = 1 if ok else 0
     legal[n * n] = 1
 
