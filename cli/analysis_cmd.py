@@ -86,3 +86,37 @@ def analysis(batch, report_as, **options):
         sys.stdout.flush()
 
     engine.serve(sys.stdin, write)
+    if engine.positions:
+        rate = engine.positions / max(engine.seconds, 1e-9)
+        click.echo(
+            f"analysed {engine.positions} positions in {engine.seconds:.1f} s ({rate:.2f} positions/s)", err=True
+        )
+
+
+@click.command()
+@click.argument("game", type=click.Path(exists=True, dir_okay=False))
+@click.option("--out", type=click.Path(dir_okay=False), help="annotated SGF (default: GAME.reviewed.sgf)")
+@click.option("--graph", type=click.Path(dir_okay=False), help="win-rate and score PNG (default: GAME.reviewed.png)")
+@click.option("--in-place", is_flag=True, help="overwrite GAME itself (atomically) instead of writing a new file")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="progress bar on stderr")
+@analyzer_options
+def review(game, out, graph, in_place, progress, **options):
+    """Analyse every move of GAME (SGF) and write it back with win rate, score and best move comments."""
+    from tqdm import tqdm
+
+    from engine.errors import UserError
+    from selfplay.review import review_game
+
+    if in_place and out:
+        raise click.UsageError("--in-place and --out exclude each other")
+    analyzer = build_analyzer(**options)
+    bar = tqdm(disable=not progress, unit="position", desc="review", file=sys.stderr)
+    try:
+        path, png, rev = review_game(
+            game, analyzer, game if in_place else out, graph, bar.update, lambda n: setattr(bar, "total", n)
+        )
+    except UserError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        bar.close()
+    click.echo(f"{path}: {len(rev.analyses)} positions reviewed; graph {png}")

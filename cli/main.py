@@ -67,6 +67,7 @@ def _register():
     from cli import analysis_cmd
 
     cli.add_command(analysis_cmd.analysis)
+    cli.add_command(analysis_cmd.review)
     from cli import interrupt
 
     interrupt.install(cli)  # Ctrl-C / SIGTERM: one line saying how to resume, exit 130 / 143
