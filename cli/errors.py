@@ -50,7 +50,7 @@ def _one_line(text: str) -> str:
 
 
 def verbose_requested(argv: list[str]) -> bool:
-    """True when the command line asks for ``-v``/``--verbose`` anywhere (group or sub-command)."""
+    """True when ``argv`` (a sub-command's arguments) holds ``-v``, ``-vv`` ... or ``--verbose``."""
     return any(a == "--verbose" or (a.startswith("-v") and set(a[1:]) == {"v"}) for a in argv)
 
 
@@ -59,6 +59,7 @@ class ErrorReporting(click.Group):
 
     def invoke(self, ctx: click.Context):
         """Run the sub-command; report a known user error in one line (traceback with ``-v``)."""
+        sub_args = [*getattr(ctx, "_protected_args", []), *ctx.args]  # the sub-command's own words
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
@@ -67,7 +68,7 @@ class ErrorReporting(click.Group):
             message = user_message(exc)
             if message is None:
                 raise
-            if (ctx.obj or {}).get("verbose") or verbose_requested(sys.argv[1:]):
+            if (ctx.obj or {}).get("verbose") or verbose_requested(sub_args):
                 traceback.print_exc()
             click.echo(f"go-engine: error: {message}", err=True)
             sys.exit(EXIT_USER_ERROR)

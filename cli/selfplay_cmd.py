@@ -34,6 +34,10 @@ def selfplay(out_dir, games, weights, generation, rollout_player, ray_address, *
     save_config(f"{out_dir}/config.json", cfg)
     if rollout_player:
         weights = ROLLOUT_PLAYER
+    elif weights is not None:  # a bad net is the user's to fix: say so here, not as crashed workers
+        from nets.checkpoint import load_weights
+
+        load_weights(weights)
     try:
         summary = run_selfplay(cfg, out_dir, weights, generation, ray_address=ray_address)
     except RayConnectError as e:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.config import BoardConfig, MCTSConfig
+from engine.errors import UserError
 from nets.config import NetConfig
 from nets.fileio import atomic_write
 
@@ -215,8 +216,26 @@ def save_config(path: str | os.PathLike, cfg: Config) -> Path:
 
 
 def load_config(path: str | os.PathLike) -> Config:
-    """Read a ``config.json`` written by ``save_config``."""
-    return Config.from_dict(json.loads(Path(path).read_text()))
+    """Read a ``config.json`` written by ``save_config`` (or by hand).
+
+    Raises:
+        UserError: if the file is not JSON, or names a field or section that does not exist, or
+            holds a value a field refuses (the message names the file and the problem).
+    """
+    try:
+        data = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as e:
+        raise UserError(f"{path}: not valid JSON: {e}") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: a config is a JSON object of sections (board, mcts, net, selfplay, train, eval)")
+    unknown = sorted(set(data) - {f.name for f in fields(Config)})
+    if unknown:
+        known = ", ".join(f.name for f in fields(Config))
+        raise UserError(f"{path}: unknown sections or fields {unknown} (known: {known})")
+    try:
+        return Config.from_dict(data)
+    except (TypeError, ValueError) as e:
+        raise UserError(f"{path}: {e}") from None
 
 
 def config_table(cfg: Config) -> str:
