@@ -162,6 +162,24 @@ def mark_libs(pts, w, head, stamp, count, cap):
 
 
 @njit(inline="always", **NJIT)
+def mark_point_libs(pts, w, loc, stamp):
+    """Stamp ``loc`` and its empty neighbours; returns how many neighbours were stamped.
+
+    The first step of counting the liberties a stone at ``loc`` would have: ``loc`` itself is no
+    longer one, and the walks of joined chains (``mark_libs``) then skip what is stamped.
+    """
+    st = pts[STONES]
+    mk = pts[MARK]
+    mk[loc] = stamp
+    libs = 0
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        if st[nb] == EMPTY and mk[nb] != stamp:
+            mk[nb] = stamp
+            libs += 1
+    return libs
+
+
+@njit(inline="always", **NJIT)
 def chain_liberty(pts, w, head):
     """One liberty of chain ``head`` (its only one when it is in atari), or 0."""
     st = pts[STONES]
@@ -191,13 +209,7 @@ def libs_after(pts, scal, loc, color, cap):
         if st[nb] == opp and lb[hd[nb]] == 1:
             return cap
     stamp = next_stamp(pts, scal)
-    mk = pts[MARK]
-    mk[loc] = stamp
-    libs = 0
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == EMPTY and mk[nb] != stamp:
-            mk[nb] = stamp
-            libs += 1
+    libs = mark_point_libs(pts, w, loc, stamp)
     if libs >= cap:
         return cap
     for nb in (loc - w, loc - 1, loc + 1, loc + w):

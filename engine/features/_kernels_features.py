@@ -60,6 +60,7 @@ from engine._kernels import (
     is_true_eye,
     loc_of,
     mark_libs,
+    mark_point_libs,
     next_stamp,
     play_unsafe,
     simple_legal,
@@ -299,12 +300,7 @@ def _move_effect(pts, scal, loc, color, res):
                 nown += 1
                 size += pts[GSIZE, h]
     stamp = next_stamp(pts, scal)
-    mk[loc] = stamp
-    libs = 0
-    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-        if st[nb] == EMPTY and mk[nb] != stamp:
-            mk[nb] = stamp
-            libs += 1
+    libs = mark_point_libs(pts, w, loc, stamp)
     for i in range(nown):
         libs = mark_libs(pts, w, owns[i], stamp, libs, 1 << 62)
     for i in range(ncap):
