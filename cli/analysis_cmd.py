@@ -17,14 +17,14 @@ ANALYZER_OPTIONS = (
     click.option(
         "--ownership-playouts",
         type=click.IntRange(min=0),
-        default=100,
+        default=200,
         show_default=True,
         help="rollouts for the ownership map and the root's score lead",
     ),
     click.option(
         "--move-playouts",
         type=click.IntRange(min=0),
-        default=16,
+        default=64,
         show_default=True,
         help="rollouts after each candidate move for its score lead",
     ),

@@ -127,8 +127,8 @@ class Analyzer:
         visits: int = 200,
         seed: int | None = 0,
         slots: int = 16,
-        ownership_playouts: int = 100,
-        move_playouts: int = 16,
+        ownership_playouts: int = 200,
+        move_playouts: int = 64,
         max_moves: int = 10,
     ):
         if visits < 1 or slots < 1 or max_moves < 1 or ownership_playouts < 0 or move_playouts < 0:
