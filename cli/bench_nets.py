@@ -7,6 +7,8 @@ momentum, bfloat16 autocast on CUDA as in ``go-engine train zero``); a *rollout*
 to the end from the empty board by the AlphaGo Lee linear pattern policy
 (``engine.rollout.policy.RolloutPolicy``). Every figure is the median of ``--rounds`` timed rounds
 after one warm-up round; inputs are random planes (speed does not depend on their values).
+With several ``--precision`` names (``nets.precision``) the evaluations of each are timed in
+alternating rounds, so that a busy machine slows them alike, and reported with their ratio to fp32.
 """
 
 from __future__ import annotations
@@ -35,28 +37,62 @@ def _median_rate(work, count: int, rounds: int) -> tuple[float, list[float]]:
     return statistics.median(rates), rates
 
 
-def net_report(preset_name: str, size: int, batch: int, device: str, half: bool, iters: int, rounds: int) -> dict:
-    """Evaluations/s and training samples/s of a preset net (random weights, random planes)."""
+def _alternating_rates(works: dict, count: int, rounds: int) -> dict[str, list[float]]:
+    """``count / seconds`` of each ``works[name]()`` per round, the names taking turns; one warm-up each."""
+    for work in works.values():
+        work()
+    rates: dict[str, list[float]] = {name: [] for name in works}
+    for _ in range(rounds):
+        for name, work in works.items():
+            t = time.perf_counter()
+            work()
+            rates[name].append(count / (time.perf_counter() - t))
+    return rates
+
+
+def net_report(
+    preset_name: str,
+    size: int,
+    batch: int,
+    device: str,
+    half: bool,
+    iters: int,
+    rounds: int,
+    precisions: tuple[str, ...] = ("fp32",),
+    weights: str | None = None,
+) -> dict:
+    """Evaluations/s (per precision) and training samples/s of a preset net (random planes).
+
+    ``weights``: a net file to time instead of the preset with random weights. The first of
+    ``precisions`` gives ``evals_per_s``; ``precisions`` holds each one's rate and ratio to fp32.
+    """
     import torch
 
+    from nets.checkpoint import load_weights
     from nets.factory import build_model, count_parameters, policy_value
+    from nets.precision import prepare_net, resolve_precision
     from nets.presets import preset
     from selfplay.zero.train import zero_loss
 
     dev = torch.device(device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    cfg = preset(preset_name, board_size=size)
+    cfg = load_weights(weights).model.cfg if weights else preset(preset_name, board_size=size)
+    size = cfg.board_size
     model = build_model(cfg).to(dev)
     x = torch.rand(batch, cfg.in_planes, size, size, device=dev)
     dtype = torch.float16 if half else torch.float32
-    infer = build_model(cfg).to(dev, dtype).eval()
+    infer = (load_weights(weights).model if weights else build_model(cfg)).to(dev, dtype).eval()
     xi = x.to(dtype)
+    nets = {p: prepare_net(infer, resolve_precision(p, dev)) for p in dict.fromkeys(precisions)}
 
-    def forward():
+    def forward(net):
         with torch.inference_mode():
             for _ in range(iters):
-                policy_value(infer, xi)
+                policy_value(net, xi)
             sync()
+
+    eval_rates = _alternating_rates({p: (lambda n=n: forward(n)) for p, n in nets.items()}, batch * iters, rounds)
+    medians = {p: statistics.median(r) for p, r in eval_rates.items()}
 
     pi = torch.softmax(torch.rand(batch, cfg.n_actions, device=dev), dim=1)
     z = torch.rand(batch, device=dev) * 2 - 1
@@ -72,18 +108,27 @@ def net_report(preset_name: str, size: int, batch: int, device: str, half: bool,
             opt.step()
         sync()
 
-    evals, eval_rounds = _median_rate(forward, batch * iters, rounds)
+    first = next(iter(nets))
     samples, train_rounds = _median_rate(train_steps, batch * iters, rounds)
     return {
-        "preset": preset_name,
+        "preset": weights or preset_name,
         "size": size,
         "parameters": count_parameters(model),
         "batch": batch,
         "device": str(dev) + (f" ({torch.cuda.get_device_name(dev)})" if dev.type == "cuda" else ""),
         "inference_dtype": str(dtype).replace("torch.", ""),
         "torch_threads": torch.get_num_threads(),
-        "evals_per_s": evals,
-        "evals_per_s_rounds": eval_rounds,
+        "evals_per_s": medians[first],
+        "evals_per_s_rounds": eval_rates[first],
+        "precisions": {
+            p: {
+                "runs": getattr(n, "precision", "fp32"),
+                "evals_per_s": medians[p],
+                "rounds": eval_rates[p],
+                "ratio_to_fp32": medians[p] / medians["fp32"] if "fp32" in medians else None,
+            }
+            for p, n in nets.items()
+        },
         "train_samples_per_s": samples,
         "train_samples_per_s_rounds": train_rounds,
     }
@@ -149,6 +194,17 @@ def lee_nets_report(folder: str | None, batch: int, iters: int, rounds: int) -> 
     return out
 
 
+def _precision_list(ctx, param, value: str) -> tuple[str, ...]:
+    """``--precision fp32,bf16,int8`` -> the names, each checked."""
+    from nets.precision import CHOICES
+
+    names = tuple(v.strip() for v in value.split(",") if v.strip())
+    bad = [v for v in names if v not in CHOICES]
+    if bad or not names:
+        raise click.BadParameter(f"unknown precision {', '.join(bad) or repr(value)}; choose from {', '.join(CHOICES)}")
+    return names
+
+
 def _echo(report: dict, as_json: bool, lines: list[str]) -> None:
     click.echo(json.dumps(report) if as_json else "\n".join(lines))
 
@@ -159,21 +215,38 @@ def _echo(report: dict, as_json: bool, lines: list[str]) -> None:
 @click.option("--batch", type=click.IntRange(min=1), default=256, show_default=True)
 @click.option("--device", default="cpu", show_default=True, help="torch device: cpu, cuda, cuda:1")
 @click.option("--half", is_flag=True, help="float16 inference (CUDA)")
+@click.option(
+    "--precision",
+    "precisions",
+    default="fp32",
+    show_default=True,
+    callback=_precision_list,
+    help="CPU inference precisions to time side by side, comma-separated: fp32,bf16,int8,auto",
+)
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="time this net (default: random weights)")
+@click.option("--threads", type=click.IntRange(min=1), help="torch threads (default: torch's choice)")
 @click.option("--iters", type=click.IntRange(min=1), default=20, show_default=True, help="batches per round")
 @click.option("--rounds", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def net(preset_name, size, batch, device, half, iters, rounds, as_json):
-    """Network evaluations/s and training samples/s at one batch size (random weights)."""
-    r = net_report(preset_name, size, batch, device, half, iters, rounds)
-    _echo(
-        r,
-        as_json,
-        [
-            f"{r['preset']} on {size}x{size} ({r['parameters']:,} parameters), batch {batch}, {r['device']}",
-            f"evaluations/s ({r['inference_dtype']}): {r['evals_per_s']:,.0f} (median of {rounds})",
-            f"training samples/s: {r['train_samples_per_s']:,.0f} (median of {rounds})",
-        ],
-    )
+def net(preset_name, size, batch, device, half, precisions, weights, threads, iters, rounds, as_json):
+    """Network evaluations/s and training samples/s at one batch size (random weights unless --weights)."""
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    r = net_report(preset_name, size, batch, device, half, iters, rounds, precisions, weights)
+    n = r["size"]
+    lines = [
+        f"{r['preset']} on {n}x{n} ({r['parameters']:,} parameters), batch {batch}, {r['device']}, "
+        f"{r['torch_threads']} torch thread(s)",
+        f"evaluations/s (median of {rounds}" + (", precisions alternating):" if len(precisions) > 1 else "):"),
+    ]
+    for name, p in r["precisions"].items():
+        ran = f" (ran {p['runs']})" if p["runs"] != name else ""
+        ratio = f"  {p['ratio_to_fp32']:.2f}x fp32" if p["ratio_to_fp32"] else ""
+        lines.append(f"  {name:5s} {p['evals_per_s']:>9,.0f}{ratio}{ran}")
+    lines.append(f"training samples/s: {r['train_samples_per_s']:,.0f} (median of {rounds})")
+    _echo(r, as_json, lines)
 
 
 @click.command()

@@ -12,6 +12,8 @@ from dataclasses import fields
 
 import click
 
+from selfplay.config import PRECISIONS
+
 log = logging.getLogger("go_engine.gtp")
 
 
@@ -33,6 +35,7 @@ def build_player(
     weights: str | None = None,
     pipeline: str | None = None,
     device: str = "cpu",
+    precision: str = "fp32",
     **mcts_options,
 ):
     """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
@@ -45,7 +48,7 @@ def build_player(
     (``nets.evaluator.TorchEvaluator``) instead of rollouts; torch is imported only then.
     ``pipeline="lee"`` builds the AlphaGo Lee player from the weights folder ``weights``
     (``nets.lee_player.build_lee_player``; layout in docs/lee.md). ``device`` is the torch device
-    of the nets.
+    of the nets, ``precision`` how they compute on the CPU (``nets.precision``).
     """
     threads = mcts_options.pop("num_threads", None) or 1
     if kind == "random":
@@ -71,7 +74,7 @@ def build_player(
             raise click.UsageError("--pipeline lee needs --weights DIR (sl/value .safetensors, rollout.npz)")
         lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam", *LEE_OPTIONS}
         lee_options = {k: v for k, v in mcts_options.items() if k in lee_fields}
-        return build_lee_player(weights, seed=seed, device=device, **lee_options)
+        return build_lee_player(weights, seed=seed, device=device, precision=precision, **lee_options)
     from engine.search.player import MCTSPlayer
 
     known = {f.name for f in fields(MCTSConfig)}
@@ -83,21 +86,24 @@ def build_player(
         from engine.search.root_parallel import RootParallelPlayer
 
         return RootParallelPlayer(MCTSConfig(**options), seed=seed, threads=threads)
-    evaluator = None if weights is None else net_evaluator(weights, seed, mcts_options.get("lam") or 0.0, device)
+    lam = mcts_options.get("lam") or 0.0
+    evaluator = None if weights is None else net_evaluator(weights, seed, lam, device, precision)
     return MCTSPlayer(MCTSConfig(**options), seed=seed, evaluator=evaluator)
 
 
-def net_evaluator(weights, seed: int | None, lam: float = 0.0, device: str = "cpu"):
+def net_evaluator(weights, seed: int | None, lam: float = 0.0, device: str = "cpu", precision: str = "fp32"):
     """``TorchEvaluator`` over a zero net; with ``lam > 0`` its value mixed with heavy rollouts (AlphaGo Lee)."""
     from engine.search.mcts import MixedEvaluator, RolloutEvaluator
     from nets.checkpoint import load_weights
     from nets.evaluator import TorchEvaluator
 
-    net = TorchEvaluator(load_weights(weights).model, device, symmetries=True, seed=seed)
+    net = TorchEvaluator(load_weights(weights).model, device, symmetries=True, seed=seed, precision=precision)
     return MixedEvaluator(net, RolloutEvaluator("heavy", False, seed=seed), lam) if lam > 0 else net
 
 
-def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero", **mcts_options):
+def default_player(
+    seed: int | None, device: str = "cpu", pipeline: str = "zero", precision: str = "fp32", **mcts_options
+):
     """``go-engine gtp`` without ``--weights``: a shipped net on its size (``nets/weights``), rollouts elsewhere.
 
     ``pipeline`` ``"zero"``: the shipped AlphaGo Zero nets; ``"lee"``: the shipped Lee weights folders.
@@ -112,7 +118,7 @@ def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero"
     nets = {}
     for size, (path, settings) in found.items():
         opts = {**settings, **{k: v for k, v in mcts_options.items() if v is not None}}
-        nets[size] = build_player("mcts", seed, str(path), pipeline, device, **opts)
+        nets[size] = build_player("mcts", seed, str(path), pipeline, device, precision, **opts)
     return BySizePlayer(nets, rollout) if nets else rollout
 
 
@@ -161,11 +167,18 @@ def default_player(seed: int | None, device: str = "cpu", pipeline: str = "zero"
     help="lee fused: rollouts a value-net value is worth, its weight fading with an edge's rollouts (0: fixed mix)",
 )
 @click.option("--device", default="auto", show_default=True, help="torch device of the nets: auto, cpu, cuda, cuda:1")
+@click.option(
+    "--precision",
+    type=click.Choice(PRECISIONS),
+    default="auto",
+    show_default=True,
+    help="CPU inference of the nets: fp32, bf16, int8; auto = bf16 on CPUs with native bfloat16, else fp32",
+)
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
     expand_threshold, c_puct, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, value_visits, device,
-    verbose,
+    precision, verbose,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from pathlib import Path
@@ -202,11 +215,12 @@ def gtp(
     elif any(v is not None for v in lee.values()):
         log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
     if shipped_net:
-        engine = default_player(seed, torch_device(device), shipped_kind, lam=lam, **search)
+        engine = default_player(seed, torch_device(device), shipped_kind, precision, lam=lam, **search)
     else:
         extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
         net = None if pipeline == "rollout" else weights
-        engine = build_player(player, seed, net, pipeline, torch_device(device) if net else "cpu", **extra, **search)
+        dev = torch_device(device) if net else "cpu"
+        engine = build_player(player, seed, net, pipeline, dev, precision, **extra, **search)
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")

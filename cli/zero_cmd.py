@@ -11,6 +11,8 @@ import multiprocessing as mp
 
 import click
 
+from selfplay.config import PRECISIONS
+
 _COMMON = [
     click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True),
     click.option("--komi", type=float, default=7.0, show_default=True),
@@ -31,6 +33,13 @@ _COMMON = [
     click.option("--resign-disabled-frac", type=click.FloatRange(0, 1), default=0.1, show_default=True),
     click.option("--playout-cap/--no-playout-cap", default=False, show_default=True),
     click.option("--device", default="cpu", show_default=True, help="torch device (workers and trainer)"),
+    click.option(
+        "--precision",
+        type=click.Choice(PRECISIONS),
+        default="auto",
+        show_default=True,
+        help="CPU inference of the self-play and evaluation nets; auto = bf16 on CPUs with native bfloat16, else fp32",
+    ),
     click.option(
         "--config",
         "config_path",

@@ -13,6 +13,9 @@ a softmax over the legal actions only (illegal actions get prior exactly 0).
 ``"all"``           all 8, priors (after the inverse transforms) and values averaged; 8x the cost
 ==================  ===========================================================================
 
+``precision`` (``nets.precision``: ``fp32``, ``bf16``, ``int8`` or ``auto``) picks how the forward
+pass computes on the CPU; the fast nets are built here from the fp32 model, once.
+
 Kinds without a head fill in: a ``policy`` net gives values 0, a ``value`` net uniform priors
 over the legal actions. Outputs are ``(priors float32[B, n*n+1], values float32[B])``, values in
 [-1, 1] from the view of the player to move.
@@ -33,6 +36,7 @@ from engine.features import encode, n_planes
 from engine.search.mcts import LeafBatch
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.factory import policy_value
+from nets.precision import prepare_net, resolve_precision
 
 
 class TorchEvaluator:
@@ -48,10 +52,12 @@ class TorchEvaluator:
         symmetries: ``True`` (random transform per position), ``False`` or ``"all"`` (average).
         feature_set: input encoding; default ``model.cfg.feature_set`` ("agz17" for the resnets).
         seed: seed of the generator that draws the random transforms.
+        precision: ``fp32``, ``bf16``, ``int8`` or ``auto`` (``nets.precision``); one the CPU or
+            torch build cannot serve runs fp32 after one warning.
 
     Raises:
-        ValueError: if the feature set's plane count differs from ``model.cfg.in_planes``, or
-            ``symmetries`` is not one of the values above.
+        ValueError: if the feature set's plane count differs from ``model.cfg.in_planes``,
+            ``symmetries`` is not one of the values above, or ``precision`` is unknown.
     """
 
     def __init__(
@@ -62,6 +68,7 @@ class TorchEvaluator:
         symmetries: bool | str = True,
         feature_set: str | None = None,
         seed: int | None = None,
+        precision: str = "fp32",
     ):
         self.cfg = model.cfg
         self.feature_set = feature_set or self.cfg.feature_set
@@ -76,6 +83,8 @@ class TorchEvaluator:
         self.device = torch.device(device)
         self.dtype = torch.float16 if half else torch.float32
         self.model = model.to(self.device, self.dtype).eval()
+        self.precision = resolve_precision(precision, self.device)
+        self.net = prepare_net(self.model, self.precision)
         self.rng = np.random.default_rng(seed)
 
     # ------------------------------------------------------------- entry points
@@ -131,7 +140,7 @@ class TorchEvaluator:
         x = _per_row(apply_planes, planes, transforms)
         with torch.inference_mode():
             xt = torch.from_numpy(np.ascontiguousarray(x)).to(self.device, self.dtype)
-            logits, values = policy_value(self.model, xt)
+            logits, values = policy_value(self.net, xt)
             values = np.zeros(len(planes), np.float32) if values is None else values.float().cpu().numpy()
             if logits is None:
                 return None, values

@@ -45,6 +45,7 @@ from engine.search.lee import PolicyRolloutEvaluator, lee_mcts_config
 from engine.search.mcts import LeafBatch, MixedEvaluator, RolloutEvaluator
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.checkpoint import CheckpointError, load_weights
+from nets.precision import calibration_planes, prepare_net, resolve_precision
 
 log = logging.getLogger("go_engine.lee")
 SL_FILE, VALUE_FILE, ROLLOUT_FILE = "sl.safetensors", "value.safetensors", "rollout.npz"
@@ -62,6 +63,8 @@ class LeeNetEvaluator:
         symmetries: a random one of the 8 symmetries per leaf (shared by both nets).
         seed: seed of the symmetry draws.
         fast: on the CPU, run both nets traced and frozen for inference (``frozen_for_cpu``).
+        precision: ``fp32`` (with ``fast``: traced and frozen), ``bf16``, ``int8`` or ``auto``
+            (``nets.precision``; int8 calibrates both nets on games the policy net plays).
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class LeeNetEvaluator:
         cache_size: int = 100_000,
         value_offset: float = 0.0,
         fast: bool = True,
+        precision: str = "fp32",
     ):
         self.value_offset = value_offset
         self.cache: dict[tuple[int, int, int, int], float] = {}
@@ -86,6 +90,10 @@ class LeeNetEvaluator:
             raise ValueError("policy and value nets are for different board sizes")
         self.symmetries = symmetries
         self.rng = np.random.default_rng(seed)
+        self.precision = resolve_precision(precision, self.device)
+        if self.precision != "fp32":
+            self.run_policy, self.run_value = _fast_nets(self.policy, self.value, self.precision)
+            return
         on_cpu = fast and self.device.type == "cpu"
         self.run_policy = frozen_for_cpu(self.policy) if on_cpu else self.policy
         self.run_value = frozen_for_cpu(self.value) if on_cpu and value is not None else self.value
@@ -245,6 +253,13 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         return self.nets.evaluate_arrays(pts, scal, value=self.lam < 1)
 
 
+def _fast_nets(policy, value, precision: str) -> tuple:
+    """``(policy, value or None)`` prepared for ``precision``; int8 calibrates on the policy's own games."""
+    sets = (policy.cfg.feature_set,) + (() if value is None else (value.cfg.feature_set,))
+    cal = calibration_planes(policy, feature_sets=sets) if precision == "int8" else [None, None]
+    return prepare_net(policy, precision, cal[0]), None if value is None else prepare_net(value, precision, cal[1])
+
+
 def frozen_for_cpu(net: torch.nn.Module) -> torch.nn.Module:
     """``net`` traced and frozen for CPU inference, or ``net`` itself if tracing fails.
 
@@ -312,6 +327,7 @@ def build_lee_player(
     lee_rollouts: str = "heavy",
     value_offset: float = 0.0,
     value_visits: float = 0.0,
+    precision: str = "fp32",
     **mcts_overrides,
 ):
     """An ``MCTSPlayer`` running the Lee search with the nets of ``folder``.
@@ -336,6 +352,7 @@ def build_lee_player(
         value_offset: fused search: subtracted from every value-net output (the value net's
             mean target on its training positions, where the side to move profits from the
             random move just before; docs/lee.md).
+        precision: how the nets compute on the CPU (``LeeNetEvaluator``).
         **mcts_overrides: ``MCTSConfig`` fields (``None`` ignored) over ``lee_mcts_config``'s
             (batched) or the rollout search defaults (fused).
     """
@@ -344,7 +361,9 @@ def build_lee_player(
     if lee_search not in ("fused", "batched") or lee_rollouts not in ("learned", "heavy"):
         raise ValueError(f"bad lee_search {lee_search!r} or lee_rollouts {lee_rollouts!r}")
     policy, value, rollout = load_lee_dir(folder)
-    nets = LeeNetEvaluator(policy, value, device, symmetries=True, seed=seed, value_offset=value_offset)
+    nets = LeeNetEvaluator(
+        policy, value, device, symmetries=True, seed=seed, value_offset=value_offset, precision=precision
+    )
     if lee_search == "fused":
         rollout = rollout if lee_rollouts == "learned" else None
         evaluator = LeeRolloutEvaluator(

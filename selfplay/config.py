@@ -22,6 +22,9 @@ from engine.errors import UserError
 from nets.config import NetConfig
 from nets.fileio import atomic_write
 
+PRECISIONS = ("auto", "fp32", "bf16", "int8")
+"""``SelfPlayConfig.precision`` values: ``nets.precision.CHOICES`` (kept here free of torch)"""
+
 
 @dataclass(frozen=True)
 class SelfPlayConfig:
@@ -57,6 +60,9 @@ class SelfPlayConfig:
     """torch device of the workers' nets"""
     half: bool = False
     """float16 inference (CUDA)"""
+    precision: str = "auto"
+    """CPU inference of the workers' nets (``nets.precision``): ``fp32``, ``bf16``, ``int8``, or ``auto``
+    (bf16 on CPUs with native bfloat16, else fp32)"""
     torch_threads: int = 1
     """torch intra-op threads per worker"""
     max_restarts: int = 3
@@ -78,6 +84,8 @@ class SelfPlayConfig:
             raise ValueError("resign_disabled_frac must be in [0, 1], full_search_prob in (0, 1]")
         if self.engine not in ("compiled", "threads"):
             raise ValueError(f"engine must be 'compiled' or 'threads', got {self.engine!r}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {self.precision!r}")
 
 
 @dataclass(frozen=True)

@@ -105,11 +105,12 @@ def ensure_weights(cfg: Config, run_dir: str | os.PathLike, weights: str | os.Pa
 
 
 def make_evaluator(cfg: Config, weights, seed: int, device: str | None = None, symmetries=True):
-    """A ``TorchEvaluator`` over ``build_net(cfg, weights)``."""
+    """A ``TorchEvaluator`` over ``build_net(cfg, weights)``, computing in ``cfg.selfplay.precision``."""
     from nets.evaluator import TorchEvaluator
 
     sp = cfg.selfplay
-    return TorchEvaluator(build_net(cfg, weights, seed), device or sp.device, sp.half, symmetries, seed=seed)
+    net = build_net(cfg, weights, seed)
+    return TorchEvaluator(net, device or sp.device, sp.half, symmetries, seed=seed, precision=sp.precision)
 
 
 def make_batch_fn(evaluators: dict[Hashable, object]) -> Callable:
