@@ -42,6 +42,8 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from engine import procs
+
 TIMEOUT = timedelta(hours=12)
 """how long a rank waits in a collective (long: rank 0 may generate data while the others wait)"""
 
@@ -165,18 +167,23 @@ def launch(nproc: int, device: str, fn, *args, **kwargs):
     ctx = torch.multiprocessing.get_context("spawn")
     results = ctx.SimpleQueue()
     spec = (nproc, f"tcp://127.0.0.1:{free_port()}", backend_for(device), fn, args, kwargs, results)
+    context = torch.multiprocessing.start_processes(_worker, args=spec, nprocs=nproc, join=False, start_method="spawn")
     try:
-        torch.multiprocessing.start_processes(_worker, args=spec, nprocs=nproc, join=True, start_method="spawn")
+        while not context.join():
+            pass
     except torch.multiprocessing.ProcessRaisedException as e:
         lines = [line for line in str(e).strip().splitlines() if line.strip()]
         raise DistributedError(f"training process {e.error_index} failed: {lines[-1] if lines else e}") from None
     except torch.multiprocessing.ProcessExitedException as e:
         raise DistributedError(f"training process {e.error_index} exited with code {e.exit_code}") from None
+    finally:  # also on Ctrl-C / SIGTERM: the last checkpoint (atomic) is what a rerun resumes from
+        procs.stop_processes(context.processes)
     return results.get() if not results.empty() else None
 
 
 def _worker(rank: int, world: int, init_method: str, backend: str, fn, args, kwargs, results) -> None:
     """Body of one spawned process: join the group, run ``fn``, hand rank 0's result back."""
+    procs.worker_init()  # ends with the launching process, however it ends; Ctrl-C is the launcher's
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank))
     dist.init_process_group(backend, init_method=init_method, rank=rank, world_size=world, timeout=TIMEOUT)
     try:

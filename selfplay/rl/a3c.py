@@ -43,6 +43,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from engine import procs
 from selfplay.rl.common import (
     TRAIN_STATE,
     BestCheckpoint,
@@ -59,6 +60,9 @@ from selfplay.rl.common import (
 )
 from selfplay.rl.eval import quick_eval
 from selfplay.rl.opponents import make_opponent, split_specs
+
+CLOSE_SECONDS = 30.0
+"""how long ``close`` lets the worker processes finish their update before terminating them"""
 
 
 @dataclass(frozen=True)
@@ -253,8 +257,9 @@ def share_optimizer_state(optimizer: torch.optim.Optimizer) -> None:
 
 
 # ------------------------------------------------------------------------------ plumbings
-def _worker(rank: int, cfg: A3CConfig, shared, optimizer, go, stop, results, step0: int) -> None:
+def _worker(rank: int, cfg: A3CConfig, shared, optimizer, go, stop, results, step0: int, guard: dict) -> None:
     """Process entry: learn until ``stop``; any exception goes to ``run_dir/worker_<rank>.log`` and the driver."""
+    procs.worker_init(**guard)  # ends with the driver, however it ends; Ctrl-C is the driver's
     try:
         torch.set_num_threads(1)
         torch.manual_seed(cfg.seed + step0 + 1000 * rank)
@@ -284,7 +289,7 @@ class _Processes:
         model.share_memory()
         share_optimizer_state(optimizer)
         go, self.stop, self.results = ctx.Event(), ctx.Event(), ctx.Queue()
-        args = (cfg, model, optimizer, go, self.stop, self.results, step0)
+        args = (cfg, model, optimizer, go, self.stop, self.results, step0, procs.guard_args())
         self.procs = [ctx.Process(target=_worker, args=(r, *args), daemon=True) for r in range(cfg.workers)]
         for p in self.procs:
             p.start()
@@ -309,18 +314,16 @@ class _Processes:
             raise RuntimeError("all A3C workers exited")
         return out
 
-    def close(self) -> None:
+    def close(self, wait: float = CLOSE_SECONDS) -> None:
+        """Ask the workers to stop, let them finish their update for ``wait`` seconds, then terminate them."""
         self.stop.set()
-        deadline = time.time() + 30
+        deadline = time.time() + wait
         while any(p.is_alive() for p in self.procs) and time.time() < deadline:
             try:
                 self.results.get(timeout=0.2)  # drain so no worker blocks on a full pipe
             except queue_mod.Empty:
                 pass
-        for p in self.procs:
-            p.join(timeout=1)
-            if p.is_alive():
-                p.terminate()
+        procs.stop_processes(self.procs)
 
 
 class _Sync:
@@ -335,14 +338,17 @@ class _Sync:
         self.optimizer.step()
         return [stats]
 
-    def close(self) -> None:
+    def close(self, wait: float = 0.0) -> None:
         self.learner.envs.close()
 
 
 class _RayActorLearner:
     """Ray actor body: an ``ActorLearner`` that answers ``grads(weights)``."""
 
-    def __init__(self, cfg: A3CConfig, rank: int, step0: int):
+    def __init__(self, cfg: A3CConfig, rank: int, step0: int, driver: dict | None = None):
+        from selfplay.cluster import watch_driver
+
+        watch_driver(driver)  # ends with the driver, even one killed by SIGKILL
         torch.set_num_threads(1)
         torch.manual_seed(cfg.seed + step0 + 1000 * rank)
         self.learner = ActorLearner(cfg, rank, cfg.envs_per_worker, step=step0)
@@ -360,14 +366,13 @@ class _Ray:
     """Workers as Ray actors; the driver applies each gradient as it arrives (async parameter server)."""
 
     def __init__(self, cfg: A3CConfig, model, optimizer, step0: int):
-        try:
-            import ray
-        except ImportError as e:
-            raise RuntimeError("--ray-address needs Ray: pip install 'ray[default]'") from e
+        from selfplay.cluster import connect, driver_info, import_ray
+
+        ray = import_ray()
         self.ray, self.model, self.optimizer = ray, model, optimizer
-        ray.init(address=None if cfg.ray_address == "local" else cfg.ray_address, ignore_reinit_error=True)
+        connect(cfg.ray_address, log_to_driver=True)  # token authentication as in docs/zero.md
         remote = ray.remote(num_cpus=1)(_RayActorLearner)
-        actors = [remote.remote(cfg, r, step0) for r in range(cfg.workers)]
+        actors = [remote.remote(cfg, r, step0, driver_info()) for r in range(cfg.workers)]
         self.worker_pids = ray.get([a.ready.remote() for a in actors])  # all up before any gradient counts
         self.pending = {a.grads.remote(self._weights()): a for a in actors}
 
@@ -384,7 +389,7 @@ class _Ray:
         self.pending[actor.grads.remote(self._weights())] = actor
         return [stats]
 
-    def close(self) -> None:
+    def close(self, wait: float = 0.0) -> None:
         for actor in self.pending.values():
             self.ray.kill(actor)
 
@@ -408,6 +413,7 @@ def train(cfg: A3CConfig) -> dict:
 
     bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", desc="a3c")
     start, start_step, pids, last = time.time(), step, set(), {}  # workers are up: warm throughput
+    stopping = False  # Ctrl-C / SIGTERM: stop the workers at once (train_state.pt is the last checkpoint)
     try:
         while step < cfg.total_steps and not (cfg.seconds and time.time() - start > cfg.seconds):
             # --- collect / loss / optimize happen in the backend (workers, or here for sync)
@@ -436,8 +442,11 @@ def train(cfg: A3CConfig) -> dict:
                     _checkpoint(cfg, model, optimizer, ck_dir, pool_dir, step, episodes)
                     if cfg.sync:
                         backend.learner.reset(cfg.seed + step)
+    except KeyboardInterrupt:
+        stopping = True
+        raise
     finally:
-        backend.close()
+        backend.close(wait=0.0 if stopping else CLOSE_SECONDS)
         bar.close()
     _checkpoint(cfg, model, optimizer, ck_dir, pool_dir, step, episodes)
     logger.close()
