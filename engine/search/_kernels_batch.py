@@ -421,7 +421,7 @@ def _load_chains(root_pts, root_scal, pts, scal):
 
 @njit(**NJIT)
 def _replay(arena, scratch, g, k, depth, encode, full):
-    """Slot ``k``'s board becomes the leaf of game ``g``; with ``encode`` its planes are written.
+    """The scratch board becomes the leaf of game ``g``; with ``encode`` its planes go to slot ``k``.
 
     ``full``: the whole board and history are copied (a terminal leaf's area count reads the
     empty-point list, superko in the tree reads the history); else only the stones and chains.
@@ -430,7 +430,7 @@ def _replay(arena, scratch, g, k, depth, encode, full):
     bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob = arena
     spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
     n = bscal[g, SIZE]
-    pts, scal, hist = spts[k], sscal[k], shist[k]
+    pts, scal, hist = spts[0], sscal[0], shist[0]  # one board for every leaf: it stays in cache
     if depth > 0:
         if encode and not full:
             _load_chains(bpts[g], bscal[g], pts, scal)
@@ -480,7 +480,7 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                 leaf = path[depth]
                 if nodes[g, leaf, N_TERM] != 0:
                     color = _replay(arena, scratch, g, k, depth, False, True)
-                    value = outcome_value(area_score(spts[k], sscal[k]), fp[FP_KOMI], color)
+                    value = outcome_value(area_score(spts[0], sscal[0]), fp[FP_KOMI], color)
                     backup(nodes, nodew, ef, g, path, epath, depth, value)
                     gs[g, GS_SIMS] += 1
                     gs[g, GS_TOTAL_SIMS] += 1
@@ -489,9 +489,9 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                 if depth == 0:
                     fill_legal_mask(bpts[g], bscal[g], zob, bhist[g], color, slegal[k])
                 elif ip[IP_SUPERKO_TREE] != 0:
-                    fill_legal_mask(spts[k], sscal[k], zob, shist[k], color, slegal[k])
+                    fill_legal_mask(spts[0], sscal[0], zob, shist[0], color, slegal[k])
                 else:
-                    fill_legal_mask_simple(spts[k], sscal[k], slegal[k])
+                    fill_legal_mask_simple(spts[0], sscal[0], slegal[k])
                 sdepth[k] = depth
                 scolor[k] = color
                 sgame[k] = g

@@ -207,9 +207,9 @@ class ManyGames:
             np.zeros(n2 + 1, np.int8),
         )
         return (
-            np.zeros((slots, K.NROWS, area), np.int64),
-            np.zeros((slots, K.NSCAL), np.int64),
-            np.zeros((slots, h + d + 8), np.int64),
+            np.zeros((1, K.NROWS, area), np.int64),  # the scratch board of every leaf in turn
+            np.zeros((1, K.NSCAL), np.int64),
+            np.zeros((1, h + d + 8), np.int64),
             np.zeros((slots, n2 + 1), np.int8),
             np.zeros((slots, d + 1), np.int64),
             np.zeros((slots, d + 1), np.int64),
