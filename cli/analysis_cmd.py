@@ -7,6 +7,7 @@ docs/analysis.md has the protocol and examples.
 
 from __future__ import annotations
 
+import io
 import sys
 
 import click
@@ -85,7 +86,8 @@ def analysis(batch, report_as, **options):
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
 
-    engine.serve(sys.stdin, write)
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")  # bad bytes: a JSON error
+    engine.serve(lines, write)
     if engine.positions:
         rate = engine.positions / max(engine.seconds, 1e-9)
         click.echo(

@@ -157,8 +157,9 @@ class Analyzer:
             raise ValueError(f"{len(counts)} visit counts for {len(boards)} boards")
         out: list[PositionAnalysis | None] = [None] * len(boards)
         net_jobs = [i for i, b in enumerate(boards) if b.size in self.nets and not b.is_over]
+        by_net = set(net_jobs)
         for i, b in enumerate(boards):
-            if i not in net_jobs:
+            if i not in by_net:
                 out[i] = self._run(self._rollout_player(b, counts[i], i), b, counts[i], "rollout", moves_ownership)
         if net_jobs:
             batch_fn = _batch_fn({size: spec.evaluator for size, spec in self.nets.items()})
