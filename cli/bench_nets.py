@@ -60,6 +60,7 @@ def net_report(
     rounds: int,
     precisions: tuple[str, ...] = ("fp32",),
     weights: str | None = None,
+    train: bool = True,
 ) -> dict:
     """Evaluations/s (per precision) and training samples/s of a preset net (random planes).
 
@@ -109,7 +110,7 @@ def net_report(
         sync()
 
     first = next(iter(nets))
-    samples, train_rounds = _median_rate(train_steps, batch * iters, rounds)
+    samples, train_rounds = _median_rate(train_steps, batch * iters, rounds) if train else (None, [])
     return {
         "preset": weights or preset_name,
         "size": size,
@@ -160,37 +161,48 @@ def rollout_report(size: int, count: int, rounds: int, policy_path: str | None, 
     }
 
 
-def lee_nets_report(folder: str | None, batch: int, iters: int, rounds: int) -> dict:
-    """Positions/s of a Lee folder's SL and value nets on one CPU thread, plain and frozen.
+def lee_nets_report(folder: str | None, batch: int, iters: int, rounds: int, precisions: tuple[str, ...] = ()) -> dict:
+    """Positions/s of a Lee folder's SL and value nets on one CPU thread, plain, frozen and per precision.
 
-    ``folder`` None: the shipped 9x9 folder. "Frozen" is what the search runs
-    (``nets.lee_player.frozen_for_cpu``).
+    ``folder`` None: the shipped 9x9 folder. "Frozen" is what the search runs at fp32
+    (``nets.lee_player.frozen_for_cpu``); ``precisions`` other than fp32 add ``bf16``/``int8``
+    kinds (``nets.precision``, int8 calibrated on the SL net's own games); the kinds alternate.
     """
     import torch
 
     from nets.checkpoint import load_weights
-    from nets.lee_player import SL_FILE, VALUE_FILE, frozen_for_cpu
+    from nets.lee_player import SL_FILE, VALUE_FILE, frozen_for_cpu, prepare_lee_nets
+    from nets.precision import resolve_precision
     from nets.weights import shipped_lee
 
     path = Path(folder) if folder else shipped_lee()[9][0]
     torch.set_num_threads(1)
     out = {"folder": str(path), "batch": batch, "torch_threads": 1}
-    for name, file in (("sl", SL_FILE), ("value", VALUE_FILE)):
-        if not (path / file).is_file():
-            continue
-        net = load_weights(path / file).model.eval()
+    nets = {name: load_weights(path / file).model.eval() for name, file in (("sl", SL_FILE), ("value", VALUE_FILE))
+            if (path / file).is_file()}  # fmt: skip
+    kinds = {name: {"plain": net, "frozen": frozen_for_cpu(net)} for name, net in nets.items()}
+    for p in dict.fromkeys(resolve_precision(p) for p in precisions if p != "fp32"):
+        if p != "fp32":
+            fast = prepare_lee_nets(nets["sl"], nets.get("value"), p)
+            for name, run in zip(("sl", "value"), fast, strict=True):
+                if run is not None:
+                    kinds[name][p] = run
+    works = {}
+    for name, net in nets.items():
         cfg = net.cfg
         x = torch.rand(batch, cfg.in_planes, cfg.board_size, cfg.board_size)
-        for kind, run in (("plain", net), ("frozen", frozen_for_cpu(net))):
+        out[f"{name}_shape"] = f"{cfg.blocks} x {cfg.filters}, {cfg.board_size}x{cfg.board_size}"
+        for kind, run in kinds[name].items():
 
             def work(run=run, x=x):
                 with torch.inference_mode():
                     for _ in range(iters):
                         run(x)
 
-            rate, all_rounds = _median_rate(work, batch * iters, rounds)
-            out[f"{name}_{kind}_per_s"], out[f"{name}_{kind}_rounds"] = rate, all_rounds
-        out[f"{name}_shape"] = f"{cfg.blocks} x {cfg.filters}, {cfg.board_size}x{cfg.board_size}"
+            works[f"{name}_{kind}"] = work
+    for key, rates in _alternating_rates(works, batch * iters, rounds).items():
+        out[f"{key}_per_s"], out[f"{key}_rounds"] = statistics.median(rates), rates
+    out["kinds"] = list(next(iter(kinds.values()), {}))
     return out
 
 
@@ -225,16 +237,17 @@ def _echo(report: dict, as_json: bool, lines: list[str]) -> None:
 )
 @click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="time this net (default: random weights)")
 @click.option("--threads", type=click.IntRange(min=1), help="torch threads (default: torch's choice)")
+@click.option("--train/--no-train", default=True, show_default=True, help="also time training steps")
 @click.option("--iters", type=click.IntRange(min=1), default=20, show_default=True, help="batches per round")
 @click.option("--rounds", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def net(preset_name, size, batch, device, half, precisions, weights, threads, iters, rounds, as_json):
+def net(preset_name, size, batch, device, half, precisions, weights, threads, train, iters, rounds, as_json):
     """Network evaluations/s and training samples/s at one batch size (random weights unless --weights)."""
     if threads:
         import torch
 
         torch.set_num_threads(threads)
-    r = net_report(preset_name, size, batch, device, half, iters, rounds, precisions, weights)
+    r = net_report(preset_name, size, batch, device, half, iters, rounds, precisions, weights, train)
     n = r["size"]
     lines = [
         f"{r['preset']} on {n}x{n} ({r['parameters']:,} parameters), batch {batch}, {r['device']}, "
@@ -245,7 +258,8 @@ def net(preset_name, size, batch, device, half, precisions, weights, threads, it
         ran = f" (ran {p['runs']})" if p["runs"] != name else ""
         ratio = f"  {p['ratio_to_fp32']:.2f}x fp32" if p["ratio_to_fp32"] else ""
         lines.append(f"  {name:5s} {p['evals_per_s']:>9,.0f}{ratio}{ran}")
-    lines.append(f"training samples/s: {r['train_samples_per_s']:,.0f} (median of {rounds})")
+    if train:
+        lines.append(f"training samples/s: {r['train_samples_per_s']:,.0f} (median of {rounds})")
     _echo(r, as_json, lines)
 
 
@@ -275,16 +289,15 @@ def rollouts(size, count, rounds, policy_path, seed, as_json):
 @click.option("--batch", type=click.IntRange(min=1), default=8, show_default=True, help="the search's --net-batch")
 @click.option("--iters", type=click.IntRange(min=1), default=50, show_default=True, help="batches per round")
 @click.option("--rounds", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--precision", "precisions", default="fp32", callback=_precision_list, help="also time these: bf16,int8")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def lee_nets(weights, batch, iters, rounds, as_json):
+def lee_nets(weights, batch, iters, rounds, precisions, as_json):
     """Lee SL and value net positions/s on one CPU thread, plain and frozen (what the search runs)."""
-    r = lee_nets_report(weights, batch, iters, rounds)
+    r = lee_nets_report(weights, batch, iters, rounds, precisions)
     lines = [f"{r['folder']}, batch {batch}, one thread (median of {rounds})"]
     for name in ("sl", "value"):
         if f"{name}_shape" in r:
-            plain, frozen = r[f"{name}_plain_per_s"], r[f"{name}_frozen_per_s"]
-            lines.append(
-                f"{name} net ({r[f'{name}_shape']}): {plain:,.0f} positions/s plain ({1e3 / plain:.3f} ms), "
-                f"{frozen:,.0f} frozen ({1e3 / frozen:.3f} ms)"
-            )
+            rates = [(kind, r[f"{name}_{kind}_per_s"]) for kind in r["kinds"] if f"{name}_{kind}_per_s" in r]
+            each = ", ".join(f"{v:,.0f} {kind} ({1e3 / v:.3f} ms)" for kind, v in rates)
+            lines.append(f"{name} net ({r[f'{name}_shape']}), positions/s: {each}")
     _echo(r, as_json, lines)

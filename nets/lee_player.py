@@ -92,7 +92,7 @@ class LeeNetEvaluator:
         self.rng = np.random.default_rng(seed)
         self.precision = resolve_precision(precision, self.device)
         if self.precision != "fp32":
-            self.run_policy, self.run_value = _fast_nets(self.policy, self.value, self.precision)
+            self.run_policy, self.run_value = prepare_lee_nets(self.policy, self.value, self.precision)
             return
         on_cpu = fast and self.device.type == "cpu"
         self.run_policy = frozen_for_cpu(self.policy) if on_cpu else self.policy
@@ -253,7 +253,7 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         return self.nets.evaluate_arrays(pts, scal, value=self.lam < 1)
 
 
-def _fast_nets(policy, value, precision: str) -> tuple:
+def prepare_lee_nets(policy, value, precision: str) -> tuple:
     """``(policy, value or None)`` prepared for ``precision``; int8 calibrates on the policy's own games."""
     sets = (policy.cfg.feature_set,) + (() if value is None else (value.cfg.feature_set,))
     cal = calibration_planes(policy, feature_sets=sets) if precision == "int8" else [None, None]

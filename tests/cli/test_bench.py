@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
@@ -63,3 +64,21 @@ def test_bench_lee_nets_times_the_shipped_nets_plain_and_frozen():
         for kind in ("plain", "frozen"):
             rounds = r[f"{name}_{kind}_rounds"]
             assert len(rounds) == 3 and r[f"{name}_{kind}_per_s"] == sorted(rounds)[1] > 0
+
+
+def test_bench_net_times_precisions_side_by_side():
+    args = ["bench", "net", "--preset", "b6c64", "--size", "5", "--batch", "4", "--iters", "1", "--rounds", "2"]
+    r = run_json([*args, "--precision", "fp32,bf16,int8", "--no-train", "--threads", "1"])
+    assert list(r["precisions"]) == ["fp32", "bf16", "int8"] and r["train_samples_per_s"] is None
+    assert r["torch_threads"] == 1 and r["evals_per_s"] == r["precisions"]["fp32"]["evals_per_s"]
+    for name, p in r["precisions"].items():
+        assert p["runs"] in (name, "fp32") and len(p["rounds"]) == 2
+        assert p["ratio_to_fp32"] == pytest.approx(p["evals_per_s"] / r["evals_per_s"])
+    bad = CliRunner().invoke(cli, [*args, "--precision", "fp32,int4"])
+    assert bad.exit_code == 2 and "unknown precision int4" in bad.output
+
+
+def test_bench_lee_nets_with_a_precision():
+    r = run_json(["bench", "lee-nets", "--batch", "2", "--iters", "1", "--rounds", "2", "--precision", "bf16"])
+    kind = "bf16" if "bf16" in r["kinds"] else "frozen"  # a CPU without bfloat16 runs fp32 only
+    assert r["kinds"][:2] == ["plain", "frozen"] and r[f"sl_{kind}_per_s"] > 0 and r[f"value_{kind}_per_s"] > 0
