@@ -18,16 +18,17 @@ import click
 @click.option("--device", default="cpu", show_default=True, help="torch device of a real net")
 @click.option("--half", is_flag=True, help="float16 inference (CUDA)")
 @click.option("--seconds", type=float, default=10.0, show_default=True, help="measuring time")
+@click.option("--leaves", type=click.IntRange(min=1), default=1, show_default=True, help="leaves a game a step")
 @click.option("--old-path", is_flag=True, help="also time today's threaded path (null net) for the same time")
 @click.option("--old-games", type=click.IntRange(min=1), default=16, show_default=True, help="K of the old path")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def selfplay(net, size, games, playouts, device, half, seconds, old_path, old_games, seed, as_json):
+def selfplay(net, size, games, playouts, device, half, seconds, leaves, old_path, old_games, seed, as_json):
     """Leaves/s, positions/s, games/hour and the network's share of self-play on the compiled engine."""
     from selfplay.zero.bench import old_path_report, selfplay_report
 
     try:
-        r = selfplay_report(net, size, games, playouts, seconds, device, half, seed=seed)
+        r = selfplay_report(net, size, games, playouts, seconds, device, half, seed=seed, leaves=leaves)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     if old_path:

@@ -77,9 +77,13 @@ def selfplay_report(
     half: bool = False,
     groups: int = 2,
     seed: int = 0,
+    leaves: int = 1,
 ) -> dict:
-    """Play self-play games for ``seconds`` on ``games`` slots and measure (see the module docstring)."""
-    cfg = BatchSearchConfig(size=size, playouts=playouts)
+    """Play self-play games for ``seconds`` on ``games`` slots and measure (see the module docstring).
+
+    ``leaves`` per game per step (above 1 under virtual loss): the same batch from fewer games.
+    """
+    cfg = BatchSearchConfig(size=size, playouts=playouts, leaves_per_game=leaves)
     startup = warm_up(size)  # loads (or compiles) the kernels
     mg = ManyGames(cfg, games, groups=groups)
     batch = max(b - a for a, b in mg.groups) * cfg.leaves_per_game
@@ -106,6 +110,7 @@ def selfplay_report(
         "size": size,
         "games": games,
         "groups": groups,
+        "leaves_per_game": leaves,
         "playouts": playouts,
         "batch": batch,
         "device": device,

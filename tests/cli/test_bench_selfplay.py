@@ -1,0 +1,32 @@
+"""``go-engine bench selfplay``: the JSON keys with the null net and a real one, a bad --net."""
+
+import json
+
+from click.testing import CliRunner
+
+from cli.main import cli
+
+SMALL = ["bench", "selfplay", "--size", "5", "--games", "4", "--playouts", "4", "--seconds", "0.5"]
+
+
+def run(*extra):
+    result = CliRunner().invoke(cli, [*SMALL, *extra, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_null_net_reports_the_rates():
+    r = run("--leaves", "2")
+    for key in ("leaves_per_second", "positions_per_second", "games_per_hour", "net_share"):
+        assert r[key] >= 0
+    assert r["leaves"] > 0 and r["batch"] == 4 and "net_evals_per_second" not in r
+
+
+def test_real_net_is_timed_against_its_forward_pass():
+    r = run("--net", "b2c16")
+    assert r["net_evals_per_second"] > 0 and r["selfplay_over_net"] > 0 and r["net_share"] > 0
+
+
+def test_bad_net_is_one_line():
+    result = CliRunner().invoke(cli, [*SMALL, "--net", "nope"])
+    assert result.exit_code == 2 and "Traceback" not in result.output and "--net must be" in result.output
