@@ -89,10 +89,10 @@ def analysis(batch, report_as, **options):
     lines = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")  # bad bytes: a JSON error
     engine.serve(lines, write)
     if engine.positions:
-        rate = engine.positions / max(engine.seconds, 1e-9)
-        click.echo(
-            f"analysed {engine.positions} positions in {engine.seconds:.1f} s ({rate:.2f} positions/s)", err=True
-        )
+        n, wall, cpu = engine.positions, engine.seconds, engine.cpu_seconds
+        summary = f"analysed {n} positions in {wall:.1f} s ({n / max(wall, 1e-9):.2f} positions/s; "
+        summary += f"{cpu:.1f} CPU s, {n / max(cpu, 1e-9):.2f} positions per CPU second)"
+        click.echo(summary, err=True)
 
 
 @click.command()

@@ -273,8 +273,8 @@ class AnalysisEngine:
         self.analyzer, self.report_as, self.batch = analyzer, report_as, max(1, batch)
         self.pending: list[Job] = []
         self.positions = 0
-        self.seconds = 0.0
-        """positions analysed and the wall time spent analysing them"""
+        self.seconds = self.cpu_seconds = 0.0
+        """positions analysed, and the wall and process CPU time spent analysing them"""
 
     def handle(self, line: str) -> list[dict[str, Any]]:
         """Parse one input line: queue its jobs; return the responses due now (errors, warnings, actions)."""
@@ -318,7 +318,7 @@ class AnalysisEngine:
         jobs, self.pending = self.pending[: self.batch], self.pending[self.batch :]
         if not jobs:
             return []
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             results = self.analyzer.analyse_many(
                 [j.board for j in jobs], [j.visits for j in jobs], any(j.moves_ownership for j in jobs)
@@ -326,6 +326,7 @@ class AnalysisEngine:
         except Exception as e:  # noqa: BLE001 - answered as JSON, the engine keeps serving
             return [{"id": j.id, "turnNumber": j.turn, "error": f"analysis failed: {e}"} for j in jobs]
         self.seconds += time.perf_counter() - t0
+        self.cpu_seconds += time.process_time() - c0
         self.positions += len(jobs)
         return [response(j, a, self.report_as) for j, a in zip(jobs, results, strict=True)]
 
