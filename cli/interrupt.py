@@ -1,6 +1,6 @@
 """Ctrl-C and SIGTERM for the long commands: stop at once, keep what finished, say how to resume.
 
-A *long command* is every ``go-engine`` command but ``gtp`` (selfplay, zero, train *, match,
+A *long command* is every ``go-engine`` command but ``gtp`` and ``analysis`` (selfplay, zero, train *, match,
 data *, bench *, eval *). ``install(cli)`` wraps each one's callback so that:
 
 - SIGINT (the terminal's Ctrl-C, sent to the whole process group) and SIGTERM (to this process
@@ -11,7 +11,7 @@ data *, bench *, eval *). ``install(cli)`` wraps each one's callback so that:
 
 Runs resume from their folders: finished games, labelled chunks and atomic checkpoints are kept;
 the RL trainers need ``--resume``, which the printed command adds. ``match`` and ``bench`` do not
-resume: the line says so.
+resume (nor ``eval`` and ``review``): the line says so.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ import click
 
 from engine import procs
 
-SKIP = {"gtp"}
-"""commands left alone (GTP engines answer on stdin/stdout and stop on ``quit`` or end of input)"""
+SKIP = {"gtp", "analysis"}
+"""commands left alone (engines that answer on stdin/stdout and stop at the end of their input)"""
+NO_RESUME = {"match": "a match", "eval": "an evaluation", "review": "a review"}
+"""commands that start over when run again"""
 
 
 def resume_line(ctx: click.Context) -> str:
@@ -40,9 +42,9 @@ def resume_line(ctx: click.Context) -> str:
     if path[:1] == ["bench"]:
         return f"go-engine: {how}; benchmarks keep nothing: run it again to measure"
     if path[:1] == ["match"]:
-        return f"go-engine: {how}; the games written so far are kept; a match does not resume: {shlex.join(argv)}"
-    if path[:1] == ["eval"]:
-        return f"go-engine: {how}; an evaluation does not resume: {shlex.join(argv)}"
+        return f"go-engine: {how}; the games written so far are kept; a match starts over: {shlex.join(argv)}"
+    if path[:1] and path[0] in NO_RESUME:
+        return f"go-engine: {how}; {NO_RESUME[path[0]]} starts over when run again: {shlex.join(argv)}"
     return f"go-engine: {how}; finished work is kept; to resume, run: {shlex.join(argv)}"
 
 

@@ -186,3 +186,51 @@ def test_value_search_pool_stops_on_ctrl_c_and_resumes(tmp_path):
     res = subprocess.run([sys.executable, "-m", "cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-2000:]
     assert len(list(out.glob("round-*.npz"))) > kept
+
+
+# ---------------------------------------------------------------------- the wrapper, in-process
+def test_every_long_command_is_wrapped_but_the_engines():
+    import click
+
+    from cli.main import cli
+
+    def walk(group, path=()):
+        for name, cmd in group.commands.items():
+            if isinstance(cmd, click.Group):
+                yield from walk(cmd, (*path, name))
+            else:
+                yield (*path, name), getattr(cmd.callback, "_interruptible", False)
+
+    wrapped = dict(walk(cli))
+    assert not wrapped[("gtp",)]
+    for must in [("selfplay",), ("zero",), ("match",), ("train", "zero"), ("train", "a3c"), ("data", "gnugo")]:
+        assert wrapped[must], must
+
+
+def test_a_stop_prints_the_resume_command_and_exits_130(monkeypatch):
+    import click
+    from click.testing import CliRunner
+
+    from cli.interrupt import install
+
+    @click.group()
+    def top():
+        pass
+
+    @top.command()
+    @click.option("--resume", is_flag=True)
+    def learn(resume):
+        raise KeyboardInterrupt
+
+    install(top)
+    monkeypatch.setattr(sys, "argv", ["go-engine", "learn"])
+    old = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        res = CliRunner().invoke(top, ["learn"])
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+    assert res.exit_code == 130
+    assert res.output.strip().splitlines()[-1] == (
+        "go-engine: stopped by Ctrl-C; finished work is kept; to resume, run: go-engine learn --resume"
+    )
