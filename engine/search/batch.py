@@ -193,6 +193,8 @@ class ManyGames:
         self.groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         self.scratch = [self._scratch((b - a) * lv, h) for a, b in self.groups]
         self._empty = (np.zeros((0, n2 + 1), np.float32), np.zeros(0, np.float32))
+        for a in (*self.arena[:-1], *[x for sc in self.scratch for x in (*sc[:-1], *sc[-1])]):
+            a.fill(0)  # fault every page in now: the first moves would otherwise pay for it
 
     def _scratch(self, slots: int, h: int) -> tuple:
         n, d = self.cfg.size, self.cfg.max_depth
