@@ -107,6 +107,14 @@ def config_from_options(config_path=None, train=None, eval=None, **o):  # noqa: 
 )
 @click.option("--bootstrap-playouts", type=click.IntRange(min=0), default=0, help="0 = --playouts")
 @click.option("--gnugo", help="GNU Go command line: also rate each new best against it (GTP)")
+@click.option("--gnugo-komi", type=float, help="komi of the GNU Go games (default --komi; -7.5: the reverse-komi rung)")
+@click.option(
+    "--gnugo-colors",
+    type=click.Choice(["alternate", "a-white", "a-black"]),
+    default="alternate",
+    show_default=True,
+    help="a-white: the net is always White (the reverse-komi ladder)",
+)
 @common_options
 def zero(
     run_dir,
@@ -119,9 +127,12 @@ def zero(
     anchor_games,
     gating,
     gnugo,
+    gnugo_komi,
+    gnugo_colors,
     **options,
 ):
     """Run the AlphaGo Zero loop for --hours: self-play, train, evaluate, rate (see docs/zero.md)."""
+    from selfplay.zero.ladder import gnugo_match
     from selfplay.zero.loop import run_zero
 
     mp.set_start_method("spawn", force=True)
@@ -136,30 +147,11 @@ def zero(
             "anchor_games": anchor_games,
             "gating": gating,
             "gnugo": gnugo,
+            "gnugo_komi": gnugo_komi,
+            "gnugo_colors": gnugo_colors,
             "playouts": options["playouts"],
         },
         **options,
     )
-    state = run_zero(cfg, run_dir, external=gnugo_match(cfg) if gnugo else None)
+    state = run_zero(cfg, run_dir, external=gnugo_match(cfg, run_dir) if gnugo else None)
     click.echo(f"{state.generation} generations; best = generation {state.best}; ratings in {run_dir}/ratings.csv")
-
-
-def gnugo_match(cfg):
-    """``ExternalMatch`` that plays ``go-engine gtp --weights`` against ``cfg.eval.gnugo`` via ``selfplay.match``."""
-    import shlex
-    import sys
-
-    from selfplay.match import MatchConfig, run_match
-
-    def external(weights, generation):
-        me = (
-            f"{shlex.quote(sys.executable)} -m cli gtp --weights {shlex.quote(str(weights))} "
-            f"--playouts {cfg.eval.playouts} --size {cfg.board.size} --komi {cfg.board.komi}"
-        )
-        mc = MatchConfig(
-            engines=(me, cfg.eval.gnugo), games=cfg.eval.gnugo_games, size=cfg.board.size, komi=cfg.board.komi
-        )
-        res = run_match(mc)
-        return "gnugo", res.wins(0) + 0.5 * res.draws(), len(res.games)
-
-    return external

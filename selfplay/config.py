@@ -158,6 +158,11 @@ class EvalConfig:
     """GNU Go command line; when set, each new best also plays it through the GTP referee"""
     gnugo_games: int = 10
     """games against GNU Go per new best"""
+    gnugo_komi: float | None = None
+    """komi of the GNU Go games (``None``: the board's); -7.5 with ``gnugo_colors="a-white"`` is
+    the reverse-komi ladder rung (GNU Go as Black receives 7.5 points)"""
+    gnugo_colors: str = "alternate"
+    """colours of the GNU Go games: ``alternate``, ``a-white`` (our net always White) or ``a-black``"""
 
 
 @dataclass(frozen=True)
