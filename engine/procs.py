@@ -131,8 +131,10 @@ def worker_init(parent_pid: int | None = None, pdeathsig: bool = True, ignore_si
             thread other than its main one (``guard_args`` does).
         ignore_sigint: leave Ctrl-C to the parent (it stops the workers).
     """
-    if ignore_sigint:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(ValueError):  # signal handlers can be set in the main thread only
+        if ignore_sigint:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked child inherits the parent's handler
     if parent_pid is None:
         import multiprocessing
 
