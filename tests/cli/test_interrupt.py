@@ -188,6 +188,40 @@ def test_value_search_pool_stops_on_ctrl_c_and_resumes(tmp_path):
     assert len(list(out.glob("round-*.npz"))) > kept
 
 
+# ---------------------------------------------------------------------- A3C worker processes
+@pytest.mark.slow
+def test_a3c_stops_on_ctrl_c_and_resumes_with_resume(tmp_path):
+    run = tmp_path / "a3c"
+    args = ["train", "a3c", "--workers", "2", "--t-max", "5", "--blocks", "2", "--filters", "8"]
+    args += ["--checkpoint-every", "40", "--eval-every", "0", "--run-dir", str(run), "--no-progress"]
+    proc = start([*args, "--steps", "100000"], tmp_path / "a3c")
+    try:
+        wait_for_files(proc, run / "checkpoints", "step_*.safetensors", 1)
+        assert len(group(proc.pid)) >= 3
+        stop(proc, signal.SIGINT, True)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = check_stopped(proc, tmp_path / "a3c", 130)
+    assert err.strip().endswith("--resume")
+    from selfplay.rl.common import load_rl_checkpoint
+
+    step = load_rl_checkpoint(run / "checkpoints" / "latest.safetensors").step
+    t_resume = time.time() - 1.0  # file times have coarse resolution on some file systems
+    res = subprocess.run(
+        [sys.executable, "-m", "cli", *args, "--steps", str(step + 40), "--resume"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    new = {p.name for p in (run / "checkpoints").glob("step_*.safetensors") if p.stat().st_mtime > t_resume}
+    # a resumed run only writes checkpoints past the kept one (a fresh one would write step_40 again)
+    assert new and all(int(n[5:-12]) > step for n in new), (step, new)
+    assert load_rl_checkpoint(run / "checkpoints" / "latest.safetensors").step >= step + 40
+
+
 # ---------------------------------------------------------------------- the wrapper, in-process
 def test_every_long_command_is_wrapped_but_the_engines():
     import click
