@@ -141,7 +141,7 @@ class GoAECEnv(AECEnv):
         if self.channels_last:
             planes = np.ascontiguousarray(np.moveaxis(planes, 0, -1))
         mask = np.zeros(self.size * self.size + 1, np.int8)
-        live = not (self.terminations[agent] or self.truncations[agent])
+        live = not (self.terminations.get(agent, True) or self.truncations.get(agent, True))
         if live and agent == self.agent_selection:
             mask[:] = self.board.legal_mask(_color(agent))
         return {"observation": planes.astype(np.float32, copy=False), "action_mask": mask}

@@ -71,6 +71,7 @@ def test_rewards_come_at_the_end_and_go_to_the_area_winner():
         env.step(None)
     assert seen == {"white_0": -1.0, "black_0": 1.0}
     assert env.agents == []
+    assert env.observe("black_0")["action_mask"].sum() == 0  # an agent that is gone still observes
 
 
 def test_no_reward_before_the_end():
