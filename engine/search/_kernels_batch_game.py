@@ -7,7 +7,8 @@ no-resign holdout drawn at the game's start), the move (sampled by visit count f
 the game's end (two passes, resignation or the move cap) or the next move's search (playout-cap
 draw, tree reuse of the chosen subtree when it leaves room for a whole search, root pruning
 under the board's rules, root noise). ``start_game`` fills a slot with a new game;
-``game_planes`` rebuilds a finished game's sample planes from its moves. The arena layout and
+``game_planes`` rebuilds a finished game's sample planes from its moves. Each game's generator
+is splitmix64 on ``rng[g]``; the Dirichlet noise draws Gamma variates by Marsaglia and Tsang. The arena layout and
 vocabulary are those of ``engine/search/_kernels_batch.py``.
 """
 
@@ -34,6 +35,9 @@ from engine._kernels import (
 from engine.search._kernels_batch import (
     E_ACT,
     E_CHILD,
+    E_N,
+    E_PRIOR,
+    E_U,
     E_VL,
     EDGE_COLS,
     FINISHED,
@@ -86,13 +90,72 @@ from engine.search._kernels_batch import (
     _color_plane,
     _planes_from_ring,
     _ring_push,
-    add_noise,
     backup,
     expand,
-    rand_uniform,
     tree_reset,
 )
 from engine.search._kernels_mcts import play_action
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(**NJIT)
+def rand_uniform(rng, g):
+    """A float64 in [0, 1) from game ``g``'s splitmix64 state ``rng[g]`` (advanced)."""
+    s = rng[g] + _GOLDEN
+    rng[g] = s
+    z = (s ^ (s >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    z = z ^ (z >> np.uint64(31))
+    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+
+
+@njit(**NJIT)
+def _normal(rng, g):
+    u1 = rand_uniform(rng, g)
+    while u1 <= 0.0:
+        u1 = rand_uniform(rng, g)
+    u2 = rand_uniform(rng, g)
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+
+
+@njit(**NJIT)
+def rand_gamma(rng, g, alpha):
+    """Gamma(``alpha``, 1) by Marsaglia and Tsang (2000); ``alpha`` < 1 by the ``U^(1/alpha)`` boost."""
+    boost = 1.0
+    if alpha < 1.0:
+        u = rand_uniform(rng, g)
+        while u <= 0.0:
+            u = rand_uniform(rng, g)
+        boost = u ** (1.0 / alpha)
+        alpha += 1.0
+    d = alpha - 1.0 / 3.0
+    c = 1.0 / np.sqrt(9.0 * d)
+    while True:
+        x = _normal(rng, g)
+        v = 1.0 + c * x
+        if v <= 0.0:
+            continue
+        v = v * v * v
+        u = rand_uniform(rng, g)
+        if u < 1.0 - 0.0331 * x * x * x * x or np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
+            return d * v * boost
+
+
+@njit(**NJIT)
+def add_noise(ef, g, first, nch, rng, alpha, eps, noise):
+    """Mix Dirichlet(``alpha``) noise into the root priors: P = (1 - eps) P + eps noise."""
+    total = 0.0
+    for j in range(nch):
+        noise[j] = rand_gamma(rng, g, alpha)
+        total += noise[j]
+    for j in range(nch):
+        e = first + j
+        p = (1.0 - eps) * ef[g, e, E_PRIOR] + eps * (noise[j] / total if total > 0 else 1.0 / nch)
+        ef[g, e, E_PRIOR] = p
+        ef[g, e, E_U] = ef[g, e, E_PRIOR] / (1.0 + ef[g, e, E_N])
 
 
 @njit(**NJIT)

@@ -9,6 +9,7 @@ from engine.board import Board, Rules
 from engine.config import MCTSConfig
 from engine.features import encode
 from engine.search import _kernels_batch as KB
+from engine.search import _kernels_batch_game as KG
 from engine.search.batch import BatchSearchConfig, ManyGames, NullEvaluator
 from engine.search.mcts import MCTS, LeafBatch
 from engine.sgf import parse_sgf, record_to_board
@@ -210,3 +211,12 @@ def test_bad_slots(bad):
 
 def test_gs_columns_are_distinct():
     assert len({KB.GS_STATUS, KB.GS_SIMS, KB.GS_ID, KB.GS_WINNER}) == 4
+
+
+@pytest.mark.parametrize("alpha", [0.03, 0.3, 2.0])
+def test_gamma_variates_have_the_right_mean_and_variance(alpha):
+    rng = np.array([12345], np.uint64)
+    x = np.array([KG.rand_gamma(rng, 0, alpha) for _ in range(20_000)])
+    assert (x >= 0).all()
+    assert abs(x.mean() - alpha) < 0.05 * alpha + 0.002
+    assert abs(x.var() - alpha) < 0.1 * alpha + 0.002
