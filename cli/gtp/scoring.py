@@ -1,7 +1,9 @@
 """GTP scoring commands: ``final_score``, ``final_status_list`` and KGS's ``kgs-genmove_cleanup``.
 
-A mixin over ``GameCommands``' state. Dead stones come from the player (``dead_stones``), less the
-stones in seki (``engine.seki``); the cleanup move comes from ``engine.endgame``.
+A mixin over ``GameCommands``' state. Dead, alive and seki stones and the score come from one
+judgement, ``engine.scoring.final_status`` (Benson's pass-alive chains, heavy-playout ownership,
+seki), made once per position with a fixed seed, so ``final_status_list`` and ``final_score``
+always agree; the cleanup move comes from ``engine.endgame``.
 """
 
 from __future__ import annotations
@@ -9,21 +11,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cli.gtp.protocol import Color, GtpError, command
-from engine.board import EMPTY
 from engine.endgame import cleanup_move
 from engine.player import RESIGN
-from engine.seki import seki_stones
+from engine.scoring import FinalStatus, final_status
 
 
 class ScoringCommands:
     """Dead stones, the score, and the cleanup phase."""
 
+    def _status(self) -> FinalStatus:
+        """The judgement of the current position (cached until the stones or the komi change)."""
+        key = (self.board.size, self.board.komi, self.board.stones().tobytes())
+        cached = getattr(self, "_status_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, final_status(self.board))
+            self._status_cache = cached
+        return cached[1]
+
     def _dead(self) -> list[int]:
-        """The player's dead stones, less the stones in seki (alive by ``engine.seki``)."""
-        fn = getattr(self.player, "dead_stones", None)
-        if fn is None:
-            return []
-        return sorted(set(int(a) for a in fn(self.board)) - set(seki_stones(self.board)))
+        """The dead stones of the current position (``engine.scoring``)."""
+        return self._status().dead
 
     def _chains_text(self, actions: Iterable[int]) -> str:
         """Vertices grouped one chain per line (GNU Go style)."""
@@ -46,22 +53,11 @@ class ScoringCommands:
         return self._play_generated(color, action)
 
     def cmd_final_score(self) -> str:
-        """Area score with the dead stones (as the player judges them) removed: ``B+3.5``/``W+1``/``0``."""
-        board = self.board.copy()
-        dead = self._dead()
-        if dead:
-            board.setup(empty=dead)
-        s = board.area_score()
-        return "0" if s == 0 else f"{'B' if s > 0 else 'W'}+{abs(s):g}"
+        """Area score with the dead stones removed (seki eyes neutral): ``B+3.5``/``W+1``/``0``."""
+        return self._status().result
 
     def cmd_final_status_list(self, status: str) -> str:
-        """Stones that are ``alive``, ``dead`` or in ``seki`` (``engine.seki``; seki stones are alive)."""
+        """Stones that are ``alive``, ``dead`` or in ``seki`` (seki stones are also alive)."""
         if status not in ("alive", "dead", "seki"):
             raise GtpError("syntax error")
-        if status == "seki":
-            return self._chains_text(seki_stones(self.board))
-        dead = set(self._dead())
-        if status == "dead":
-            return self._chains_text(dead)
-        stones = (self.board.stones().ravel() != EMPTY).nonzero()[0]
-        return self._chains_text(int(a) for a in stones if int(a) not in dead)
+        return self._chains_text(getattr(self._status(), status))

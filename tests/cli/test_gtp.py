@@ -363,18 +363,14 @@ def test_kgs_genmove_cleanup_captures_dead_stones_before_passing():
     assert ans[-3:] == ["= C2", "= ", "= pass"]
 
 
-def test_final_status_and_score_use_the_players_dead_stones():
-    lines = [
-        "boardsize 5",
-        "komi 0",
-        "play b b4",
-        "play w d2",
-        "final_status_list dead",
-        "final_status_list alive",
-        "final_score",
-    ]
-    ans = answers(lines, ScriptedPlayer(dead=[5 * 3 + 3]))
-    assert ans[4:] == ["= D2", "= B4", "= B+25"]
+def test_final_status_and_score_agree_on_a_dead_stone():
+    # black owns columns A-B, white D-E, C is neutral; the white stone on A3 is dead (engine.scoring)
+    setup = [f"play b b{i}" for i in range(1, 6)] + [f"play w d{i}" for i in range(1, 6)] + ["play w a3"]
+    lines = ["boardsize 5", "komi 0.5", *setup, "final_status_list dead", "final_status_list seki", "final_score"]
+    ans = answers(lines, ScriptedPlayer())
+    assert ans[-3:] == ["= A3", "= ", "= W+0.5"]
+    alive = answers([*lines[:-3], "final_status_list alive"], ScriptedPlayer())[-1][2:].split()
+    assert sorted(alive) == sorted([f"B{i}" for i in range(1, 6)] + [f"D{i}" for i in range(1, 6)])
 
 
 # ----------------------------------------------------------------------------- handicap
