@@ -220,3 +220,23 @@ def test_gamma_variates_have_the_right_mean_and_variance(alpha):
     assert (x >= 0).all()
     assert abs(x.mean() - alpha) < 0.05 * alpha + 0.002
     assert abs(x.var() - alpha) < 0.1 * alpha + 0.002
+
+
+def test_two_groups_evaluate_in_a_helper_thread_while_the_other_steps():
+    import threading
+    import time
+
+    seen = []
+
+    def slow(planes, legal):
+        seen.append(threading.current_thread() is threading.main_thread())
+        time.sleep(0.01)
+        return np.ones((len(planes), 26), np.float32), np.zeros(len(planes), np.float32)
+
+    mg = ManyGames(small_cfg(max_moves=6), 4, groups=2)
+    stats = mg.play(slow, 4)
+    assert stats.games == 4 and seen and not any(seen)
+    one = ManyGames(small_cfg(max_moves=6), 4, groups=2)
+    seen.clear()
+    one.play(slow, 4, overlap=False)
+    assert all(seen)
