@@ -221,6 +221,8 @@ def gtp(
         net = None if pipeline == "rollout" else weights
         dev = torch_device(device) if net else "cpu"
         engine = build_player(player, seed, net, pipeline, dev, precision, **extra, **search)
+    if "torch" in sys.modules:  # the nets run one thread: steadier move times (docs/gtp.md "Time")
+        sys.modules["torch"].set_num_threads(1)
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")

@@ -64,7 +64,7 @@ class GameCommands:
         self.clock = TimeControl()
         self.seconds = seconds
         self.name, self.version = name, version
-        self.player.new_game(self.board)
+        self._new_game()
 
     @property
     def can_analyze(self) -> bool:
@@ -82,9 +82,16 @@ class GameCommands:
     def _v(self, action: int) -> str:
         return coords.to_gtp(action, self.board.size)
 
+    def _new_game(self) -> None:
+        """Tell the player a game starts, and let it warm up (``warm_up``) before any clock runs."""
+        self.player.new_game(self.board)
+        warm_up = getattr(self.player, "warm_up", None)
+        if callable(warm_up):
+            warm_up(self.board)
+
     def _new_board(self, size: int) -> None:
         self.board = Board(size, self.rules)
-        self.player.new_game(self.board)
+        self._new_game()
 
     def _play_generated(self, color: int, action: int) -> str:
         if action == RESIGN:
@@ -97,7 +104,13 @@ class GameCommands:
         return self._v(action)
 
     def _seconds(self, color: int) -> float | None:
-        """Seconds for ``color``'s next move: the clock's budget capped by ``seconds`` (``None``: player decides)."""
+        """Seconds for ``color``'s next move: the clock's budget capped by ``seconds`` (``None``: player decides).
+
+        The clock's floor (``TimeControl.min_move``) is the player's time for a move worth playing
+        (``min_move_seconds``, a few hundred playouts at its measured speed), where it says.
+        """
+        floor = getattr(self.player, "min_move_seconds", None)
+        self.clock.min_move = float(floor()) if callable(floor) else 0.0
         budget = self.clock.budget(color, self.board.size, self.board.move_number)
         if budget is None or self.seconds is None:
             return self.seconds if budget is None else budget
@@ -176,7 +189,7 @@ class GameCommands:
             log.info("loadsgf %s: %s", filename, e)
             raise GtpError("cannot load file") from None
         self.board, self.rules = board, rules
-        self.player.new_game(self.board)
+        self._new_game()
         return "black" if board.to_play == BLACK else "white"
 
     def cmd_printsgf(self, filename: str = "") -> str:

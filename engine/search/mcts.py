@@ -383,9 +383,10 @@ class MCTS:
         out = self._scratch(board, bs)
         amaf = np.zeros(board.size**2 + 1, np.int64)
         nodes = self.tree[0]
-        done = 0
+        done, step = 0, 0.0  # step: seconds of the last batch (one that would end past the deadline is not begun)
         while done < target:
-            if time.perf_counter() >= deadline or (should_stop is not None and should_stop()):
+            t = time.perf_counter()
+            if t + step >= deadline or (should_stop is not None and should_stop()):
                 break
             k, term = KM.collect_leaves(
                 self.tree, board.pts, board.scal, board.hist, board.zob, fp, ip, min(bs, target - done), out, amaf
@@ -409,6 +410,7 @@ class MCTS:
                 amaf,
             )
             done += k
+            step = time.perf_counter() - t
         return done
 
     # ------------------------------------------------------------------ reading the tree

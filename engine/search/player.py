@@ -18,6 +18,7 @@ other ``Evaluator`` (a network) can be passed instead; the game logic below stay
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
@@ -29,6 +30,9 @@ from engine.player import RESIGN, MoveInfo
 from engine.rollout._kernels_policy import PATTERN_TABLE, ownership_playouts
 from engine.search.mcts import MCTS, Evaluator, RolloutEvaluator
 from engine.search.timecontrol import TimeControl
+
+MIN_PLAYOUTS = 300
+"""playouts of a move worth playing: the time manager's floor (``TimeControl.min_move``) is their time"""
 
 
 class MCTSPlayer:
@@ -54,10 +58,30 @@ class MCTSPlayer:
         self.time_control = TimeControl()
         self.last_info: list[MoveInfo] = []
         self.last_simulations = 0
+        self.rate = 0.0
+        """playouts a second of the recent searches (a running mean; 0 before the first)"""
+        self._warm: set[int] = set()  # board sizes warmed up
 
     def new_game(self, board: Board) -> None:
         """Forget the tree."""
         self.mcts.reset()
+
+    def warm_up(self, board: Board) -> None:
+        """Load the compiled kernels and the nets for ``board.size`` now, not in the first timed move.
+
+        Once per board size: a few simulations in a throwaway tree (the search's own generators
+        and tree are left alone; an evaluator's caches and generators are used).
+        """
+        if board.size in self._warm:
+            return
+        self._warm.add(board.size)
+        sims = 2 * max(1, self.cfg.batch_size)
+        small = dataclasses.replace(self.cfg, max_nodes=4 * sims + 64, max_edges=(4 * sims + 64) * (board.size**2 + 1))
+        scratch = MCTS(small, self.evaluator, seed=0)
+        b = Board(board.size, board.rules)
+        scratch.search(b, num_simulations=sims)
+        b.play(scratch.choose_action(b))
+        scratch.search(b, num_simulations=sims)  # re-rooting kernels
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -80,9 +104,19 @@ class MCTSPlayer:
         s = float(np.sum(own > 0.5) - np.sum(own < -0.5)) - board.komi
         return s if color == 1 else -s
 
+    def min_move_seconds(self, playouts: int = MIN_PLAYOUTS) -> float:
+        """Seconds this player needs for ``playouts`` playouts at its measured speed (0 before any search)."""
+        return playouts / self.rate if self.rate > 0 else 0.0
+
+    def _measure(self, simulations: int, seconds: float) -> None:
+        if simulations > 0 and seconds >= 0.02:  # shorter searches time the overhead, not the playouts
+            rate = simulations / seconds
+            self.rate = rate if self.rate <= 0 else 0.7 * self.rate + 0.3 * rate
+
     def _budget(self, board: Board, color: int, seconds: float | None) -> tuple[int | None, float | None]:
         if seconds is not None:
             return None, seconds
+        self.time_control.min_move = self.min_move_seconds()
         t = self.time_control.budget(color, board.size, board.move_number)
         if t is not None:
             return None, t
@@ -111,6 +145,7 @@ class MCTSPlayer:
         t0 = time.perf_counter()
         poll = None if progress is None else (lambda: progress() or False)
         self.last_simulations = self.mcts.search(b, num_simulations=sims, seconds=secs, should_stop=poll)
+        self._measure(self.last_simulations, time.perf_counter() - t0)
         self.time_control.record_move(color, time.perf_counter() - t0)
         self.last_info = self.move_infos()
         action = self.mcts.choose_action(b)

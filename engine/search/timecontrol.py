@@ -14,6 +14,14 @@ in main time, else ``stones`` moves remain in the current byo-yomi period. KGS's
 
 A ``TimeControl`` holds the settings and both clocks and answers ``budget(color, board_size,
 move_number)``: the seconds to think for the next move, keeping a safety margin for lag.
+
+**The reserve.** ``min_move`` is the *floor*: the seconds the player needs for a move worth
+playing (a few hundred playouts; the player measures its speed and the GTP front end sets it
+before each ``genmove``). In main time a move gets at least the floor as long as the clock still
+holds it for ``reserve_moves`` more moves (about a sixth of the board's points); below that the
+clock truly has little left and each move gets its share of what remains, so the clock never
+runs out however long the game. Lag is kept per move in proportion to the time at stake (at
+most ``lag``), so that clocks of a fraction of a second are not eaten by the margin.
 """
 
 from __future__ import annotations
@@ -51,6 +59,8 @@ class TimeControl:
     mode: str = NONE
     lag: float = 0.2
     safety: float = 0.1
+    min_move: float = 0.0
+    """seconds of a move worth playing (a few hundred playouts); 0 = no floor"""
     clocks: dict[int, Clock] = field(default_factory=dict)
 
     def set_time_settings(self, main_time: float, byo_time: float, byo_stones: int) -> None:
@@ -107,6 +117,11 @@ class TimeControl:
         left = expected - move_number / 2
         return max(left, 0.15 * board_size * board_size, 6.0)
 
+    @staticmethod
+    def reserve_moves(board_size: int) -> float:
+        """Own moves the main time must still cover at the floor before a move may take it."""
+        return max(0.15 * board_size * board_size, 6.0)
+
     def budget(self, color: int, board_size: int, move_number: int) -> float | None:
         """Seconds to think for ``color``'s next move, or ``None`` when there is no time limit."""
         if self.mode == NONE:
@@ -115,22 +130,28 @@ class TimeControl:
             self.main_time, self.byo_time, self.periods if self.mode == JAPANESE else 0
         )
         moves = self.moves_left_estimate(board_size, move_number)
+        reserve = self.reserve_moves(board_size)
         if self.mode == ABSOLUTE:
-            return self._clip(clock.main / moves, clock.main)
+            return self._clip(self._share(clock.main, moves, reserve), clock.main)
         if self.mode == CANADIAN:
             if clock.stones > 0 or clock.main <= 0:
                 stones = clock.stones if clock.stones > 0 else self.byo_stones
                 t = clock.byo_time if clock.stones > 0 else self.byo_time
                 return self._clip(t * (1 - self.safety) / stones, t / stones)
             per_period = self.byo_time / self.byo_stones
-            return self._clip(clock.main / moves + 0.5 * per_period, clock.main + per_period)
+            return self._clip(self._share(clock.main, moves, reserve) + 0.5 * per_period, clock.main + per_period)
         period = clock.byo_time if 0 < clock.byo_time <= self.byo_time else self.byo_time
         if clock.main <= 0:
             return self._clip(period * (1 - self.safety), period)
-        return self._clip(clock.main / moves + 0.5 * period, clock.main + period)
+        return self._clip(self._share(clock.main, moves, reserve) + 0.5 * period, clock.main + period)
+
+    def _share(self, main: float, moves: float, reserve: float) -> float:
+        """A move's share of ``main``: ``main / moves``, raised to the floor while ``reserve`` moves can have it."""
+        return max(main / moves, min(self.min_move, main / reserve))
 
     def _clip(self, want: float, hard_cap: float) -> float:
-        return max(0.01, min(want, hard_cap * (1 - self.safety) - self.lag))
+        lag = min(self.lag, 0.1 * hard_cap)
+        return max(min(want, hard_cap * (1 - self.safety) - lag), min(0.005, 0.5 * hard_cap))
 
     def record_move(self, color: int, seconds: float) -> None:
         """Charge ``seconds`` of thinking to ``color``'s clock (when no ``time_left`` arrives)."""

@@ -61,3 +61,28 @@ def test_rollout_search_of_one_playout_plays_the_centre_not_a_corner(size):
     m.search(b, num_simulations=1)
     action = m.choose_action(b)
     assert action == (size * size) // 2  # tengen: heuristic priors are flat on the empty board
+
+
+def test_player_measures_its_speed_for_the_time_managers_floor():
+    from engine.search.player import MIN_PLAYOUTS, MCTSPlayer
+
+    p = MCTSPlayer(MCTSConfig(**SMALL), seed=0)
+    assert p.min_move_seconds() == 0.0  # nothing measured yet: no floor
+    b = Board(9)
+    p.warm_up(b)
+    p.genmove(b, 1, seconds=0.2)
+    assert p.rate > 0 and p.last_simulations > 0
+    assert p.min_move_seconds() == pytest.approx(MIN_PLAYOUTS / p.rate)
+
+
+def test_warm_up_leaves_the_search_and_its_generators_alone():
+    from engine.search.player import MCTSPlayer
+
+    cfg = MCTSConfig(num_simulations=200, **SMALL)
+    a, b = MCTSPlayer(cfg, seed=3), MCTSPlayer(cfg, seed=3)
+    board = Board(9)
+    before = a.mcts.rng_state.copy()
+    a.warm_up(board)
+    assert (a.mcts.rng_state == before).all() and a.mcts.tree is None
+    assert a.genmove(board, 1) == b.genmove(board, 1)
+    assert [r.visits for r in a.mcts.root_children()] == [r.visits for r in b.mcts.root_children()]

@@ -65,3 +65,34 @@ def test_bad_settings_raise():
         TimeControl().set_time_settings(-1, 0, 0)
     with pytest.raises(ValueError):
         TimeControl().set_japanese(10, 0, 3)
+
+
+def test_the_floor_holds_while_the_clock_can_pay_for_it():
+    tc = TimeControl(lag=0.0)
+    tc.set_time_settings(6, 0, 0)
+    share = tc.budget(B, 9, 0)
+    assert share == pytest.approx(6 / tc.moves_left_estimate(9, 0) * 0.9 / 0.9)  # no floor: the plain share
+    tc.min_move = 0.3  # a few hundred playouts of a slow player
+    assert tc.budget(B, 9, 0) == pytest.approx(0.3)  # raised to the floor: 6 s still pays 12 such moves
+    tc.time_left(B, 1.2, 0)  # no longer: what is left is shared over the reserve
+    assert tc.budget(B, 9, 40) == pytest.approx(1.2 / TimeControl.reserve_moves(9))
+    assert tc.budget(B, 9, 40) < 0.3
+
+
+def test_the_clock_never_runs_out_however_long_the_game():
+    tc = TimeControl()
+    tc.set_time_settings(2, 0, 0)
+    tc.min_move = 0.5
+    for move in range(0, 600, 2):
+        spent = tc.budget(B, 9, move)
+        assert spent > 0
+        tc.record_move(B, spent)
+    assert tc.clocks[B].main > 0
+
+
+def test_lag_is_kept_in_proportion_to_a_short_clock():
+    tc = TimeControl(lag=0.2, safety=0.1)
+    tc.set_time_settings(0, 1, 5)  # Canadian: 5 stones in 1 s
+    assert tc.budget(B, 9, 0) == pytest.approx(0.2 * 0.9 - 0.02)  # not 0.18 - 0.2 < 0
+    tc.time_left(B, 0.1, 1)  # a tenth of a second for the last stone
+    assert 0 < tc.budget(B, 9, 0) < 0.1
