@@ -104,13 +104,19 @@ def analysis(batch, report_as, **options):
 @analyzer_options
 def review(game, out, graph, in_place, progress, **options):
     """Analyse every move of GAME (SGF) and write it back with win rate, score and best move comments."""
+    from pathlib import Path
+
     from tqdm import tqdm
 
     from engine.errors import UserError
-    from selfplay.review import review_game
+    from selfplay.review import game_positions, review_game
 
     if in_place and out:
         raise click.UsageError("--in-place and --out exclude each other")
+    try:
+        game_positions(Path(game).read_bytes())  # a broken game fails before the nets load
+    except UserError as e:
+        raise click.ClickException(f"{game}: {e}") from None
     analyzer = build_analyzer(**options)
     bar = tqdm(disable=not progress, unit="position", desc="review", file=sys.stderr)
     try:

@@ -7,8 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from click.testing import CliRunner
 from sgfmill import sgf
 
+from cli.main import cli
 from engine.sgf import parse_sgf
 from selfplay.analysis import Analyzer
 from selfplay.review import TAG, game_positions, review_game
@@ -68,7 +70,11 @@ def test_cli_review_with_the_shipped_net_in_place(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "positions reviewed" in proc.stdout and "review" in proc.stderr  # the progress bar
     assert TAG in _main_line(game_path)[1][3].get("C") and (tmp_path / "graph.png").is_file()
+
+
+def test_cli_review_of_a_broken_sgf_is_one_line(tmp_path):
     broken = tmp_path / "broken.sgf"
     broken.write_text("(;GM[1]SZ[9];B[zz])")
-    proc = subprocess.run([sys.executable, "-m", "cli", "review", str(broken)], capture_output=True, text=True)
-    assert proc.returncode != 0 and "Traceback" not in proc.stderr and "broken.sgf" not in proc.stdout
+    result = CliRunner().invoke(cli, ["review", str(broken), "--no-progress", "--visits", "4"])
+    assert result.exit_code != 0 and "off the board" in result.output
+    assert result.output.count("\n") == 1 and not (tmp_path / "broken.reviewed.sgf").exists()
