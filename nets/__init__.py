@@ -9,7 +9,8 @@ module              content
 ``resnet``          AlphaGo Zero policy-value net            (``kind="resnet"``)
 ``policy``          AlphaGo Lee SL/RL policy net             (``kind="policy"``)
 ``value``           AlphaGo Lee value net                    (``kind="value"``)
-``factory``         ``build_model(cfg)``, ``policy_value(model, planes)``, ``count_parameters``
+``factory``         ``build_model(cfg, head=None)`` (``head``: the DQN / actor-critic nets),
+                    ``policy_value(model, planes)``, ``count_parameters``
 ``checkpoint``      ``save_weights``/``load_weights`` (safetensors), ``save_checkpoint``/
                     ``load_checkpoint`` (training state), ``CheckpointError``
 ``evaluator``       ``TorchEvaluator``: a net as the ``engine.search.mcts.Evaluator`` of the search
