@@ -223,6 +223,9 @@ def gtp(
         engine = build_player(player, seed, net, pipeline, dev, precision, **extra, **search)
     if "torch" in sys.modules:  # the nets run one thread: steadier move times (docs/gtp.md "Time")
         sys.modules["torch"].set_num_threads(1)
+    ctx = click.get_current_context()
+    if weights is not None and ctx.get_parameter_source("size") is click.core.ParameterSource.DEFAULT:
+        size = _net_size(weights) or size  # a net's own board, unless --size says otherwise
     rules = Rules(komi=komi, allow_suicide=allow_suicide, ko=ko)
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")
@@ -232,6 +235,23 @@ def gtp(
         close = getattr(engine, "close", None)  # root-parallel search workers
         if close is not None:
             close()
+
+
+def _net_size(weights: str) -> int | None:
+    """Board size of the net in ``weights`` (a file, or a Lee folder's SL net), or ``None`` if unknown."""
+    import json
+    from pathlib import Path
+
+    from safetensors import safe_open
+
+    path = Path(weights)
+    if path.is_dir():
+        path = next((p for p in (path / "sl.safetensors", path / "weights.safetensors") if p.is_file()), path)
+    try:
+        with safe_open(str(path), framework="pt", device="cpu") as f:
+            return int(json.loads((f.metadata() or {})["config"])["board_size"])
+    except Exception:  # noqa: BLE001 - the loaders report bad files; here only a default is at stake
+        return None
 
 
 def torch_device(name: str) -> str:

@@ -87,7 +87,10 @@ class GameCommands:
         self.player.new_game(self.board)
         warm_up = getattr(self.player, "warm_up", None)
         if callable(warm_up):
-            warm_up(self.board)
+            try:
+                warm_up(self.board)
+            except Exception as e:  # noqa: BLE001 - e.g. a net for another size: genmove will say so
+                log.warning("no warm-up on %dx%d: %s", self.board.size, self.board.size, e)
 
     def _new_board(self, size: int) -> None:
         self.board = Board(size, self.rules)

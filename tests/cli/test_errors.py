@@ -113,3 +113,15 @@ def test_user_message_knows_user_errors_and_leaves_bugs_alone():
     )
     assert "use --device cpu" in user_message(AssertionError("Torch not compiled with CUDA enabled"))
     assert user_message(KeyError("bug")) is None and user_message(ValueError("bug")) is None
+
+
+def test_gtp_with_a_9x9_net_starts_on_its_board():
+    from nets.weights import shipped
+
+    path, _ = shipped()[9]
+    played = run_cli("gtp", "--weights", str(path), "--playouts", "8", "--seed", "0", stdin="genmove b\nquit\n")
+    assert played.exit_code == 0, played.output
+    assert re.match(r"= [A-HJ][1-9]\n", played.stdout), played.stdout
+    other = run_cli("gtp", "--weights", str(path), "--size", "19", "--playouts", "8", stdin="genmove b\nname\nquit\n")
+    assert other.exit_code == 0 and "Traceback" not in other.output  # the session goes on
+    assert other.stdout.startswith("? ") and "the model is for 9x9" in other.stdout
