@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -93,3 +94,35 @@ def test_cli_rejects_a_batch_that_does_not_split(tmp_path):
     _learnable_run(tmp_path)
     res = CliRunner().invoke(cli, ["train", "zero", "--run", str(tmp_path), "--batch", "9", "--nproc", "2"])
     assert res.exit_code == 2 and "must be a multiple of --nproc 2" in res.output
+
+
+def _column(path, name) -> list[float]:
+    with open(path) as f:
+        return [float(row[name]) for row in csv.DictReader(f)]
+
+
+@pytest.mark.slow
+def test_sl_and_value_on_two_processes_match_one(tmp_path):
+    """The Lee nets have no batch norm: 2 processes give the 1-process losses up to float sums."""
+    from nets.checkpoint import save_weights
+    from selfplay.lee.sl import SLConfig, train_sl
+    from selfplay.lee.value import ValueConfig, train_value
+    from tests.selfplay.lee.test_rl import tiny_policy
+    from tests.selfplay.lee.test_sl import write_random_games
+
+    games = write_random_games(tmp_path / "games")
+    sl_cfg = SLConfig(preset="policy4x16", filters=8, steps=6, batch_size=8, lr=0.05, log_every=1, eval_every=3)
+    train_sl(sl_cfg, games, tmp_path / "sl1")
+    launch(2, "cpu", train_sl, sl_cfg, games, tmp_path / "sl2")
+    one, two = _column(tmp_path / "sl1" / "log.csv", "loss"), _column(tmp_path / "sl2" / "log.csv", "loss")
+    assert len(two) == 6 and np.allclose(one, two, rtol=1e-4), (one, two)
+    # value: rank 0 generates the data while rank 1 waits, then both train on slices
+    sl = save_weights(tmp_path / "p0.safetensors", tiny_policy(0))
+    rl = save_weights(tmp_path / "p1.safetensors", tiny_policy(1))
+    v_cfg = ValueConfig(positions=8, games_per_round=4, u_max=5, komi=0.5, preset="value4x16", filters=8)
+    v_cfg = replace(v_cfg, steps=4, batch_size=4, lr=0.05, holdout=0.25, log_every=1, eval_every=2)
+    train_value(v_cfg, sl, rl, tmp_path / "v1")
+    metrics = launch(2, "cpu", train_value, v_cfg, sl, rl, tmp_path / "v2")
+    assert metrics["step"] == 4
+    one, two = _column(tmp_path / "v1" / "log.csv", "loss"), _column(tmp_path / "v2" / "log.csv", "loss")
+    assert len(two) == 4 and np.allclose(one, two, rtol=1e-4), (one, two)
