@@ -15,7 +15,8 @@ The arena (``arena`` tuple, everything over the game slot first):
 * trees: ``nodes int32[K, M, NODE_COLS]`` (``N_FIRST`` first edge or -1, ``N_NCH``, ``N_NVIS``,
   ``N_VLOSS``, ``N_TERM``), ``nodew float64[K, M]`` (W from the view of the player who moved into
   the node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``, ``E_VL``, ``E_Q``,
-  ``E_U``: the child's statistics kept on the edge, one contiguous record per edge) and
+  ``E_U``: the child's statistics kept on the edge, ``E_G``: a root edge's Gumbel score, one
+  contiguous record per edge) and
   ``ei int32[K, E, 2]`` (``E_CHILD`` or -1, ``E_ACT``), ``tinfo int64[K, 2]`` (nodes, edges
   used). The root is always node 0: tree reuse copies the chosen subtree into a spare tree
   breadth first and back;
@@ -30,6 +31,8 @@ same floating-point order (PUCT with FPU, optional AlphaZero schedule, virtual l
 ``_select_edge_vl``), so that one game without noise and virtual loss visits exactly what
 ``MCTS`` visits. Legality below the root is simple ko unless ``ip[IP_SUPERKO_TREE]`` (then
 positional superko on the path as in ``MCTS``); root moves always follow the board's rules.
+With ``ip[IP_GUMBEL]`` the root edge is Gumbel AlphaZero's (``engine/search/_kernels_gumbel.py``:
+sequential halving over the Gumbel-top-m actions), PUCT below it.
 """
 
 import numpy as np
@@ -47,12 +50,13 @@ from engine._kernels import (
     area_score,
     fill_legal_mask,
 )
+from engine.search._kernels_gumbel import considered_visit, root_pick, sigma_completed
 from engine.search._kernels_mcts import fill_legal_mask_simple, load_root, outcome_value, play_action
 
 N_FIRST, N_NCH, N_NVIS, N_VLOSS, N_TERM = range(5)
 NODE_COLS = 5
-E_PRIOR, E_N, E_W, E_VL, E_Q, E_U = range(6)
-EDGE_COLS = 6
+E_PRIOR, E_N, E_W, E_VL, E_Q, E_U, E_G = range(7)
+EDGE_COLS = 7
 E_CHILD, E_ACT = range(2)
 T_NODES, T_EDGES = range(2)
 
@@ -91,8 +95,10 @@ IDLE, PLAYING, FINISHED = 0, 1, 2
     FP_RESIGN,
     FP_RESIGN_OFF,
     FP_FULL_PROB,
-) = range(13)
-NFP = 13
+    FP_CVISIT,
+    FP_CSCALE,
+) = range(15)
+NFP = 15
 (
     IP_FULL,
     IP_FAST,
@@ -108,8 +114,10 @@ NFP = 13
     IP_SUICIDE,
     IP_SUPERKO,
     IP_HOLD,
-) = range(14)
-NIP = 14
+    IP_GUMBEL,
+    IP_GUMBEL_M,
+) = range(16)
+NIP = 16
 
 
 # ------------------------------------------------------------------------------ tree
@@ -161,6 +169,7 @@ def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
             ef[g, k, E_VL] = 0.0
             ef[g, k, E_Q] = 0.0
             ef[g, k, E_U] = p
+            ef[g, k, E_G] = 0.0
             ei[g, k, E_CHILD] = -1
             ei[g, k, E_ACT] = a
             k += 1
@@ -246,19 +255,40 @@ def _select_edge_vl(nodes, nodew, ef, g, node, fp):
 
 
 @njit(**NJIT)
-def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epath):
+def gumbel_sigma(nodes, nodew, ef, g, fp, sig):
+    """sigma(completed Q) of game ``g``'s root edges into ``sig[:nch]`` (``engine/search/_kernels_gumbel.py``).
+
+    The root's own network value is what the root's W holds beyond its edges' (no tree reuse).
+    """
+    first, nch = nodes[g, 0, N_FIRST], nodes[g, 0, N_NCH]
+    raw = -nodew[g, 0]
+    for e in range(first, first + nch):
+        raw -= ef[g, e, E_W]
+    re = ef[g, first : first + nch]
+    sigma_completed(re[:, E_N], re[:, E_Q], re[:, E_PRIOR], raw, fp[FP_CVISIT], fp[FP_CSCALE], sig[:nch])
+    return first, nch
+
+
+@njit(**NJIT)
+def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epath, cv, sig):
     """Walk game ``g``'s tree from the root by ``select_edge`` (tree only, no board).
 
-    Adds a virtual loss on the way and creates the child reached through a new edge (terminal
-    after two passes, counted from the root's ``passes``). Returns the depth; the leaf is
-    ``path[depth]`` and ``epath[i]`` the edge into ``path[i]``.
+    With ``cv >= 0`` the root edge is Gumbel's: the considered action with ``cv`` visits (``sig``
+    a work buffer). Adds a virtual loss on the way and creates the child reached through a new
+    edge (terminal after two passes, counted from the root's ``passes``). Returns the depth; the
+    leaf is ``path[depth]`` and ``epath[i]`` the edge into ``path[i]``.
     """
     node = 0
     depth = 0
     path[0] = 0
     nodes[g, 0, N_VLOSS] += 1
     while nodes[g, node, N_FIRST] >= 0 and nodes[g, node, N_TERM] == 0 and depth < max_depth:
-        e = select_edge(nodes, nodew, ef, g, node, fp)
+        if node == 0 and cv >= 0:
+            first, nch = gumbel_sigma(nodes, nodew, ef, g, fp, sig)
+            re = ef[g, first : first + nch]
+            e = first + root_pick(re[:, E_N], re[:, E_VL], re[:, E_G], sig[:nch], cv)
+        else:
+            e = select_edge(nodes, nodew, ef, g, node, fp)
         a = ei[g, e, E_ACT]
         passes = passes + 1 if a == n2 else 0
         ch = ei[g, e, E_CHILD]
@@ -414,7 +444,13 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                     gs[g, GS_BUDGET] = gs[g, GS_SIMS] + gs[g, GS_PENDING]
                     break
                 path, epath = spath[k], sepath[k]
-                depth = descend(nodes, nodew, ef, ei, tinfo, g, n2, bscal[g, PASSES], fp, max_depth, path, epath)
+                cv = -1
+                if ip[IP_GUMBEL] != 0 and nodes[g, 0, N_FIRST] >= 0:
+                    m = min(ip[IP_GUMBEL_M], nodes[g, 0, N_NCH])
+                    cv = considered_visit(m, gs[g, GS_BUDGET] - 1, gs[g, GS_SIMS] + gs[g, GS_PENDING] - 1)
+                depth = descend(
+                    nodes, nodew, ef, ei, tinfo, g, n2, bscal[g, PASSES], fp, max_depth, path, epath, cv, scratch[10][5]
+                )
                 leaf = path[depth]
                 if nodes[g, leaf, N_TERM] != 0:
                     color = _replay(arena, scratch, g, k, depth, False, True)

@@ -35,6 +35,7 @@ from engine._kernels import (
 from engine.search._kernels_batch import (
     E_ACT,
     E_CHILD,
+    E_G,
     E_N,
     E_PRIOR,
     E_U,
@@ -67,6 +68,8 @@ from engine.search._kernels_batch import (
     IP_CAP,
     IP_FAST,
     IP_FULL,
+    IP_GUMBEL,
+    IP_GUMBEL_M,
     IP_HOLD,
     IP_LEAVES,
     IP_MAX_DEPTH,
@@ -92,8 +95,10 @@ from engine.search._kernels_batch import (
     _ring_push,
     backup,
     expand,
+    gumbel_sigma,
     tree_reset,
 )
+from engine.search._kernels_gumbel import final_pick, gumbel_scores, policy_row
 from engine.search._kernels_mcts import play_action
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -177,6 +182,8 @@ def finish_step(arena, scratch, fp, ip, k, priors, values, g0, g1):
             ok = expand(nodes, ef, ei, tinfo, g, leaf, slegal[i], priors[i])
             if ok and leaf == 0 and gs[g, GS_NOISE] != 0:
                 root_noise(arena, g, fp, work[5])
+            if ok and leaf == 0 and ip[IP_GUMBEL] != 0:
+                gumbel_start(arena, g, ip, work[5])
         backup(nodes, nodew, ef, g, path, sepath[i], depth, np.float64(values[i]))
         gs[g, GS_SIMS] += 1
         gs[g, GS_TOTAL_SIMS] += 1
@@ -201,6 +208,28 @@ def root_noise(arena, g, fp, noise):
         return
     alpha = fp[FP_ALPHA] if fp[FP_ALPHA] > 0 else 10.0 / nch
     add_noise(ef, g, first, nch, rng, alpha, fp[FP_EPS], noise)
+
+
+@njit(**NJIT)
+def gumbel_start(arena, g, ip, buf):
+    """Draw game ``g``'s Gumbel variables: the root edges' scores ``E_G`` (top ``m`` considered)."""
+    nodes, ef, rng = arena[4], arena[6], arena[10]
+    first, nch = nodes[g, 0, N_FIRST], nodes[g, 0, N_NCH]
+    for j in range(nch):
+        buf[j] = rand_uniform(rng, g)
+    re = ef[g, first : first + nch]
+    gumbel_scores(re[:, E_PRIOR], buf[:nch], min(ip[IP_GUMBEL_M], nch), re[:, E_G])
+
+
+@njit(**NJIT)
+def gumbel_choice(arena, fp, g, sig):
+    """The root edge Gumbel plays; with ``sig`` filled with sigma(completed Q) of the root edges."""
+    nodes, nodew, ef = arena[4], arena[5], arena[6]
+    first, nch = gumbel_sigma(nodes, nodew, ef, g, fp, sig)
+    if first < 0 or nch == 0:
+        return -1
+    re = ef[g, first : first + nch]
+    return first + final_pick(re[:, E_N], re[:, E_VL], re[:, E_G], sig[:nch])
 
 
 @njit(**NJIT)
@@ -244,8 +273,9 @@ def choose_edge(arena, fp, ip, g):
 
 
 @njit(**NJIT)
-def _record_sample(arena, g):
-    nodes, ei, gs, svis, smove = arena[4], arena[7], arena[9], arena[12], arena[13]
+def _record_sample(arena, g, gumbel, sig):
+    """Root visit counts (PUCT) or ``65535 *`` the improved policy (Gumbel, ``sig`` filled) as a sample row."""
+    nodes, ef, ei, gs, svis, smove = arena[4], arena[6], arena[7], arena[9], arena[12], arena[13]
     first, nch = nodes[g, 0, N_FIRST], nodes[g, 0, N_NCH]
     r = gs[g, GS_NSAMPLES]
     if first < 0 or nch == 0 or r >= svis.shape[1]:
@@ -258,8 +288,11 @@ def _record_sample(arena, g):
     row = svis[g, r]
     for a in range(row.shape[0]):
         row[a] = 0
-    for e in range(first, first + nch):
-        row[ei[g, e, E_ACT]] = min(_child_visits(nodes, ei, g, e), 65535)
+    if gumbel:
+        policy_row(ef[g, first : first + nch, E_PRIOR], sig[:nch], ei[g, first : first + nch, E_ACT], row)
+    else:
+        for e in range(first, first + nch):
+            row[ei[g, e, E_ACT]] = min(_child_visits(nodes, ei, g, e), 65535)
     smove[g, r] = gs[g, GS_NMOVES]
     gs[g, GS_NSAMPLES] = r + 1
 
@@ -286,8 +319,10 @@ def advance(arena, work, fp, ip, g):
     ei, gs, moves, zob = arena[7], arena[9], arena[11], arena[14]
     n = ip[IP_SIZE]
     to_play = bscal[g, TO_PLAY]
+    gumbel = ip[IP_GUMBEL] != 0
+    e = gumbel_choice(arena, fp, g, work[5]) if gumbel else choose_edge(arena, fp, ip, g)
     if gs[g, GS_FULL] != 0:
-        _record_sample(arena, g)
+        _record_sample(arena, g, gumbel, work[5])
     nv = nodes[g, 0, N_NVIS]
     winrate = ((-nodew[g, 0] / nv if nv > 0 else 0.0) + 1.0) / 2.0
     if fp[FP_RESIGN] > 0 and bscal[g, MOVE_NUM] >= ip[IP_RESIGN_MIN] and winrate < fp[FP_RESIGN]:
@@ -297,7 +332,6 @@ def advance(arena, work, fp, ip, g):
             return 1
         if gs[g, GS_WOULD_RESIGN] == 0:
             gs[g, GS_WOULD_RESIGN] = to_play
-    e = choose_edge(arena, fp, ip, g)
     a = ei[g, e, E_ACT] if e >= 0 else n * n
     child = ei[g, e, E_CHILD] if e >= 0 else -1
     play_action(bpts[g], bscal[g], zob, bhist[g], a)

@@ -69,7 +69,21 @@ class BatchSearchConfig:
     max_moves: int = 0
     """move cap (0 = 2 * size * size), then scored by area"""
     reuse_tree: bool = True
+    """keep the chosen move's subtree for the next search (PUCT only: a Gumbel search starts afresh)"""
     max_depth: int = 1000
+    root: str = "puct"
+    """root search: "puct" (visit counts as the policy target, temperature sampling) or "gumbel"
+    (Gumbel AlphaZero: Gumbel-top-m sampling, sequential halving, the improved policy as the target)"""
+    gumbel_m: int = 16
+    """actions considered at a Gumbel root"""
+    c_visit: float = 50.0
+    c_scale: float = 1.0
+
+    def __post_init__(self):
+        if self.root not in ("puct", "gumbel"):
+            raise ValueError(f"root must be 'puct' or 'gumbel', not {self.root!r}")
+        if self.gumbel_m < 1:
+            raise ValueError("gumbel_m must be >= 1")
 
     @property
     def move_cap(self) -> int:
@@ -85,13 +99,16 @@ class BatchSearchConfig:
         fp[KB.FP_KOMI], fp[KB.FP_ALPHA], fp[KB.FP_EPS] = self.komi, self.dirichlet_alpha, self.dirichlet_eps
         fp[KB.FP_TEMP], fp[KB.FP_RESIGN] = self.temperature, self.resign_threshold
         fp[KB.FP_RESIGN_OFF], fp[KB.FP_FULL_PROB] = self.resign_disabled_frac, self.full_search_prob
+        fp[KB.FP_CVISIT], fp[KB.FP_CSCALE] = self.c_visit, self.c_scale
         ip = np.zeros(KB.NIP, np.int64)
         ip[KB.IP_FULL] = self.playouts
         ip[KB.IP_FAST] = self.fast_playouts or max(1, self.playouts // 4)
         ip[KB.IP_CAP], ip[KB.IP_TEMP_MOVES] = int(self.playout_cap), self.temperature_moves
         ip[KB.IP_RESIGN_MIN], ip[KB.IP_MAX_MOVES] = self.resign_min_moves, self.move_cap
         ip[KB.IP_LEAVES], ip[KB.IP_SUPERKO_TREE] = self.leaves_per_game, int(self.superko_in_tree)
-        ip[KB.IP_MAX_DEPTH], ip[KB.IP_REUSE] = self.max_depth, int(self.reuse_tree)
+        gumbel = self.root == "gumbel"
+        ip[KB.IP_MAX_DEPTH], ip[KB.IP_REUSE] = self.max_depth, int(self.reuse_tree and not gumbel)
+        ip[KB.IP_GUMBEL], ip[KB.IP_GUMBEL_M] = int(gumbel), self.gumbel_m
         ip[KB.IP_SIZE], ip[KB.IP_SUICIDE], ip[KB.IP_SUPERKO] = self.size, int(self.allow_suicide), int(self.superko)
         return fp, ip
 
