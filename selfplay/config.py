@@ -76,8 +76,23 @@ class SelfPlayConfig:
     """``"compiled"``: all of a worker's games in one Numba arena, one network call per step
     (``engine/search/batch.py``; agz17 nets); ``"threads"``: one ``MCTS`` per game in a thread
     (``engine/search/multi.py``), for any feature set"""
+    root_search: str = "puct"
+    """compiled engine: ``"puct"`` (visit counts as the policy target) or ``"gumbel"`` (Gumbel
+    AlphaZero: sequential halving over the Gumbel-top-``gumbel_m`` root moves, the improved policy
+    as the target, no temperature and no tree reuse; usually with ``dirichlet_eps`` 0)"""
+    gumbel_m: int = 16
+    """root moves a Gumbel search considers"""
+    gumbel_c_visit: float = 50.0
+    """sigma(q) = (c_visit + max visits) * c_scale * q, q the completed Q min-max normalised"""
+    gumbel_c_scale: float = 1.0
 
     def __post_init__(self):
+        if self.root_search not in ("puct", "gumbel"):
+            raise ValueError(f"root_search must be 'puct' or 'gumbel', got {self.root_search!r}")
+        if self.gumbel_m < 1:
+            raise ValueError("gumbel_m must be >= 1")
+        if self.root_search == "gumbel" and self.engine != "compiled":
+            raise ValueError("root_search 'gumbel' needs engine 'compiled'")
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
             raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
         if not 0 <= self.resign_disabled_frac <= 1 or not 0 < self.full_search_prob <= 1:
@@ -187,6 +202,8 @@ class Config:
     def __post_init__(self):
         if self.net.board_size != self.board.size:
             raise ValueError(f"net is for {self.net.board_size}x{self.net.board_size}, board is {self.board.size}")
+        if self.selfplay.root_search == "gumbel" and self.net.feature_set != "agz17":
+            raise ValueError("root_search 'gumbel' runs on the compiled engine, which encodes agz17 only")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

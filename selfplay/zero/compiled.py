@@ -53,6 +53,10 @@ def batch_config(cfg: Config) -> BatchSearchConfig:
         resign_disabled_frac=sp.resign_disabled_frac,
         max_moves=sp.max_moves,
         reuse_tree=m.reuse_tree,
+        root=sp.root_search,
+        gumbel_m=sp.gumbel_m,
+        c_visit=sp.gumbel_c_visit,
+        c_scale=sp.gumbel_c_scale,
     )
 
 
