@@ -174,6 +174,8 @@ def _read_root(root, rec: GameRecord) -> None:
     if root.has_property("KM"):
         try:
             rec.komi = float(root.get_raw("KM").decode("latin-1").strip())
+            if rec.komi != rec.komi or abs(rec.komi) == float("inf"):  # nan or infinite
+                raise ValueError(rec.komi)
         except ValueError:
             raise SGFError(f"bad komi KM[{root.get_raw('KM').decode('latin-1')}]") from None
     else:

@@ -31,6 +31,7 @@ from engine.board import IllegalMove, color_of
 log = logging.getLogger("go_engine.gtp")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ID = re.compile(r"[0-9]+")  # ASCII digits only: "²".isdigit() is true, but int("²") fails
 
 
 class GtpError(Exception):
@@ -82,15 +83,19 @@ def _preprocess(line: str) -> str:
     """One input line cleaned as GTP 2 section 3.1 says; ``""`` if nothing is left."""
     line = _CONTROL.sub("", line.replace("\r", ""))
     line = line.split("#", 1)[0].replace("\t", " ")
-    return line.strip()
+    return line.strip(" \n")  # only GTP's white space: a line of U+3000 still wants an answer
 
 
-def _parse(line: str) -> tuple[int | None, str, list[str]]:
-    """``(id, command, args)`` of a preprocessed, non-empty line; ``command`` is ``""`` if missing."""
-    words = line.split()
+def _parse(line: str) -> tuple[int | str | None, str, list[str]]:
+    """``(id, command, args)`` of a preprocessed, non-empty line; ``command`` is ``""`` if missing.
+
+    The id is an ``int``, or the digits as a string when they are too many for one (over 18).
+    """
+    words = [w for w in line.split(" ") if w]  # GTP separates by spaces (tabs are spaces by now)
     cid = None
-    if words and words[0].isdigit():
-        cid = int(words.pop(0))
+    if words and _ID.fullmatch(words[0]):
+        digits = words.pop(0).lstrip("0") or "0"
+        cid = int(digits) if len(digits) <= 18 else digits  # a huge id is echoed as written
     if not words:
         return cid, "", []
     return cid, words[0], words[1:]

@@ -173,7 +173,7 @@ CASES = [
             "final_status_list x",
             "final_status_list",
         ],
-        ["= "] * 3 + ["= D4\nC3", "= ", "= ", "? syntax error", "? syntax error"],
+        ["= "] * 3 + ["= C3", "= D4", "= ", "? syntax error", "? syntax error"],  # 5x5: the centre stone wins
     ),
     (
         "time settings",
@@ -602,10 +602,10 @@ def test_time_budget_passed_to_genmove(default, settings, expected):
 
 # ----------------------------------------------------------------------------- shipped net
 def test_default_player_uses_the_shipped_net_on_9x9_only():
-    from cli.gtp_cmd import default_player
     from engine.search.mcts import RolloutEvaluator
     from nets.evaluator import TorchEvaluator
     from nets.weights import shipped
+    from selfplay.players import shipped_player as default_player
 
     path, _ = shipped()[9]
     assert path.stat().st_size < 10 * 2**20  # a few MB at most
