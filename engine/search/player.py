@@ -67,21 +67,30 @@ class MCTSPlayer:
         self.mcts.reset()
 
     def warm_up(self, board: Board) -> None:
-        """Load the compiled kernels and the nets for ``board.size`` now, not in the first timed move.
+        """Load the compiled kernels and the nets, and fill the tree's memory, for ``board.size`` now.
 
-        Once per board size: a few simulations in a throwaway tree (the search's own generators
-        and tree are left alone; an evaluator's caches and generators are used).
+        Once per board size, so that the first timed move costs what the others do: a few
+        simulations, a re-rooting, then ``reset``. The search's generators are restored, so a
+        seeded game plays as without the warm-up (an evaluator's own caches and generators are
+        used).
         """
         if board.size in self._warm:
             return
         self._warm.add(board.size)
         sims = 2 * max(1, self.cfg.batch_size)
-        small = dataclasses.replace(self.cfg, max_nodes=4 * sims + 64, max_edges=(4 * sims + 64) * (board.size**2 + 1))
-        scratch = MCTS(small, self.evaluator, seed=0)
+        search = self.mcts
+        if not isinstance(search, MCTS):  # root parallel: its workers warm up themselves
+            nodes = 4 * sims + 64
+            small = dataclasses.replace(self.cfg, max_nodes=nodes, max_edges=nodes * (board.size**2 + 1))
+            search = MCTS(small, self.evaluator, seed=0)
+        saved = search.rng_state.copy(), search.np_rng.bit_generator.state
         b = Board(board.size, board.rules)
-        scratch.search(b, num_simulations=sims)
-        b.play(scratch.choose_action(b))
-        scratch.search(b, num_simulations=sims)  # re-rooting kernels
+        search.search(b, num_simulations=sims)
+        b.play(search.choose_action(b))
+        search.search(b, num_simulations=sims)  # re-rooting: the spare tree too
+        search.reset()
+        search.rng_state[:] = saved[0]
+        search.np_rng.bit_generator.state = saved[1]
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
