@@ -144,12 +144,15 @@ class AnalysisCommands:
             log.exception("analysis failed")
 
     def _genmove_analyze(self, color: int, interval: float, max_moves: int, write: Callable[[str], None]) -> str:
-        """Move for ``lz-genmove_analyze``, with an info line every ``interval`` seconds and a last one.
+        """Move for ``lz-genmove_analyze``, with an info line every ``interval`` seconds and a last one."""
+        return self._genmove_streamed(color, interval, self._reporter(write, max_moves))
 
-        The periodic lines come from players whose ``genmove`` takes ``progress`` (the MCTS players);
-        the last line holds the final statistics.
+    def _genmove_streamed(self, color: int, interval: float, report: Callable[[list[MoveInfo]], None]) -> str:
+        """Generate and play a move, calling ``report`` every ``interval`` seconds and once at the end.
+
+        The periodic reports come from players whose ``genmove`` takes ``progress`` (the MCTS players);
+        the last one holds the final statistics. Returns the vertex played (or ``resign``).
         """
-        report = self._reporter(write, max_moves)
         progress = None
         playing = getattr(self.player, "active", self.player)  # a BySizePlayer passes it on
         if "progress" in inspect.signature(playing.genmove).parameters:

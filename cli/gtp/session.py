@@ -16,6 +16,8 @@ from typing import IO
 from cli.gtp.analysis import AnalysisCommands
 from cli.gtp.core import GameCommands
 from cli.gtp.handicap import HandicapCommands
+from cli.gtp.kata import KataCommands
+from cli.gtp.ponder import Ponderer
 from cli.gtp.protocol import GtpEngine, GtpError, Streaming, _LineReader, _parse, _preprocess
 from cli.gtp.scoring import ScoringCommands
 from cli.gtp.timing import TimeCommands
@@ -25,7 +27,7 @@ from engine.player import Player
 log = logging.getLogger("go_engine.gtp")
 
 
-class GtpCommands(GameCommands, HandicapCommands, ScoringCommands, TimeCommands, AnalysisCommands):
+class GtpCommands(GameCommands, HandicapCommands, ScoringCommands, TimeCommands, AnalysisCommands, KataCommands):
     """Every GTP command: the core game commands plus the handicap, scoring, time and analysis groups."""
 
 
@@ -36,16 +38,20 @@ class GtpSession:
         player: the move chooser.
         stdin: any iterable of lines (a file, a pipe, a list).
         stdout: a writable text stream for the answers (flushed after each).
+        ponder: search on the opponent's time between commands (``cli.gtp.ponder``).
         **kwargs: passed to ``GtpCommands`` (``size``, ``rules``, ``seconds``, ``name``, ``version``).
     """
 
-    def __init__(self, player: Player, stdin: Iterable[str], stdout: IO[str], **kwargs):
+    def __init__(self, player: Player, stdin: Iterable[str], stdout: IO[str], *, ponder: bool = False, **kwargs):
         self._out = stdout
         self._lock = threading.Lock()
         self._reader = _LineReader(stdin)
         self.engine = GtpEngine()
         self.commands = GtpCommands(player, self.engine, self._reader.pending, self._reader.wait, **kwargs)
         self.engine.register(self.commands)
+        self.ponderer = Ponderer(player, self._reader.pending) if ponder else None
+        if ponder and not self.ponderer.able:
+            log.warning("this player cannot ponder (it does not analyse); --ponder ignored")
 
     @property
     def board(self) -> Board:
@@ -59,13 +65,23 @@ class GtpSession:
 
     def run(self) -> None:
         """Answer commands until ``quit`` or the end of input. Never raises on bad input."""
-        while True:
-            raw = self._reader.get()
-            if raw is None:
-                return
-            line = _preprocess(raw)
-            if line and self.execute(line) == "quit":
-                return
+        try:
+            while True:
+                raw = self._reader.get()
+                if raw is None:
+                    return
+                line = _preprocess(raw)
+                if not line:
+                    continue
+                was_pondering = self.ponderer is not None and self.ponderer.stop()
+                name = self.execute(line)
+                if name == "quit":
+                    return
+                if self.ponderer is not None:
+                    self.ponderer.after(name, was_pondering, self.board)
+        finally:
+            if self.ponderer is not None:
+                self.ponderer.stop()
 
     def execute(self, line: str) -> str:
         """Answer one preprocessed line; return the command name."""

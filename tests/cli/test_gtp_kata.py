@@ -1,0 +1,123 @@
+"""``kata-analyze`` and ``kata-genmove_analyze``: KataGo's line format, score lead and ownership."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+
+from cli.gtp import GtpSession
+from cli.gtp.kata import ScoreEstimate, format_kata
+from engine.board import BLACK, WHITE, Board
+from engine.config import MCTSConfig
+from engine.player import MoveInfo
+from engine.search.player import MCTSPlayer
+
+KEYS = "move visits utility winrate scoreMean scoreStdev scoreLead scoreSelfplay prior lcb utilityLcb order".split()
+
+
+def _player(sims: int = 40) -> MCTSPlayer:
+    return MCTSPlayer(MCTSConfig(num_simulations=sims, max_nodes=20_000), seed=0)
+
+
+class _Out(io.StringIO):
+    """A stdout that sets ``ready`` once ``count`` analysis lines have been written."""
+
+    def __init__(self, count: int = 3):
+        super().__init__()
+        self.ready, self.count = threading.Event(), count
+
+    def write(self, text: str) -> int:
+        n = super().write(text)
+        if self.getvalue().count("\ninfo move") >= self.count:
+            self.ready.set()
+        return n
+
+
+def _gated(first, gate, rest):
+    yield from (ln + "\n" for ln in first)
+    assert gate.wait(60)
+    yield from (ln + "\n" for ln in rest)
+
+
+def _parse(line: str, size: int) -> tuple[list[dict], list[float] | None]:
+    """KataGo info line -> (moves as key/value dicts, ownership or None), as clients read it."""
+    own = None
+    if " ownership " in f" {line}":
+        line, tail = line.split("ownership", 1)
+        own = [float(v) for v in tail.split()]
+    moves = []
+    for chunk in line.split("info ")[1:]:
+        words = chunk.split()
+        pv_at = words.index("pv")
+        d = dict(zip(words[:pv_at:2], words[1:pv_at:2], strict=True))
+        d["pv"] = words[pv_at + 1 :]
+        moves.append(d)
+    return moves, own
+
+
+def _settled_board() -> Board:
+    """5x5: a black wall on the middle row, a white one below it."""
+    b = Board(5)
+    for col in range(5):
+        b.play(2 * 5 + col, BLACK)  # row 2 (middle row) black wall
+        b.play(3 * 5 + col, WHITE)  # row 3 white wall
+    return b
+
+
+def test_format_kata_keys_and_ownership_view():
+    board = _settled_board()
+    board.to_play = WHITE
+    est = ScoreEstimate(_player(), board, WHITE)
+    est.refine([0], 0.05)
+    infos = [MoveInfo(0, 10, 0.25, 0.3, [0, 1], -0.1, order=0)]
+    moves, own = _parse(format_kata(infos, est, ownership=True), 5)
+    assert list(moves[0])[: len(KEYS)] == KEYS
+    m = moves[0]
+    assert m["move"] == "A5" and m["visits"] == "10" and m["pv"] == ["A5", "B5"]
+    assert float(m["winrate"]) == 0.25 and float(m["utility"]) == -0.5 and float(m["lcb"]) == 0.0
+    assert m["scoreMean"] == m["scoreLead"]
+    assert len(own) == 25
+    # White's view: the top rows (black's) are -1, the bottom rows (white's) +1; row-major from the top.
+    # (the rollouts sometimes kill black's eyeless group; white's row is safe)
+    assert all(v < -0.3 for v in own[:15]) and all(v > 0.9 for v in own[15:])
+    lead, stdev = est.lead()
+    assert abs(lead - (sum(own) + board.komi)) < 1e-3 and stdev > 0  # white's view of the area count
+
+
+def test_kata_analyze_streams_with_ownership_until_the_next_command():
+    out = _Out(3)
+    lines = _gated(["boardsize 7", "play b D4", "7 kata-analyze w 5 ownership true maxmoves 3"], out.ready, ["name"])
+    GtpSession(_player(), lines, out).run()
+    parts = out.getvalue().split("\n\n")
+    block = parts[2].split("\n")
+    assert block[0] == "=7"
+    assert len(block) >= 4
+    for line in block[1:]:
+        moves, own = _parse(line, 7)
+        assert 1 <= len(moves) <= 3 and len(own) == 49
+        assert all(-1.0 <= v <= 1.0 for v in own)
+        for k, m in enumerate(moves):
+            assert m["order"] == str(k) and re.fullmatch(r"[A-HJ-T]\d+|pass", m["move"])
+            assert 0.0 <= float(m["winrate"]) <= 1.0 and 0.0 <= float(m["prior"]) <= 1.0
+            assert float(m["scoreStdev"]) >= 0.0
+    assert parts[3:] == ["= go-engine", ""]
+
+
+def test_kata_genmove_analyze_plays_and_reports():
+    out = io.StringIO()
+    lines = ["boardsize 7\n", "kata-genmove_analyze b 1 ownership true\n", "list_stones b\n"]
+    GtpSession(_player(60), lines, out).run()
+    parts = out.getvalue().split("\n\n")
+    block = parts[1].split("\n")
+    assert block[0] == "=" and block[-1].startswith("play ")
+    assert block[-2].startswith("info move ")
+    moves, own = _parse(block[-2], 7)
+    assert len(own) == 49 and moves[0]["order"] == "0"
+    assert parts[2] == f"= {block[-1][5:]}"
+
+
+def test_kata_analyze_bad_arguments():
+    out = io.StringIO()
+    GtpSession(_player(), ["boardsize 7\n", "kata-analyze ownership maybe\n", "kata-analyze b x\n"], out).run()
+    assert out.getvalue().split("\n\n")[1:] == ["? syntax error", "? syntax error", ""]
