@@ -174,11 +174,14 @@ def default_player(
     show_default=True,
     help="CPU inference of the nets: fp32, bf16, int8; auto = bf16 on CPUs with native bfloat16, else fp32",
 )
+@click.option(
+    "--ponder", is_flag=True, help="think on the opponent's time between commands (the tree is kept for genmove)"
+)
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
     player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
     expand_threshold, c_puct, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, value_visits, device,
-    precision, verbose,
+    precision, ponder, verbose,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
     from pathlib import Path
@@ -230,7 +233,8 @@ def gtp(
     if hasattr(sys.stdin, "reconfigure"):  # undecodable bytes must not end the session
         sys.stdin.reconfigure(errors="replace")
     try:
-        GtpSession(engine, sys.stdin, sys.stdout, size=size, rules=rules, seconds=seconds, version=_version()).run()
+        options = dict(size=size, rules=rules, seconds=seconds, version=_version(), ponder=ponder)
+        GtpSession(engine, sys.stdin, sys.stdout, **options).run()
     finally:
         close = getattr(engine, "close", None)  # root-parallel search workers
         if close is not None:
