@@ -1,125 +1,20 @@
 """``go-engine gtp`` (a GTP engine on stdin/stdout) and ``go-engine match`` (a GTP referee).
 
-Both commands only turn options into a config and call the library: ``cli.gtp.GtpSession`` and
-``selfplay.match.run_match``. See docs/gtp.md for usage with Sabaki, GoGui, twogtp and server bridges.
+Both commands only turn options into a config and call the library: the player factory
+(``selfplay.players``), ``cli.gtp.GtpSession`` and ``selfplay.match.run_match``. See docs/gtp.md
+for usage with Sabaki, GoGui, twogtp and server bridges.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import fields
 
 import click
 
 from selfplay.config import PRECISIONS
 
 log = logging.getLogger("go_engine.gtp")
-
-
-LEE_OPTIONS = (
-    "lee_search",
-    "net_visits",
-    "net_batch",
-    "prior_temperature",
-    "lee_rollouts",
-    "value_offset",
-    "value_visits",
-)
-"""``nets.lee_player.build_lee_player`` options that ``gtp`` passes through"""
-
-
-def build_player(
-    kind: str,
-    seed: int | None,
-    weights: str | None = None,
-    pipeline: str | None = None,
-    device: str = "cpu",
-    precision: str = "fp32",
-    **mcts_options,
-):
-    """The player behind ``go-engine gtp``: ``random`` or ``mcts`` (``MCTSConfig`` fields as options).
-
-    ``num_threads`` > 1 makes the no-network search root-parallel over that many processes
-    (``engine.search.root_parallel.RootParallelPlayer``); the net searches (``weights``) log a warning and
-    run in one thread.
-
-    With ``weights`` (a ``.safetensors`` net), the MCTS evaluates leaves with that network
-    (``nets.evaluator.TorchEvaluator``) instead of rollouts; torch is imported only then.
-    ``pipeline="lee"`` builds the AlphaGo Lee player from the weights folder ``weights``
-    (``nets.lee_player.build_lee_player``; layout in docs/lee.md). ``device`` is the torch device
-    of the nets, ``precision`` how they compute on the CPU (``nets.precision``).
-    """
-    threads = mcts_options.pop("num_threads", None) or 1
-    if kind == "random":
-        from engine.player import RandomPlayer
-
-        if threads > 1:
-            log.warning("--threads applies to the rollout search only; the random player ignores it")
-        return RandomPlayer(seed)
-    from engine.config import MCTSConfig
-
-    if threads > 1 and (weights is not None or pipeline == "lee"):
-        log.warning(
-            "--threads %d applies to the rollout search only; the %s net search (%s) runs in one thread",
-            threads,
-            pipeline or "zero",
-            weights,
-        )
-
-    if pipeline == "lee":
-        from nets.lee_player import build_lee_player
-
-        if weights is None:
-            raise click.UsageError("--pipeline lee needs --weights DIR (sl/value .safetensors, rollout.npz)")
-        lee_fields = {f.name for f in fields(MCTSConfig)} | {"lam", *LEE_OPTIONS}
-        lee_options = {k: v for k, v in mcts_options.items() if k in lee_fields}
-        return build_lee_player(weights, seed=seed, device=device, precision=precision, **lee_options)
-    from engine.search.player import MCTSPlayer
-
-    known = {f.name for f in fields(MCTSConfig)}
-    options = {k: v for k, v in mcts_options.items() if v is not None and k in known}
-    for k in sorted(set(mcts_options) - known - {"lam", *LEE_OPTIONS}):
-        if mcts_options[k] is not None:
-            log.warning("option %s is not supported by this MCTSConfig; ignored", k)
-    if weights is None and threads > 1:
-        from engine.search.root_parallel import RootParallelPlayer
-
-        return RootParallelPlayer(MCTSConfig(**options), seed=seed, threads=threads)
-    lam = mcts_options.get("lam") or 0.0
-    evaluator = None if weights is None else net_evaluator(weights, seed, lam, device, precision)
-    return MCTSPlayer(MCTSConfig(**options), seed=seed, evaluator=evaluator)
-
-
-def net_evaluator(weights, seed: int | None, lam: float = 0.0, device: str = "cpu", precision: str = "fp32"):
-    """``TorchEvaluator`` over a zero net; with ``lam > 0`` its value mixed with heavy rollouts (AlphaGo Lee)."""
-    from engine.search.mcts import MixedEvaluator, RolloutEvaluator
-    from nets.checkpoint import load_weights
-    from nets.evaluator import TorchEvaluator
-
-    net = TorchEvaluator(load_weights(weights).model, device, symmetries=True, seed=seed, precision=precision)
-    return MixedEvaluator(net, RolloutEvaluator("heavy", False, seed=seed), lam) if lam > 0 else net
-
-
-def default_player(
-    seed: int | None, device: str = "cpu", pipeline: str = "zero", precision: str = "fp32", **mcts_options
-):
-    """``go-engine gtp`` without ``--weights``: a shipped net on its size (``nets/weights``), rollouts elsewhere.
-
-    ``pipeline`` ``"zero"``: the shipped AlphaGo Zero nets; ``"lee"``: the shipped Lee weights folders.
-    """
-    from engine.player import BySizePlayer
-    from nets.weights import shipped, shipped_lee
-
-    found = shipped_lee() if pipeline == "lee" else shipped()
-    if pipeline == "lee" and not found:
-        raise click.UsageError("--pipeline lee needs --weights DIR (no Lee weights are shipped)")
-    rollout = build_player("mcts", seed, **{k: v for k, v in mcts_options.items() if k not in LEE_OPTIONS})
-    nets = {}
-    for size, (path, settings) in found.items():
-        opts = {**settings, **{k: v for k, v in mcts_options.items() if v is not None}}
-        nets[size] = build_player("mcts", seed, str(path), pipeline, device, precision, **opts)
-    return BySizePlayer(nets, rollout) if nets else rollout
 
 
 @click.command()
@@ -188,6 +83,7 @@ def gtp(
 
     from cli.gtp import GtpSession
     from engine.board import Rules
+    from selfplay.players import player_from_options, shipped_player
 
     logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
     shipped_net = pipeline in (None, "lee") and weights is None and player == "mcts"
@@ -203,7 +99,7 @@ def gtp(
         resign_threshold=resign_threshold,
         expand_threshold=expand_threshold,
         c_puct=c_puct,
-        c_puct_rollout=c_puct,
+        rollout=None if c_puct is None else {"c_puct": c_puct},
     )
     lee = dict(
         lee_search=lee_search,
@@ -218,12 +114,12 @@ def gtp(
     elif any(v is not None for v in lee.values()):
         log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
     if shipped_net:
-        engine = default_player(seed, torch_device(device), shipped_kind, precision, lam=lam, **search)
+        engine = shipped_player(seed, shipped_kind, torch_device(device), precision, lam=lam, **search)
     else:
         extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
         net = None if pipeline == "rollout" else weights
         dev = torch_device(device) if net else "cpu"
-        engine = build_player(player, seed, net, pipeline, dev, precision, **extra, **search)
+        engine = player_from_options(player, seed, net, pipeline, dev, precision, **extra, **search)
     if "torch" in sys.modules:  # the nets run one thread: steadier move times (docs/gtp.md "Time")
         sys.modules["torch"].set_num_threads(1)
     ctx = click.get_current_context()

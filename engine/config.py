@@ -1,12 +1,22 @@
-"""Frozen configuration sections of the engine layer: ``BoardConfig`` and ``MCTSConfig``.
+"""Frozen configuration sections of the engine layer: ``BoardConfig``, ``MCTSConfig``, ``RolloutSearchConfig``.
 
 Plain dataclasses, built once at the edge (``cli``) and passed down; library code never reads
 flags or environment variables. Every field carries a docstring; derived values are properties.
+Vocabulary: the *net search* is the batched search whose leaves go to an evaluator (a network);
+the *rollout search* is the fused compiled loop whose leaves run rollouts (the no-network search
+and the fused AlphaGo Lee search). ``MCTSConfig`` holds the settings of both; the ones that differ
+for the rollout search live in its ``rollout`` section. Every search setting is here: evaluators
+only evaluate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+LEGACY_ROLLOUT_KEYS = {"c_puct_rollout": "c_puct", "expand_threshold_rollout": "expand_threshold"}
+"""old flat ``MCTSConfig`` keys and the ``RolloutSearchConfig`` field each became"""
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,34 @@ class BoardConfig:
 
 
 @dataclass(frozen=True)
+class RolloutSearchConfig:
+    """Settings of the rollout search (the fused compiled loop), read instead of the net search's.
+
+    Defaults are those of the no-network search; the fused Lee search (``nets.lee_player``) sets
+    the value-net mix (``lam``, ``value_visits``, ``net_visits``).
+    """
+
+    c_puct: float = 0.7
+    """``c_puct`` of the rollout search (rollout values are noisier than a value network's and RAVE
+    already spreads visits; tuned against GNU Go on 9x9)"""
+    expand_threshold: int = 8
+    """a leaf runs plain rollouts until it has this many visits (MoGo / michi / Pachi practice); the
+    tree then stays small and cheap to descend, and expansions (legal mask, priors) are rare"""
+    net_visits: int = 0
+    """visits at which a node's position goes to the evaluator's nets (``evaluate_nodes``; 0 = never)"""
+    lam: float = 1.0
+    """weight of the rollout statistics in Q once value-net statistics exist (1 = rollouts only)"""
+    value_visits: float = 0.0
+    """rollouts a value-net value is worth: its weight fades as ``m / (m + N)`` (0 = the fixed mix)"""
+
+    def __post_init__(self):
+        if self.c_puct <= 0 or self.expand_threshold < 1 or self.net_visits < 0:
+            raise ValueError("rollout c_puct must be > 0, expand_threshold >= 1, net_visits >= 0")
+        if not 0.0 <= self.lam <= 1.0 or self.value_visits < 0:
+            raise ValueError("rollout lam must be in [0, 1], value_visits >= 0")
+
+
+@dataclass(frozen=True)
 class MCTSConfig:
     """PUCT search settings (letters as in the AlphaGo papers: N, W, Q, P, c_puct)."""
 
@@ -50,9 +88,6 @@ class MCTSConfig:
     """search by time instead: wall-clock seconds per move (``None`` = by playouts)"""
     c_puct: float = 1.5
     """exploration constant of the PUCT term (AlphaGo Lee: 5 with values in [-1, 1])"""
-    c_puct_rollout: float = 0.7
-    """``c_puct`` used instead when the evaluator is the built-in ``RolloutEvaluator`` (rollout values
-    are noisier than a value network's and RAVE already spreads visits; tuned against GNU Go on 9x9)"""
     c_puct_schedule: bool = False
     """use AlphaZero's growing ``c = log((1 + N + c_base) / c_base) + c_init`` instead of ``c_puct``"""
     c_base: float = 19652.0
@@ -68,10 +103,6 @@ class MCTSConfig:
     """leaves collected under virtual loss per evaluator call (Python-batched path)"""
     expand_threshold: int = 1
     """a leaf gets its children after this many visits (AlphaGo Lee's n_thr); 1 = at once"""
-    expand_threshold_rollout: int = 8
-    """``expand_threshold`` used instead when the evaluator is the built-in ``RolloutEvaluator``:
-    a leaf runs plain rollouts until it has this many visits (MoGo / michi / Pachi practice); the
-    tree then stays small and cheap to descend, and expansions (legal mask, priors) are rare"""
     dirichlet_alpha: float = 0.0
     """root noise concentration; 0 = scaled as 10 / number of legal moves (AlphaZero)"""
     dirichlet_eps: float = 0.0
@@ -106,14 +137,54 @@ class MCTSConfig:
     pass_guard: bool = True
     """player: never pass while behind on the board; pass at once when the opponent passed and
     the board count wins"""
+    rollout: RolloutSearchConfig = field(default_factory=RolloutSearchConfig)
+    """the rollout search's own settings (``c_puct``, ``expand_threshold``, the value-net mix)"""
 
     def __post_init__(self):
         if self.num_simulations < 1:
             raise ValueError("num_simulations must be >= 1")
         if self.rollout_policy not in ("random", "heavy"):
             raise ValueError(f"rollout_policy must be 'random' or 'heavy', got {self.rollout_policy!r}")
-        thresholds = min(self.expand_threshold, self.expand_threshold_rollout)
-        if self.batch_size < 1 or self.virtual_loss < 0 or thresholds < 1:
+        if isinstance(self.rollout, dict):  # from JSON
+            object.__setattr__(self, "rollout", RolloutSearchConfig(**self.rollout))
+        if self.batch_size < 1 or self.virtual_loss < 0 or self.expand_threshold < 1:
             raise ValueError("batch_size and expand_threshold must be >= 1, virtual_loss >= 0")
         if not 0.0 <= self.dirichlet_eps <= 1.0:
             raise ValueError("dirichlet_eps must be in [0, 1]")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], where: str = "mcts") -> MCTSConfig:
+        """An ``MCTSConfig`` from plain (JSON) values; ``rollout`` may be a dict.
+
+        The old flat keys ``c_puct_rollout`` and ``expand_threshold_rollout`` still load (into
+        ``rollout``) with a ``DeprecationWarning``; ``None`` values are left at their defaults.
+
+        Raises:
+            TypeError: for a key that is no field (the message lists them).
+        """
+        data = {k: v for k, v in data.items() if v is not None}
+        rollout = {**pop_legacy_rollout(data, where), **(data.pop("rollout", None) or {})}
+        unknown = sorted(set(data) - {f.name for f in fields(cls)}) + sorted(
+            f"rollout.{k}" for k in set(rollout) - {f.name for f in fields(RolloutSearchConfig)}
+        )
+        if unknown:
+            raise TypeError(f"unknown {where} fields: {unknown}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
+        return cls(**values, rollout=RolloutSearchConfig(**rollout))
+
+
+def pop_legacy_rollout(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """Remove the old flat ``*_rollout`` keys from ``data``; returns them as ``RolloutSearchConfig`` fields.
+
+    Each one found gives a ``DeprecationWarning`` naming ``where`` (the file or the caller).
+    """
+    moved = {}
+    for old, new in LEGACY_ROLLOUT_KEYS.items():
+        if old in data:
+            warnings.warn(
+                f"{where}: {old} is now rollout.{new} (MCTSConfig.rollout); the old key is read for now",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            moved[new] = data.pop(old)
+    return moved

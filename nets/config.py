@@ -93,3 +93,31 @@ class NetConfig:
         if unknown:
             raise ValueError(f"unknown NetConfig keys {unknown}; known: {sorted(known)}")
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class LeeConfig:
+    """How an AlphaGo Lee player runs its nets (``nets.lee_player.build_lee_player``).
+
+    The search settings themselves (``c_puct``, ``lam``, ``net_visits``, ``value_visits``) live in
+    ``engine.config.MCTSConfig`` and its ``rollout`` section; these say which evaluator is built.
+    """
+
+    search: str = "fused"
+    """``"fused"``: compiled rollout simulations, nets on the nodes that reach ``net_visits``
+    visits; ``"batched"``: every leaf batch through the nets and one rollout each"""
+    rollouts: str = "heavy"
+    """fused search: ``"heavy"`` (built-in heuristic rollouts, with RAVE) or ``"learned"`` (the
+    folder's trained rollout policy, when it has one)"""
+    net_batch: int = 8
+    """fused search: positions per net call"""
+    prior_temperature: float = 1.0
+    """fused search: softmax temperature of the SL priors"""
+    value_offset: float = 0.0
+    """fused search: subtracted from every value-net output"""
+
+    def __post_init__(self):
+        if self.search not in ("fused", "batched") or self.rollouts not in ("learned", "heavy"):
+            raise ValueError(f"bad Lee search {self.search!r} or rollouts {self.rollouts!r}")
+        if self.net_batch < 1 or self.prior_temperature <= 0:
+            raise ValueError("Lee net_batch must be >= 1 and prior_temperature > 0")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -45,10 +46,13 @@ from engine.search.lee import PolicyRolloutEvaluator, lee_mcts_config
 from engine.search.mcts import LeafBatch, MixedEvaluator, RolloutEvaluator
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.checkpoint import CheckpointError, load_weights
+from nets.config import LeeConfig
 from nets.precision import calibration_planes, prepare_net, resolve_precision
 
 log = logging.getLogger("go_engine.lee")
 SL_FILE, VALUE_FILE, ROLLOUT_FILE = "sl.safetensors", "value.safetensors", "rollout.npz"
+LEE_NET_VISITS = 16
+"""fused search: visits at which a node goes to the nets when ``MCTSConfig.rollout.net_visits`` is 0"""
 RUN_WEIGHTS = "weights.safetensors"
 """the final net of a trainer's run folder (``train sl``: the SL policy net)"""
 
@@ -194,47 +198,42 @@ class LeeRolloutEvaluator(RolloutEvaluator):
 
     Every simulation runs in ``engine.search._kernels_mcts.search_fused`` and ends with one rollout of
     the trained rollout policy (or the built-in heavy policy without one). A node that reaches
-    ``net_visits`` visits is queued; every ``queue_size`` queued positions go through both nets at
-    once (``LeeNetEvaluator.evaluate_arrays``): the SL priors replace the node's heuristic priors
-    and the value-net value is backed up into the value statistics of its path, which enter Q as
-    ``(1 - lam) W_v / N_v + lam Q_rollouts`` (the paper's mix; with ``value_visits`` the value
-    net's weight fades with the edge's rollouts, ``engine.search._kernels_mcts.mix_value``).
-    This is AlphaGo Lee's scheme of
-    placeholder tree-policy priors replaced when the policy net answers, with the asynchronous
-    GPU queue made a synchronous batch.
+    ``MCTSConfig.rollout.net_visits`` visits is queued; every ``queue_size`` queued positions go
+    through both nets at once (``LeeNetEvaluator.evaluate_arrays``): the SL priors replace the
+    node's heuristic priors and the value-net value is backed up into the value statistics of its
+    path, which enter Q as ``(1 - lam) W_v / N_v + lam Q_rollouts`` (the paper's mix, with ``lam``
+    and the fading ``value_visits`` of ``MCTSConfig.rollout``; ``engine.search._kernels_mcts.mix_value``).
+    This is AlphaGo Lee's scheme of placeholder tree-policy priors replaced when the policy net
+    answers, with the asynchronous GPU queue made a synchronous batch. The evaluator only
+    evaluates: when nodes go to the nets and how values mix are the search's settings.
 
     Args:
-        nets: the policy and value nets.
+        nets: the policy and value nets (no value net: priors only, the search runs on rollouts).
         rollout: the trained rollout policy, or ``None`` for the built-in heavy rollouts.
-        lam: weight of the rollouts in Q (paper: 0.5).
-        net_visits: visits at which a node is evaluated by the nets.
         queue_size: positions per net call.
         temperature: softmax temperature of the SL priors.
         seed: seed of the rollouts.
-        value_visits: rollouts a value-net value is worth: its weight in Q fades as
-            ``(1 - lam) m / (m + N)`` with the edge's rollouts ``N`` (0: the paper's fixed mix).
     """
 
     def __init__(
         self,
         nets: LeeNetEvaluator,
         rollout: RolloutPolicy | None,
-        lam: float = 0.5,
-        net_visits: int = 16,
         queue_size: int = 8,
         temperature: float = 1.0,
         seed: int | None = None,
-        value_visits: float = 0.0,
     ):
         super().__init__("heavy", heuristic_priors=True, seed=seed)
-        if net_visits < 1 or queue_size < 1 or temperature <= 0 or value_visits < 0:
-            raise ValueError("net_visits and queue_size must be >= 1, temperature > 0, value_visits >= 0")
-        self.value_visits = float(value_visits)
+        if queue_size < 1 or temperature <= 0:
+            raise ValueError("queue_size must be >= 1, temperature > 0")
         self.nets, self.rollout = nets, rollout
         self.policy = "heavy" if rollout is None else "learned"
-        self.lam = 1.0 if nets.value is None else lam
-        self.net_visits, self.queue_size, self.temperature = net_visits, queue_size, temperature
+        self.queue_size, self.temperature = queue_size, temperature
         self._work: dict[int, tuple] = {}
+
+    def gives_values(self) -> bool:
+        """Whether there is a value net (without one the nets give priors only)."""
+        return self.nets.value is not None
 
     def policy_id(self) -> int:
         """Kernel code of the rollout policy."""
@@ -249,8 +248,8 @@ class LeeRolloutEvaluator(RolloutEvaluator):
         return self._work[size]
 
     def evaluate_nodes(self, pts: np.ndarray, scal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Both nets on the queued positions (the policy net alone when ``lam`` is 1)."""
-        return self.nets.evaluate_arrays(pts, scal, value=self.lam < 1)
+        """Both nets on the queued positions (the policy net alone without a value net)."""
+        return self.nets.evaluate_arrays(pts, scal)
 
 
 def prepare_lee_nets(policy, value, precision: str) -> tuple:
@@ -317,65 +316,54 @@ def load_lee_dir(folder: str | Path) -> tuple:
 
 def build_lee_player(
     folder: str | Path,
+    search: MCTSConfig | None = None,
+    lee: LeeConfig | None = None,
     lam: float = 0.5,
     seed: int | None = None,
     device: str = "cpu",
-    lee_search: str = "fused",
-    net_visits: int = 16,
-    net_batch: int = 8,
-    prior_temperature: float = 1.0,
-    lee_rollouts: str = "heavy",
-    value_offset: float = 0.0,
-    value_visits: float = 0.0,
     precision: str = "fp32",
-    **mcts_overrides,
 ):
     """An ``MCTSPlayer`` running the Lee search with the nets of ``folder``.
 
     Args:
         folder: weights folder (layout in the module docstring).
-        lam: mixing weight of the rollout result (paper: 0.5); forced to 1 without a value net
-            and to 0 without a rollout policy (batched search).
+        search: the search settings; ``None``: the rollout search defaults (fused) or
+            ``lee_mcts_config()`` (batched). The fused search reads ``search.rollout`` (``c_puct``,
+            ``expand_threshold``, ``net_visits`` (0: ``LEE_NET_VISITS``), ``value_visits``); its
+            ``lam`` is replaced by ``lam``.
+        lee: which evaluator is built (``nets.config.LeeConfig``; default: fused, heavy rollouts).
+        lam: weight of the rollouts in the leaf value (paper: 0.5); forced to 1 without a value
+            net, and in the batched search to 0 without a rollout policy.
         seed: seed of the search, the symmetries and the rollouts.
         device: torch device of the nets.
-        lee_search: ``"fused"`` (default): compiled rollout simulations, nets on the nodes that
-            reach ``net_visits`` visits (``LeeRolloutEvaluator``); ``"batched"``: every leaf batch
-            through the nets and one rollout each (``MixedEvaluator``, ``lee_mcts_config``).
-        net_visits: fused search: visits at which a node goes to the nets.
-        net_batch: fused search: positions per net call.
-        prior_temperature: fused search: softmax temperature of the SL priors.
-        lee_rollouts: fused search: ``"heavy"`` (default: the built-in heuristic rollouts, with
-            RAVE) or ``"learned"`` (the folder's trained rollout policy, when it has one; half
-            the speed and no RAVE, weaker at equal time on 9x9, docs/lee.md).
-        value_visits: fused search: rollouts a value-net value is worth (``mix_value`` in
-            ``engine/search/_kernels_mcts.py``); 0 (default) keeps the paper's fixed ``lam`` mix.
-        value_offset: fused search: subtracted from every value-net output (the value net's
-            mean target on its training positions, where the side to move profits from the
-            random move just before; docs/lee.md).
         precision: how the nets compute on the CPU (``LeeNetEvaluator``).
-        **mcts_overrides: ``MCTSConfig`` fields (``None`` ignored) over ``lee_mcts_config``'s
-            (batched) or the rollout search defaults (fused).
     """
     from engine.search.player import MCTSPlayer
 
-    if lee_search not in ("fused", "batched") or lee_rollouts not in ("learned", "heavy"):
-        raise ValueError(f"bad lee_search {lee_search!r} or lee_rollouts {lee_rollouts!r}")
+    lee = lee or LeeConfig()
     policy, value, rollout = load_lee_dir(folder)
-    nets = LeeNetEvaluator(
-        policy, value, device, symmetries=True, seed=seed, value_offset=value_offset, precision=precision
-    )
-    if lee_search == "fused":
-        rollout = rollout if lee_rollouts == "learned" else None
-        evaluator = LeeRolloutEvaluator(
-            nets, rollout, lam, net_visits, net_batch, prior_temperature, seed, value_visits
+    if lee.search == "fused":
+        lam = 1.0 if value is None else lam
+        nets = LeeNetEvaluator(
+            policy,
+            value if lam < 1 else None,  # lam 1: the value net would not count
+            device,
+            symmetries=True,
+            seed=seed,
+            value_offset=lee.value_offset,
+            precision=precision,
         )
-        cfg = MCTSConfig(**{k: v for k, v in mcts_overrides.items() if v is not None})
+        rollout = rollout if lee.rollouts == "learned" else None
+        evaluator = LeeRolloutEvaluator(nets, rollout, lee.net_batch, lee.prior_temperature, seed)
+        cfg = search or MCTSConfig()
+        visits = cfg.rollout.net_visits or LEE_NET_VISITS
+        cfg = replace(cfg, rollout=replace(cfg.rollout, lam=lam, net_visits=visits))
         log.info(
             "Lee player (fused): value net %s, %s rollouts, lambda %.2f, value weight fading over %g rollouts",
             value is not None,
             evaluator.policy,
             lam,
-            value_visits,
+            cfg.rollout.value_visits,
         )
         return MCTSPlayer(cfg, seed=seed, evaluator=evaluator)
     if value is None and rollout is None:
@@ -384,7 +372,10 @@ def build_lee_player(
         lam = 1.0
     if rollout is None:
         lam = 0.0
+    nets = LeeNetEvaluator(
+        policy, value, device, symmetries=True, seed=seed, value_offset=lee.value_offset, precision=precision
+    )
     rollouts = PolicyRolloutEvaluator(rollout, seed=seed) if rollout is not None else None
     evaluator = MixedEvaluator(nets, rollouts, lam) if rollouts is not None else nets
     log.info("Lee player: value net %s, rollouts %s, lambda %.2f", value is not None, rollout is not None, lam)
-    return MCTSPlayer(lee_mcts_config(**mcts_overrides), seed=seed, evaluator=evaluator)
+    return MCTSPlayer(search or lee_mcts_config(), seed=seed, evaluator=evaluator)

@@ -222,7 +222,9 @@ class Config:
         }
         kw = {}
         for k, v in data.items():
-            if k in sections:
+            if k == "mcts":
+                kw[k] = MCTSConfig.from_dict(v)
+            elif k in sections:
                 sec = sections[k]
                 names = {f.name for f in fields(sec)}
                 if set(v) - names:

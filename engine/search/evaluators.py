@@ -116,17 +116,11 @@ class RolloutEvaluator:
     """
 
     fused = True
-    net_visits = 0
-    """visits at which a node's position goes to ``evaluate_nodes`` (0: never; set by
-    ``nets.lee_player.LeeRolloutEvaluator``)"""
-    lam = 1.0
-    """weight of the rollout statistics in Q once value-net statistics exist (1: rollouts only)"""
-    value_visits = 0.0
-    """rollouts a value-net value is worth: its weight fades as ``m / (m + N)`` (0: the paper's fixed mix)"""
     temperature = 1.0
     """softmax temperature of the network priors"""
     queue_size = 0
-    """positions evaluated together by ``evaluate_nodes``"""
+    """positions evaluated together by ``evaluate_nodes`` (0: no nets; when a node goes to them and
+    how their values mix with the rollouts' are search settings, ``MCTSConfig.rollout``)"""
 
     def __init__(
         self, policy: str = "heavy", heuristic_priors: bool = True, max_moves: int = 0, seed: int | None = None
@@ -154,11 +148,19 @@ class RolloutEvaluator:
         """``(ew, gw, rows, buf)`` of ``search_fused``: unused dummies for the built-in policies."""
         return _NO_LEARNED
 
+    def has_nets(self) -> bool:
+        """Whether ``evaluate_nodes`` answers (the search then queues busy nodes for it)."""
+        return self.queue_size > 0
+
+    def gives_values(self) -> bool:
+        """Whether ``evaluate_nodes`` returns values worth mixing into Q (else only priors)."""
+        return self.has_nets()
+
     def net_queue(self, size: int) -> tuple:
         """``(q_pts, q_scal, q_node, q_count)`` of ``search_fused`` with ``queue_size`` slots (cached)."""
         if size not in self._queues:
             area = (size + 2) * (size + 1) + 1
-            k = self.queue_size if self.net_visits > 0 else 0
+            k = self.queue_size
             self._queues[size] = (
                 np.zeros((k, K.NROWS, area), np.int64),
                 np.zeros((k, K.NSCAL), np.int64),

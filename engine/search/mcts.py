@@ -30,7 +30,7 @@ own rules (positional superko included). Below the root, the batched path checks
 scratch board with the game history plus the path, so superko holds in the whole tree; the fused
 rollout path uses simple ko there (a superko scan per expansion costs more than it is worth to
 rollouts, whose own moves ignore superko anyway). Rollout search also defers expansion: a leaf
-runs plain rollouts until it has ``expand_threshold_rollout`` visits (8 by default, as in michi),
+runs plain rollouts until it has ``cfg.rollout.expand_threshold`` visits (8 by default, as in michi),
 which keeps the tree small and shallow; its edges are then stored in prior order so that selection
 without RAVE stops at the first unvisited edge (Leela Zero).
 
@@ -178,9 +178,9 @@ class MCTS:
 
     # ------------------------------------------------------------------ parameters
     def _params(self, board: Board) -> tuple[np.ndarray, np.ndarray]:
-        c, n = self.cfg, board.size
+        c, r, n = self.cfg, self.cfg.rollout, board.size
         fp = np.zeros(KM.NFP)
-        fp[KM.FP_CPUCT] = c.c_puct_rollout if self.fused else c.c_puct
+        fp[KM.FP_CPUCT] = r.c_puct if self.fused else c.c_puct
         fp[KM.FP_SCHEDULE] = float(c.c_puct_schedule)
         fp[KM.FP_CBASE], fp[KM.FP_CINIT] = c.c_base, c.c_init
         fp[KM.FP_FPU] = c.fpu_reduction
@@ -189,16 +189,16 @@ class MCTS:
         ev = self.evaluator
         fp[KM.FP_RAVE] = float(self.fused and c.rave and ev.policy == "heavy")
         fp[KM.FP_RAVE_EQUIV] = c.rave_equiv
-        fp[KM.FP_LAMBDA] = ev.lam if self.fused else 1.0
-        fp[KM.FP_VALUE_EQUIV] = ev.value_visits if self.fused else 0.0
+        fp[KM.FP_LAMBDA] = r.lam if self.fused and ev.gives_values() else 1.0
+        fp[KM.FP_VALUE_EQUIV] = r.value_visits if self.fused else 0.0
         ip = np.zeros(KM.NIP, np.int64)
-        ip[KM.IP_EXPAND] = c.expand_threshold_rollout if self.fused else c.expand_threshold
+        ip[KM.IP_EXPAND] = r.expand_threshold if self.fused else c.expand_threshold
         ip[KM.IP_MAX_DEPTH] = MAX_DEPTH
         if self.fused:
             ip[KM.IP_MAX_MOVES] = ev.max_moves or c.max_playout_moves or 3 * n * n
             ip[KM.IP_POLICY] = ev.policy_id()
             ip[KM.IP_PRIORS] = int(ev.heuristic_priors)
-            ip[KM.IP_NET] = ev.net_visits
+            ip[KM.IP_NET] = r.net_visits if ev.has_nets() else 0
         return fp, ip
 
     def _scratch(self, board: Board, batch: int) -> tuple:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from cli.gtp_cmd import build_player
+from selfplay.players import player_from_options as build_player
 
 GTP = [sys.executable, "-m", "cli", "gtp", "--pipeline", "rollout", "--size", "9", "--seed", "0", "-v"]
 

@@ -8,7 +8,7 @@ import torch
 from click.testing import CliRunner
 
 from engine.board import Board
-from engine.config import MCTSConfig
+from engine.config import MCTSConfig, RolloutSearchConfig
 from engine.features.lee import encode_lee
 from engine.rollout.policy import RolloutPolicy
 from engine.search import _kernels_mcts as KM
@@ -79,9 +79,9 @@ def test_fused_lee_search_gives_the_root_the_policy_net_priors(rollout):
     for a in (6, 7, 12):
         board.play(a)
     nets = LeeNetEvaluator(tiny_policy(), tiny_value(), symmetries=False)
-    ev = LeeRolloutEvaluator(nets, rollout, lam=0.5, net_visits=4, queue_size=4, seed=0)
+    ev = LeeRolloutEvaluator(nets, rollout, queue_size=4, seed=0)
     assert ev.policy == ("heavy" if rollout is None else "learned")
-    mcts = MCTS(MCTSConfig(), ev, seed=0)
+    mcts = MCTS(MCTSConfig(rollout=RolloutSearchConfig(lam=0.5, net_visits=4)), ev, seed=0)
     assert mcts.search(board, num_simulations=200) == 200
     logits, _ = nets.evaluate_arrays(board.pts[None], board.scal[None])
     want = masked_softmax(logits, board.legal_mask()[None])[0]
@@ -212,8 +212,8 @@ def test_gtp_pipeline_lee_without_weights_plays_the_shipped_folder():
 
 
 def test_the_shipped_lee_settings_reach_the_search():
-    from cli.gtp_cmd import build_player
     from nets.weights import shipped_lee
+    from selfplay.players import player_from_options as build_player
 
     folder, settings = shipped_lee()[9]
     player = build_player("mcts", 0, str(folder), "lee", "cpu", **settings)
@@ -221,12 +221,12 @@ def test_the_shipped_lee_settings_reach_the_search():
     fp, ip = player.mcts._params(Board(9))
     assert ev.nets.value is not None and ev.nets.value.cfg.board_size == 9
     assert fp[KM.FP_LAMBDA] == settings["lam"] and fp[KM.FP_VALUE_EQUIV] == settings["value_visits"]
-    assert ip[KM.IP_NET] == settings["net_visits"] and fp[KM.FP_CPUCT] == settings["c_puct_rollout"]
+    assert ip[KM.IP_NET] == settings["net_visits"] and fp[KM.FP_CPUCT] == settings["rollout"]["c_puct"]
 
 
 def test_gtp_options_reach_the_fused_lee_search(tmp_path):
-    from cli.gtp_cmd import build_player
     from nets.checkpoint import save_weights
+    from selfplay.players import player_from_options as build_player
 
     save_weights(tmp_path / SL_FILE, tiny_policy())
     save_weights(tmp_path / VALUE_FILE, tiny_value())
@@ -234,7 +234,8 @@ def test_gtp_options_reach_the_fused_lee_search(tmp_path):
     player = build_player("mcts", 0, str(tmp_path), "lee", "cpu", **opts)
     ev = player.mcts.evaluator
     assert isinstance(ev, LeeRolloutEvaluator) and ev.policy == "heavy"  # no rollout.npz: built-in rollouts
-    assert player.mcts.cfg.c_puct_rollout == 1.4 and (ev.net_visits, ev.queue_size, ev.lam) == (5, 3, 0.5)
+    cfg = player.mcts.cfg
+    assert cfg.rollout.c_puct == 1.4 and (cfg.rollout.net_visits, ev.queue_size, cfg.rollout.lam) == (5, 3, 0.5)
     fp, _ = player.mcts._params(Board(5))
     assert (fp[KM.FP_LAMBDA], fp[KM.FP_VALUE_EQUIV]) == (0.5, 40.0)
     board = Board(5)

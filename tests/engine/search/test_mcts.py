@@ -88,7 +88,7 @@ def test_visits_add_up_and_no_virtual_loss_left(fused):
     nodes, nodew, ef, ei, t = m.tree
     # every expanded node: N = sum of its children's N plus the visits it had as a leaf before its
     # expansion (1 .. expand threshold; 0 when it never was the leaf)
-    thr = cfg.expand_threshold_rollout if fused else cfg.expand_threshold
+    thr = cfg.rollout.expand_threshold if fused else cfg.expand_threshold
     assert fused is False or thr > 1  # the rollout default really defers expansion
     deferred = 0
     for node in range(t[KM.T_NODES]):

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine import _kernels as K
 from engine.board import Board
-from engine.config import MCTSConfig
+from engine.config import MCTSConfig, RolloutSearchConfig
 from engine.search import _kernels_mcts as KM
 from engine.search.mcts import MCTS, RolloutEvaluator
 
@@ -30,7 +30,8 @@ class ScriptedNets(RolloutEvaluator):
 
 
 def searched(evaluator: RolloutEvaluator, sims: int = 1500) -> MCTS:
-    mcts = MCTS(MCTSConfig(), evaluator, seed=3)
+    mix = {"net_visits": getattr(evaluator, "net_visits", 0), "lam": getattr(evaluator, "lam", 1.0)}
+    mcts = MCTS(MCTSConfig(rollout=RolloutSearchConfig(**mix)), evaluator, seed=3)
     mcts.search(Board(5), num_simulations=sims)
     return mcts
 

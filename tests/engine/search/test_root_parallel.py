@@ -124,7 +124,7 @@ def test_by_size_player_closes_its_parallel_fallback():
 
 
 def test_one_thread_is_the_plain_player():
-    from cli.gtp_cmd import build_player
+    from selfplay.players import player_from_options as build_player
 
     assert type(build_player("mcts", 0, num_threads=1)) is MCTSPlayer
     assert type(build_player("mcts", 0, num_threads=None)) is MCTSPlayer
