@@ -56,6 +56,14 @@ class NetConfig:
     """resnet and value: channels of the value head's 1x1 conv (1 in both papers)"""
     value_hidden: int = 256
     """resnet and value: width of the value head's hidden fully connected layer (256)"""
+    ownership_head: bool = False
+    """resnet: KataGo's auxiliary ownership head (final owner of each point, player to move's view)"""
+    score_head: bool = False
+    """resnet: KataGo's auxiliary final-score head (margin / n*n, player to move's view)"""
+    global_pool_every: int = 0
+    """resnet: every k-th residual block is a KataGo global pooling block (0 = none)"""
+    global_pool_channels: int = 32
+    """resnet: channels pooled by a global pooling block"""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -67,6 +75,8 @@ class NetConfig:
         min_blocks = 0 if self.kind == "resnet" else 2
         if not isinstance(self.blocks, int) or self.blocks < min_blocks:
             raise ValueError(f"NetConfig.blocks must be an int >= {min_blocks} for {self.kind!r}, got {self.blocks!r}")
+        if self.global_pool_every < 0 or self.global_pool_channels < 1:
+            raise ValueError("NetConfig.global_pool_every must be >= 0 and global_pool_channels >= 1")
         if self.first_kernel < 1 or self.first_kernel % 2 == 0:
             raise ValueError(f"NetConfig.first_kernel must be odd and positive, got {self.first_kernel!r}")
 

@@ -113,6 +113,16 @@ class TrainConfig:
     """positions per step"""
     window_positions: int = 200_000
     """train on the newest this many positions of the shards (AlphaGo Zero: 500k games)"""
+    window_growth: bool = False
+    """KataGo's growing window: with ``N`` positions written so far, the newest
+    ``c (1 + beta ((N / c)^alpha - 1) / alpha)`` of them (all while ``N <= c``), ``c`` =
+    ``window_positions``"""
+    window_alpha: float = 0.75
+    window_beta: float = 0.4
+    ownership_weight: float = 1.5
+    """weight of the ownership loss (mean per-point cross-entropy) when the net has the head"""
+    score_weight: float = 1.0
+    """weight of the score loss (squared error of margin / n*n) when the net has the head"""
     optimizer: str = "sgd"
     """``"sgd"`` (momentum, as in the paper) or ``"adamw"``"""
     lr: float = 0.02

@@ -69,6 +69,8 @@ def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:
         board.resign(3 - f.winner)
     cap = cfg.selfplay.max_moves or 2 * board.size**2
     result = board.result() if (board.is_over or board.move_number >= cap) else None
+    scored = result is not None and not f.resigned  # the final position is the one the area count read
+    info = {"ownership": board.ownership(), "score": board.area_score()} if scored else {}
     return GameResult(
         record=board_to_record(board, result=result, black_name="zero", white_name="zero"),
         planes=f.planes,
@@ -82,6 +84,7 @@ def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:
         would_resign=f.would_resign,
         simulations=f.simulations,
         seconds=seconds,
+        info=info,
     )
 
 

@@ -11,11 +11,15 @@ planes     uint8[T, C, n, n]      input planes (0/1) of the feature set named in
 pi         float32[T, n*n+1]      MCTS visit distribution at the root
 z          int8[T]                game outcome from the player to move's view (+1, -1, 0)
 to_play    int8[T]                colour to move
+own        int8[T, n*n]           optional: final owner of each point, player to move's view (+1 own)
+score      float32[T]             optional: final area margin with komi, player to move's view
 meta       str (0-d)              JSON: feature set, size, generation, game, winner, moves, ...
 =========  =====================  ================================================================
 
 ``load_window(folder, positions)`` reads the newest shards until ``positions`` samples are
-gathered (AlphaGo Zero trained on the newest 500,000 games).
+gathered (AlphaGo Zero trained on the newest 500,000 games). ``own`` and ``score`` (KataGo's
+auxiliary targets) are written for games scored on the board, not for resigned games nor by older
+versions; the window marks which rows carry them (``aux``).
 """
 
 from __future__ import annotations
@@ -38,8 +42,8 @@ def shard_name(generation: int, game: int) -> str:
     return f"g{generation:04d}-{game:07d}.npz"
 
 
-def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict) -> Path:
-    """Write one shard atomically; returns its path.
+def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict, own=None, score=None) -> Path:
+    """Write one shard atomically (``own`` and ``score`` optional, together); returns its path.
 
     Raises:
         ValueError: if the arrays disagree in length.
@@ -47,6 +51,11 @@ def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict) -> 
     if not len(planes) == len(pi) == len(z) == len(to_play):
         raise ValueError("planes, pi, z and to_play must have one row per sample")
     path = Path(path)
+    extra = {}
+    if own is not None:
+        extra = {"own": np.asarray(own, np.int8), "score": np.asarray(score, np.float32)}
+        if not len(extra["own"]) == len(extra["score"]) == len(z):
+            raise ValueError("own and score must have one row per sample")
     with atomic_write(path) as f:
         np.savez_compressed(
             f,
@@ -55,6 +64,7 @@ def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict) -> 
             z=np.asarray(z, np.int8),
             to_play=np.asarray(to_play, np.int8),
             meta=np.array(json.dumps(meta)),
+            **extra,
         )
     return path
 
@@ -62,7 +72,7 @@ def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict) -> 
 def read_shard(path: str | os.PathLike) -> dict:
     """The arrays of one shard plus ``meta`` as a dict."""
     with np.load(path, allow_pickle=False) as f:
-        out = {k: f[k] for k in ("planes", "pi", "z", "to_play")}
+        out = {k: f[k] for k in ("planes", "pi", "z", "to_play", "own", "score") if k in f.files}
         out["meta"] = json.loads(str(f["meta"]))
     return out
 
@@ -76,6 +86,15 @@ def list_shards(folder: str | os.PathLike) -> list[Path]:
     return [p for m, p in sorted(((m, p) for m, p in found if m), key=lambda mp: (int(mp[0][1]), int(mp[0][2])))]
 
 
+def count_positions(folder: str | os.PathLike) -> int:
+    """Samples in every shard of ``folder`` (reads only each file's ``z``)."""
+    total = 0
+    for path in list_shards(folder):
+        with np.load(path, allow_pickle=False) as f:
+            total += len(f["z"])
+    return total
+
+
 @dataclass
 class Window:
     """Samples of the newest shards, concatenated (newest file last)."""
@@ -84,6 +103,12 @@ class Window:
     pi: np.ndarray
     z: np.ndarray
     files: list[Path]
+    own: np.ndarray | None = None
+    """int8[N, n*n] ownership targets (zeros where ``aux`` is False); None if no shard has them"""
+    score: np.ndarray | None = None
+    """float32[N] score targets"""
+    aux: np.ndarray | None = None
+    """bool[N]: the row carries ``own`` and ``score``"""
 
     def __len__(self) -> int:
         return len(self.z)
@@ -114,9 +139,15 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
     if not chosen:
         raise FileNotFoundError(f"no training samples in {folder}")
     chosen.reverse()
-    return Window(
+    win = Window(
         planes=np.concatenate([d["planes"] for _, d in chosen]),
         pi=np.concatenate([d["pi"] for _, d in chosen]),
         z=np.concatenate([d["z"] for _, d in chosen]),
         files=[p for p, _ in chosen],
     )
+    if any("own" in d for _, d in chosen):
+        n2 = win.pi.shape[1] - 1
+        win.own = np.concatenate([d.get("own", np.zeros((len(d["z"]), n2), np.int8)) for _, d in chosen])
+        win.score = np.concatenate([d.get("score", np.zeros(len(d["z"]), np.float32)) for _, d in chosen])
+        win.aux = np.concatenate([np.full(len(d["z"]), "own" in d) for _, d in chosen])
+    return win

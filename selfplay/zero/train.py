@@ -44,7 +44,7 @@ from nets.factory import build_model
 from selfplay import distributed
 from selfplay.config import Config, TrainConfig, config_table
 from selfplay.lee.common import MetricLog, restore_state, save_state, set_lr
-from selfplay.zero.shards import load_window
+from selfplay.zero.shards import count_positions, load_window
 
 log = logging.getLogger("go_engine.zero")
 LOG_FIELDS = (
@@ -58,8 +58,10 @@ LOG_FIELDS = (
     "lr",
     "samples_per_s",
     "window",
+    "ownership_loss",
+    "score_loss",
 )
-MEAN_FIELDS = ("loss", "value_loss", "policy_loss", "policy_entropy", "value_accuracy")
+MEAN_FIELDS = ("loss", "value_loss", "policy_loss", "policy_entropy", "value_accuracy", "ownership_loss", "score_loss")
 """log fields averaged over the ranks (each rank computes them on its slice)"""
 
 
@@ -74,6 +76,9 @@ class ZeroLoss:
     """mean ``-pi^T log p``"""
     l2: torch.Tensor
     """``c * sum ||theta||^2``"""
+    ownership: torch.Tensor | None = None
+    """KataGo's auxiliary terms (unweighted; None without the head or the targets)"""
+    score: torch.Tensor | None = None
 
 
 def zero_loss(
@@ -101,6 +106,33 @@ def zero_loss(
     policy = -torch.mean(torch.sum(pi.float() * F.log_softmax(logits.float(), dim=1), dim=1))
     l2 = c * sum((p.float() ** 2).sum() for p in params) if params else torch.zeros((), device=logits.device)
     return ZeroLoss(value + policy + l2, value, policy, l2)
+
+
+def aux_loss(own_logits, score_pred, own, score, aux, n2: int) -> tuple:
+    """KataGo's auxiliary losses over the rows with targets (``aux``): ``(ownership, score)``.
+
+    Ownership: mean per-point binary cross-entropy of ``sigmoid(logit)`` against ``(own + 1) / 2``
+    (a neutral point is 1/2); score: mean squared error of the prediction against ``score / n2``.
+    Either is None when its head is absent or no row has targets.
+    """
+    if not bool(aux.any()):
+        return None, None
+    o = s = None
+    if own_logits is not None:
+        target = (own[aux].float() + 1) / 2
+        o = F.binary_cross_entropy_with_logits(own_logits[aux].float(), target)
+    if score_pred is not None:
+        s = torch.mean((score_pred[aux].float() - score[aux].float() / n2) ** 2)
+    return o, s
+
+
+def window_size(tc: TrainConfig, total: int) -> int:
+    """Positions to train on when ``total`` have been written (KataGo's power law if ``window_growth``)."""
+    c = tc.window_positions
+    if not tc.window_growth or total <= c:
+        return c
+    a = tc.window_alpha
+    return int(c * (1 + tc.window_beta * ((total / c) ** a - 1) / a))
 
 
 def lr_at(cfg: TrainConfig, step: int) -> float:
@@ -202,7 +234,9 @@ def train(
     # --- model, optimizer, resume
     model, optimizer, step = _restore(cfg, run_dir, ckpt_path, device, rng, init_weights)
     net = ranks.wrap(model, device)  # DDP over the ranks, or the model itself
-    window = load_window(run_dir / "shards", tc.window_positions, cfg.net.feature_set)
+    size = window_size(tc, count_positions(run_dir / "shards")) if tc.window_growth else tc.window_positions
+    window = load_window(run_dir / "shards", size, cfg.net.feature_set)
+    heads = cfg.net.kind == "resnet" and (cfg.net.ownership_head or cfg.net.score_head) and window.aux is not None
     log.info("hyperparameters\n%s", config_table(cfg))
     log.info("window: %d positions from %d shards", len(window), len(window.files))
     metric_log = MetricLog(out, LOG_FIELDS, "zero") if ranks.is_main else None  # out/log.csv and out/tb/
@@ -220,8 +254,11 @@ def train(
             z = torch.from_numpy(window.z[idx].astype(np.float32)).to(device)
             # --- loss
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
-                logits, values = net(x)
+                out = net(x, aux=True) if heads else net(x)
+            logits, values = out[0], out[1]
             loss = zero_loss(logits, values, pi, z, regularised(model), tc.l2)
+            if heads:
+                _add_aux(loss, out, window, idx, trans, tc, device)
             # --- optimize
             lr = lr_at(tc, step)
             set_lr(optimizer, lr)
@@ -252,6 +289,24 @@ def train(
     return TrainResult(step, metrics, ckpt_path, exported)
 
 
+def _add_aux(loss: ZeroLoss, out, window, idx, trans, tc: TrainConfig, device) -> None:
+    """Add the weighted auxiliary terms of this batch to ``loss`` (targets under the batch's symmetries)."""
+    n2 = window.own.shape[1]
+    n = int(round(n2**0.5))
+    own = window.own[idx].reshape(-1, 1, n, n).astype(np.float32)
+    for t in np.unique(trans):
+        rows = trans == t
+        own[rows] = apply_planes(own[rows], int(t))
+    own_t = torch.from_numpy(own.reshape(-1, n2)).to(device)
+    score_t = torch.from_numpy(window.score[idx]).to(device)
+    aux_t = torch.from_numpy(window.aux[idx]).to(device)
+    loss.ownership, loss.score = aux_loss(out[2], out[3], own_t, score_t, aux_t, n2)
+    if loss.ownership is not None:
+        loss.total = loss.total + tc.ownership_weight * loss.ownership
+    if loss.score is not None:
+        loss.total = loss.total + tc.score_weight * loss.score
+
+
 def _metrics(step: int, loss: ZeroLoss, logits, values, z, lr: float, samples_per_s: float) -> dict:
     """One log row: losses, policy entropy, value sign accuracy on decided games, rate."""
     with torch.no_grad():
@@ -270,4 +325,6 @@ def _metrics(step: int, loss: ZeroLoss, logits, values, z, lr: float, samples_pe
         "value_accuracy": acc,
         "lr": lr,
         "samples_per_s": samples_per_s,
+        "ownership_loss": float(loss.ownership.detach()) if loss.ownership is not None else 0.0,
+        "score_loss": float(loss.score.detach()) if loss.score is not None else 0.0,
     }

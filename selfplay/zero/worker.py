@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from engine import procs
+from engine.board import BLACK
 from engine.features import encode
 from engine.search.mcts import LeafBatch
 from engine.search.multi import MultiGameSearch
@@ -163,7 +164,11 @@ def _write_game(out_dir: Path, cfg: Config, generation: int, index: int, res: Ga
     res.record.event = f"go-engine zero self-play, generation {generation}"
     write_sgf_file(out_dir / "sgf" / name.replace(".npz", ".sgf"), res.record)
     meta = {**info, "feature_set": cfg.net.feature_set, "size": cfg.board.size, "komi": cfg.board.komi}
-    write_shard(out_dir / "shards" / name, res.planes, res.pi, res.z, res.to_play, meta)
+    own = score = None
+    if "ownership" in res.info:  # KataGo's auxiliary targets, from the player to move's view
+        sign = np.where(np.asarray(res.to_play) == BLACK, 1, -1).astype(np.int8)
+        own, score = res.info["ownership"][None, :] * sign[:, None], res.info["score"] * sign
+    write_shard(out_dir / "shards" / name, res.planes, res.pi, res.z, res.to_play, meta, own=own, score=score)
     return info
 
 
@@ -306,6 +311,7 @@ def run_selfplay(
     progress: bool = True,
     start_method: str = "spawn",
     ray_address: str | None = None,
+    pool=None,
 ) -> SelfPlaySummary:
     """Play ``cfg.selfplay.games`` games into ``out_dir`` with ``cfg.selfplay.workers`` workers.
 
@@ -318,6 +324,7 @@ def run_selfplay(
         progress: show a tqdm bar with games/s and moves/s on stderr.
         start_method: multiprocessing start method of the worker processes.
         ray_address: run the workers as Ray actors on this cluster (``"local"`` starts one here).
+        pool: a ``ClusterPool`` (``selfplay/zero/cluster_loop.py``) whose actors play and send back the games.
 
     Returns:
         The summary; it is also written to ``out_dir/selfplay-gGGGG.json``.
@@ -351,6 +358,8 @@ def run_selfplay(
     try:
         if not todo:
             pass
+        elif pool is not None:
+            summary.restarts = pool.selfplay(cfg, out_dir, weights, generation, todo, on_game, summary.batching)
         elif ray_address is not None:
             summary.restarts = _run_ray(cfg, out_dir, weights, generation, todo, on_game, summary.batching, ray_address)
         elif cfg.selfplay.workers == 0:
