@@ -17,7 +17,7 @@ def bench():
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
 def playouts(size, seconds, rounds, startup, seed, as_json):
     """Random playouts per second from the empty board on one core, next to OpenSpiel's C++ Go."""
-    from cli.bench_playouts import format_report, playout_report, to_json
+    from engine.bench.playouts import format_report, playout_report, to_json
 
     report = playout_report(int(size), seconds, rounds=rounds, startup=startup, seed=seed)
     click.echo(to_json(report) if as_json else format_report(report))
