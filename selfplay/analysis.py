@@ -38,9 +38,9 @@ import numpy as np
 from engine.board import BLACK, Board
 from engine.config import MCTSConfig
 from engine.coords import to_gtp
-from engine.search.mcts import MixedEvaluator, RolloutEvaluator
 from engine.search.multi import MultiGameSearch
 from engine.search.player import MCTSPlayer
+from selfplay.players import PlayerConfig, build_player
 
 MCTS_FIELDS = set(MCTSConfig.__dataclass_fields__)
 
@@ -186,12 +186,11 @@ class Analyzer:
 
     def _net_player(self, board: Board, visits: int, i: int, evaluator) -> MCTSPlayer:
         spec = self.nets[board.size]
-        if spec.lam > 0:
-            evaluator = MixedEvaluator(evaluator, RolloutEvaluator("heavy", False, seed=self._seed(i)), spec.lam)
-        return MCTSPlayer(self._config(board, visits, spec.settings), self._seed(i), evaluator)
+        cfg = self._config(board, visits, spec.settings)
+        return build_player(PlayerConfig("zero", cfg, lam=spec.lam, seed=self._seed(i)), evaluator)
 
     def _rollout_player(self, board: Board, visits: int, i: int) -> MCTSPlayer:
-        return MCTSPlayer(self._config(board, visits, {}), self._seed(i))
+        return build_player(PlayerConfig("mcts", self._config(board, visits, {}), seed=self._seed(i)))
 
     # ------------------------------------------------------------------ one search
     def _run(self, player: MCTSPlayer, board: Board, visits: int, source: str, moves_own: bool) -> PositionAnalysis:
@@ -306,8 +305,5 @@ def load_player(
     settings = {**(spec.settings if spec else {}), "num_simulations": visits, **mcts_options}
     cfg = MCTSConfig(**{k: v for k, v in settings.items() if k in MCTS_FIELDS})
     if spec is None:
-        return MCTSPlayer(cfg, seed)
-    ev = spec.evaluator
-    if spec.lam > 0:
-        ev = MixedEvaluator(ev, RolloutEvaluator("heavy", False, seed=seed), spec.lam)
-    return MCTSPlayer(cfg, seed, ev)
+        return build_player(PlayerConfig("mcts", cfg, seed=seed))
+    return build_player(PlayerConfig("zero", cfg, lam=spec.lam, seed=seed), spec.evaluator)

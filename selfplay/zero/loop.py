@@ -34,6 +34,7 @@ from engine.search.player import MCTSPlayer
 from selfplay.config import Config, save_config
 from selfplay.elo import MatchRecord, fit_elo
 from selfplay.game import play_game, sized
+from selfplay.players import PlayerConfig, build_player
 from selfplay.zero.worker import (
     ROLLOUT_PLAYER,
     ensure_weights,
@@ -79,8 +80,8 @@ def play_match(cfg: Config, a: Path | None, b: Path | None, games: int, seed: in
 
     def player(tag: str, make_eval, s: int) -> MCTSPlayer:
         if tag in nets:
-            return MCTSPlayer(net_cfg, s, evaluator=make_eval(tag))
-        return MCTSPlayer(anchor_cfg, s)
+            return build_player(PlayerConfig("zero", net_cfg, seed=s), make_eval(tag))
+        return build_player(PlayerConfig("mcts", anchor_cfg, seed=s))
 
     def play_one(i: int, make_eval) -> float:
         s = game_seed(seed, 10**6, i)
