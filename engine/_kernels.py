@@ -233,11 +233,11 @@ def big_self_atari(pts, scal, loc, color, w):
 @njit(inline="always", **NJIT)
 def simple_legal(pts, scal, loc, color):
     """Empty, not suicide, and not the ko point when ``color`` is to play (no superko)."""
-    if pts[STONES, loc] != EMPTY:
-        return False
-    if loc == scal[KO] and color == scal[TO_PLAY]:
-        return False
-    return not is_suicide(pts, scal, loc, color)
+    return (
+        pts[STONES, loc] == EMPTY
+        and (loc != scal[KO] or color != scal[TO_PLAY])
+        and not is_suicide(pts, scal, loc, color)
+    )
 
 
 @njit(inline="always", **NJIT)

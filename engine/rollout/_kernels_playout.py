@@ -280,6 +280,21 @@ def fast_score(work, w):
     return score
 
 
+@njit(inline="always", **NJIT)
+def _stones_next_to(h0, h1, h2, h3):
+    """For each of the four neighbour heads of a point, how many of the four share it (itself included).
+
+    Chain ``h_i`` has the point as its only liberty exactly when its pseudo-liberties equal this count.
+    """
+    e01 = np.uint64(h0 == h1)
+    e02 = np.uint64(h0 == h2)
+    e03 = np.uint64(h0 == h3)
+    e12 = np.uint64(h1 == h2)
+    e13 = np.uint64(h1 == h3)
+    e23 = np.uint64(h2 == h3)
+    return U1 + e01 + e02 + e03, U1 + e01 + e12 + e13, U1 + e02 + e12 + e23, U1 + e03 + e13 + e23
+
+
 @njit(**NJIT)
 def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
     """Play a random playout on ``work`` until two consecutive passes or ``max_moves`` moves.
@@ -352,16 +367,7 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
                     edge = (g0 == WALL_U) | (g1 == WALL_U) | (g2 == WALL_U) | (g3 == WALL_U)
                     if (bad > U1) | ((bad == U1) & edge):
                         h0, h1, h2, h3 = head[n0], head[n1], head[n2], head[n3]
-                        e01 = np.uint64(h0 == h1)
-                        e02 = np.uint64(h0 == h2)
-                        e03 = np.uint64(h0 == h3)
-                        e12 = np.uint64(h1 == h2)
-                        e13 = np.uint64(h1 == h3)
-                        e23 = np.uint64(h2 == h3)
-                        k0 = U1 + e01 + e02 + e03
-                        k1 = U1 + e01 + e12 + e13
-                        k2 = U1 + e02 + e12 + e23
-                        k3 = U1 + e03 + e13 + e23
+                        k0, k1, k2, k3 = _stones_next_to(h0, h1, h2, h3)
                         if (
                             ((h0 != dummy) & (libs[h0] > k0))
                             | ((h1 != dummy) & (libs[h1] > k1))
@@ -375,32 +381,14 @@ def fast_run(work, w, rng, max_moves, color, ko, passes, moves):
                     # every neighbour enemy or wall: legal only if it captures (the dummy head of a
                     # wall has far more liberties than any k)
                     h0, h1, h2, h3 = head[n0], head[n1], head[n2], head[n3]
-                    e01 = np.uint64(h0 == h1)
-                    e02 = np.uint64(h0 == h2)
-                    e03 = np.uint64(h0 == h3)
-                    e12 = np.uint64(h1 == h2)
-                    e13 = np.uint64(h1 == h3)
-                    e23 = np.uint64(h2 == h3)
-                    k0 = U1 + e01 + e02 + e03
-                    k1 = U1 + e01 + e12 + e13
-                    k2 = U1 + e02 + e12 + e23
-                    k3 = U1 + e03 + e13 + e23
+                    k0, k1, k2, k3 = _stones_next_to(h0, h1, h2, h3)
                     if (libs[h0] == k0) | (libs[h1] == k1) | (libs[h2] == k2) | (libs[h3] == k3):
                         loc = cand
                         pick = i
                         break
                 else:
                     h0, h1, h2, h3 = head[n0], head[n1], head[n2], head[n3]
-                    e01 = np.uint64(h0 == h1)
-                    e02 = np.uint64(h0 == h2)
-                    e03 = np.uint64(h0 == h3)
-                    e12 = np.uint64(h1 == h2)
-                    e13 = np.uint64(h1 == h3)
-                    e23 = np.uint64(h2 == h3)
-                    k0 = U1 + e01 + e02 + e03
-                    k1 = U1 + e01 + e12 + e13
-                    k2 = U1 + e02 + e12 + e23
-                    k3 = U1 + e03 + e13 + e23
+                    k0, k1, k2, k3 = _stones_next_to(h0, h1, h2, h3)
                     ok = False
                     for nb, h, k in ((n0, h0, k0), (n1, h1, k1), (n2, h2, k2), (n3, h3, k3)):
                         cn = col[nb]

@@ -273,8 +273,10 @@ def resp_index(dkey, j):
 @njit(**NJIT)
 def diamond_place(w, last, loc):
     """Index 0..11 of ``loc`` in the diamond of ``last``, or -1."""
-    dr = loc // w - last // w
-    dc = loc % w - last % w
+    r, c = row_col(loc, w)
+    lr, lc = row_col(last, w)
+    dr = r - lr
+    dc = c - lc
     for j in range(12):
         if _DR[j] == dr and _DC[j] == dc:
             return j
@@ -461,7 +463,9 @@ def move_features(pts, scal, loc, color, dkey, saves, nsave, nakade, nnak, tree,
             k += 1
         for base, prev in ((F_DIST1, last), (F_DIST2, scal[LAST2])):
             if prev > 0 and k < out.shape[0]:
-                dist = abs(loc // w - prev // w) + abs(loc % w - prev % w)
+                r, c = row_col(loc, w)
+                pr, pc = row_col(prev, w)
+                dist = abs(r - pr) + abs(c - pc)
                 out[k] = base + min(dist, N_DIST) - 1
                 k += 1
     return k
