@@ -85,6 +85,9 @@ class SelfPlayConfig:
     gumbel_c_visit: float = 50.0
     """sigma(q) = (c_visit + max visits) * c_scale * q, q the completed Q min-max normalised"""
     gumbel_c_scale: float = 1.0
+    forced_k: float = 0.0
+    """compiled engine, PUCT root: KataGo's forced playouts ``sqrt(k P N)`` at the roots of full
+    searches and the pruning of their visits from the policy target (KataGo: 2); 0 = off"""
 
     def __post_init__(self):
         if self.root_search not in ("puct", "gumbel"):

@@ -50,6 +50,7 @@ from engine._kernels import (
     area_score,
     fill_legal_mask,
 )
+from engine.search._kernels_forced import forced_pick
 from engine.search._kernels_gumbel import considered_visit, root_pick, sigma_completed
 from engine.search._kernels_mcts import fill_legal_mask_simple, load_root, outcome_value, play_action
 
@@ -97,8 +98,9 @@ IDLE, PLAYING, FINISHED = 0, 1, 2
     FP_FULL_PROB,
     FP_CVISIT,
     FP_CSCALE,
-) = range(15)
-NFP = 15
+    FP_FORCED_K,
+) = range(16)
+NFP = 16
 (
     IP_FULL,
     IP_FAST,
@@ -270,13 +272,14 @@ def gumbel_sigma(nodes, nodew, ef, g, fp, sig):
 
 
 @njit(**NJIT)
-def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epath, cv, sig):
+def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epath, cv, sig, fk):
     """Walk game ``g``'s tree from the root by ``select_edge`` (tree only, no board).
 
     With ``cv >= 0`` the root edge is Gumbel's: the considered action with ``cv`` visits (``sig``
-    a work buffer). Adds a virtual loss on the way and creates the child reached through a new
-    edge (terminal after two passes, counted from the root's ``passes``). Returns the depth; the
-    leaf is ``path[depth]`` and ``epath[i]`` the edge into ``path[i]``.
+    a work buffer); else with ``fk > 0`` KataGo's forced playouts apply at the root. Adds a
+    virtual loss on the way and creates the child reached through a new edge (terminal after two
+    passes, counted from the root's ``passes``). Returns the depth; the leaf is ``path[depth]``
+    and ``epath[i]`` the edge into ``path[i]``.
     """
     node = 0
     depth = 0
@@ -288,7 +291,14 @@ def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epa
             re = ef[g, first : first + nch]
             e = first + root_pick(re[:, E_N], re[:, E_VL], re[:, E_G], sig[:nch], cv)
         else:
-            e = select_edge(nodes, nodew, ef, g, node, fp)
+            e = -1
+            if node == 0 and fk > 0:
+                first, nch = nodes[g, 0, N_FIRST], nodes[g, 0, N_NCH]
+                re = ef[g, first : first + nch]
+                j = forced_pick(re[:, E_N], re[:, E_VL], re[:, E_PRIOR], fk)
+                e = first + j if j >= 0 else -1
+            if e < 0:
+                e = select_edge(nodes, nodew, ef, g, node, fp)
         a = ei[g, e, E_ACT]
         passes = passes + 1 if a == n2 else 0
         ch = ei[g, e, E_CHILD]
@@ -448,9 +458,9 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                 if ip[IP_GUMBEL] != 0 and nodes[g, 0, N_FIRST] >= 0:
                     m = min(ip[IP_GUMBEL_M], nodes[g, 0, N_NCH])
                     cv = considered_visit(m, gs[g, GS_BUDGET] - 1, gs[g, GS_SIMS] + gs[g, GS_PENDING] - 1)
-                depth = descend(
-                    nodes, nodew, ef, ei, tinfo, g, n2, bscal[g, PASSES], fp, max_depth, path, epath, cv, scratch[10][5]
-                )
+                fk = fp[FP_FORCED_K] if gs[g, GS_FULL] != 0 else 0.0
+                args = (g, n2, bscal[g, PASSES], fp, max_depth, path, epath, cv, scratch[10][5], fk)
+                depth = descend(nodes, nodew, ef, ei, tinfo, *args)
                 leaf = path[depth]
                 if nodes[g, leaf, N_TERM] != 0:
                     color = _replay(arena, scratch, g, k, depth, False, True)

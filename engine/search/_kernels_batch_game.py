@@ -8,7 +8,7 @@ the game's end (two passes, resignation or the move cap) or the next move's sear
 draw, tree reuse of the chosen subtree when it leaves room for a whole search, root pruning
 under the board's rules, root noise). ``start_game`` fills a slot with a new game;
 ``game_planes`` rebuilds a finished game's sample planes from its moves. Each game's generator
-is splitmix64 on ``rng[g]``; the Dirichlet noise draws Gamma variates by Marsaglia and Tsang. The arena layout and
+is splitmix64 on ``rng[g]`` (``engine/search/_kernels_rng.py``). The arena layout and
 vocabulary are those of ``engine/search/_kernels_batch.py``.
 """
 
@@ -38,16 +38,22 @@ from engine.search._kernels_batch import (
     E_G,
     E_N,
     E_PRIOR,
+    E_Q,
     E_U,
     E_VL,
     EDGE_COLS,
     FINISHED,
     FP_ALPHA,
+    FP_CBASE,
+    FP_CINIT,
+    FP_CPUCT,
     FP_EPS,
+    FP_FORCED_K,
     FP_FULL_PROB,
     FP_KOMI,
     FP_RESIGN,
     FP_RESIGN_OFF,
+    FP_SCHEDULE,
     FP_TEMP,
     GS_BUDGET,
     GS_FULL,
@@ -98,55 +104,10 @@ from engine.search._kernels_batch import (
     gumbel_sigma,
     tree_reset,
 )
+from engine.search._kernels_forced import pruned_row
 from engine.search._kernels_gumbel import final_pick, gumbel_scores, policy_row
 from engine.search._kernels_mcts import play_action
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-@njit(**NJIT)
-def rand_uniform(rng, g):
-    """A float64 in [0, 1) from game ``g``'s splitmix64 state ``rng[g]`` (advanced)."""
-    s = rng[g] + _GOLDEN
-    rng[g] = s
-    z = (s ^ (s >> np.uint64(30))) * _M1
-    z = (z ^ (z >> np.uint64(27))) * _M2
-    z = z ^ (z >> np.uint64(31))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-@njit(**NJIT)
-def _normal(rng, g):
-    u1 = rand_uniform(rng, g)
-    while u1 <= 0.0:
-        u1 = rand_uniform(rng, g)
-    u2 = rand_uniform(rng, g)
-    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
-
-
-@njit(**NJIT)
-def rand_gamma(rng, g, alpha):
-    """Gamma(``alpha``, 1) by Marsaglia and Tsang (2000); ``alpha`` < 1 by the ``U^(1/alpha)`` boost."""
-    boost = 1.0
-    if alpha < 1.0:
-        u = rand_uniform(rng, g)
-        while u <= 0.0:
-            u = rand_uniform(rng, g)
-        boost = u ** (1.0 / alpha)
-        alpha += 1.0
-    d = alpha - 1.0 / 3.0
-    c = 1.0 / np.sqrt(9.0 * d)
-    while True:
-        x = _normal(rng, g)
-        v = 1.0 + c * x
-        if v <= 0.0:
-            continue
-        v = v * v * v
-        u = rand_uniform(rng, g)
-        if u < 1.0 - 0.0331 * x * x * x * x or np.log(u) < 0.5 * x * x + d * (1.0 - v + np.log(v)):
-            return d * v * boost
+from engine.search._kernels_rng import rand_gamma, rand_uniform
 
 
 @njit(**NJIT)
@@ -273,8 +234,8 @@ def choose_edge(arena, fp, ip, g):
 
 
 @njit(**NJIT)
-def _record_sample(arena, g, gumbel, sig):
-    """Root visit counts (PUCT) or ``65535 *`` the improved policy (Gumbel, ``sig`` filled) as a sample row."""
+def _record_sample(arena, fp, g, gumbel, sig):
+    """Root visit counts (pruned under forced playouts) or ``65535 *`` Gumbel's improved policy (``sig`` filled)."""
     nodes, ef, ei, gs, svis, smove = arena[4], arena[6], arena[7], arena[9], arena[12], arena[13]
     first, nch = nodes[g, 0, N_FIRST], nodes[g, 0, N_NCH]
     r = gs[g, GS_NSAMPLES]
@@ -288,8 +249,15 @@ def _record_sample(arena, g, gumbel, sig):
     row = svis[g, r]
     for a in range(row.shape[0]):
         row[a] = 0
+    re, acts = ef[g, first : first + nch], ei[g, first : first + nch, E_ACT]
     if gumbel:
-        policy_row(ef[g, first : first + nch, E_PRIOR], sig[:nch], ei[g, first : first + nch, E_ACT], row)
+        policy_row(re[:, E_PRIOR], sig[:nch], acts, row)
+    elif fp[FP_FORCED_K] > 0:
+        nv = nodes[g, 0, N_NVIS]
+        c = fp[FP_CPUCT]
+        if fp[FP_SCHEDULE] != 0.0:
+            c = np.log((1.0 + nv + fp[FP_CBASE]) / fp[FP_CBASE]) + fp[FP_CINIT]
+        pruned_row(re[:, E_N], re[:, E_Q], re[:, E_PRIOR], c * np.sqrt(max(nv, 1.0)), fp[FP_FORCED_K], acts, row)
     else:
         for e in range(first, first + nch):
             row[ei[g, e, E_ACT]] = min(_child_visits(nodes, ei, g, e), 65535)
@@ -322,7 +290,7 @@ def advance(arena, work, fp, ip, g):
     gumbel = ip[IP_GUMBEL] != 0
     e = gumbel_choice(arena, fp, g, work[5]) if gumbel else choose_edge(arena, fp, ip, g)
     if gs[g, GS_FULL] != 0:
-        _record_sample(arena, g, gumbel, work[5])
+        _record_sample(arena, fp, g, gumbel, work[5])
     nv = nodes[g, 0, N_NVIS]
     winrate = ((-nodew[g, 0] / nv if nv > 0 else 0.0) + 1.0) / 2.0
     if fp[FP_RESIGN] > 0 and bscal[g, MOVE_NUM] >= ip[IP_RESIGN_MIN] and winrate < fp[FP_RESIGN]:

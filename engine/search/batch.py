@@ -78,12 +78,17 @@ class BatchSearchConfig:
     """actions considered at a Gumbel root"""
     c_visit: float = 50.0
     c_scale: float = 1.0
+    forced_k: float = 0.0
+    """KataGo's forced playouts at the roots of full PUCT searches and pruning of the visit targets
+    (``engine/search/_kernels_forced.py``): k (KataGo 2); 0 = off"""
 
     def __post_init__(self):
         if self.root not in ("puct", "gumbel"):
             raise ValueError(f"root must be 'puct' or 'gumbel', not {self.root!r}")
         if self.gumbel_m < 1:
             raise ValueError("gumbel_m must be >= 1")
+        if self.forced_k < 0 or (self.forced_k > 0 and self.root == "gumbel"):
+            raise ValueError("forced_k must be >= 0, and 0 with a Gumbel root")
 
     @property
     def move_cap(self) -> int:
@@ -99,7 +104,7 @@ class BatchSearchConfig:
         fp[KB.FP_KOMI], fp[KB.FP_ALPHA], fp[KB.FP_EPS] = self.komi, self.dirichlet_alpha, self.dirichlet_eps
         fp[KB.FP_TEMP], fp[KB.FP_RESIGN] = self.temperature, self.resign_threshold
         fp[KB.FP_RESIGN_OFF], fp[KB.FP_FULL_PROB] = self.resign_disabled_frac, self.full_search_prob
-        fp[KB.FP_CVISIT], fp[KB.FP_CSCALE] = self.c_visit, self.c_scale
+        fp[KB.FP_CVISIT], fp[KB.FP_CSCALE], fp[KB.FP_FORCED_K] = self.c_visit, self.c_scale, self.forced_k
         ip = np.zeros(KB.NIP, np.int64)
         ip[KB.IP_FULL] = self.playouts
         ip[KB.IP_FAST] = self.fast_playouts or max(1, self.playouts // 4)

@@ -57,6 +57,7 @@ def batch_config(cfg: Config) -> BatchSearchConfig:
         gumbel_m=sp.gumbel_m,
         c_visit=sp.gumbel_c_visit,
         c_scale=sp.gumbel_c_scale,
+        forced_k=sp.forced_k,
     )
 
 
