@@ -115,6 +115,13 @@ def config_from_options(config_path=None, train=None, eval=None, **o):  # noqa: 
     show_default=True,
     help="a-white: the net is always White (the reverse-komi ladder)",
 )
+@click.option(
+    "--ray-address",
+    help="play self-play and evaluation games as Ray actors on this cluster (HOST:PORT, or local); docs/cluster.md",
+)
+@click.option(
+    "--actors", type=click.IntRange(min=0), default=0, help="Ray actors; 0 = one per CPU (GPU) of the cluster"
+)
 @common_options
 def zero(
     run_dir,
@@ -129,6 +136,8 @@ def zero(
     gnugo,
     gnugo_komi,
     gnugo_colors,
+    ray_address,
+    actors,
     **options,
 ):
     """Run the AlphaGo Zero loop for --hours: self-play, train, evaluate, rate (see docs/zero.md)."""
@@ -153,5 +162,15 @@ def zero(
         },
         **options,
     )
-    state = run_zero(cfg, run_dir, external=gnugo_match(cfg, run_dir) if gnugo else None)
+    external = gnugo_match(cfg, run_dir) if gnugo else None
+    if ray_address:
+        from selfplay.cluster import RayConnectError
+        from selfplay.zero.cluster_loop import run_zero_on_cluster
+
+        try:
+            state = run_zero_on_cluster(cfg, run_dir, ray_address, actors, external=external)
+        except RayConnectError as e:
+            raise click.ClickException(str(e)) from None
+    else:
+        state = run_zero(cfg, run_dir, external=external)
     click.echo(f"{state.generation} generations; best = generation {state.best}; ratings in {run_dir}/ratings.csv")

@@ -24,7 +24,7 @@ import csv
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -59,8 +59,12 @@ def gen_name(g: int) -> str:
 
 
 # ------------------------------------------------------------------------------ matches
-def play_match(cfg: Config, a: Path | None, b: Path | None, games: int, seed: int) -> float:
+def play_match(
+    cfg: Config, a: Path | None, b: Path | None, games: int, seed: int, *, indices: Sequence[int] | None = None
+) -> float:
     """Score of player ``a`` in ``games`` games against ``b`` (colours alternate; draws 0.5).
+
+    With ``indices``, only those games of the match are played (a share of it on a cluster actor).
 
     A player is a weights file (``MCTSPlayer`` over a ``TorchEvaluator``, ``eval.playouts``) or
     ``None`` for the anchor (the rollout ``MCTSPlayer``, ``eval.anchor_playouts``). All games run
@@ -92,7 +96,7 @@ def play_match(cfg: Config, a: Path | None, b: Path | None, games: int, seed: in
             return 0.5
         return float((winner == 1) == (i % 2 == 0))
 
-    return float(sum(search.run(games, play_one).values()))
+    return float(sum(search.run(games if indices is None else list(indices), play_one).values()))
 
 
 # ------------------------------------------------------------------------------ state and outputs
@@ -184,17 +188,21 @@ def plot(run_dir: Path, elo: dict[str, float]) -> list[Path]:
 
 
 # ------------------------------------------------------------------------------ the loop
-def _rate_new_best(cfg: Config, run_dir: Path, state: LoopState, g: int, external: ExternalMatch | None) -> None:
+def _rate_new_best(
+    cfg: Config, run_dir: Path, state: LoopState, g: int, external: ExternalMatch | None, pool=None
+) -> None:
     """Anchor matches of a new best net: the rollout MCTSPlayer, and the external opponent if any."""
     if cfg.eval.anchor_games:
-        score = play_match(cfg, model_path(run_dir, g), None, cfg.eval.anchor_games, cfg.seed + 7919 * g)
+        score = (pool.match if pool else play_match)(
+            cfg, model_path(run_dir, g), None, cfg.eval.anchor_games, cfg.seed + 7919 * g
+        )
         state.matches.append({"a": gen_name(g), "b": ANCHOR, "score_a": score, "games": cfg.eval.anchor_games})
     if external is not None:
         name, score, games = external(model_path(run_dir, g), g)
         state.matches.append({"a": gen_name(g), "b": name, "score_a": score, "games": games})
 
 
-def _selfplay_generation(cfg: Config, run_dir: Path, state: LoopState, progress: bool):
+def _selfplay_generation(cfg: Config, run_dir: Path, state: LoopState, progress: bool, pool=None):
     """This generation's games: the best (gating) or latest net, or the bootstrap search at generation 0."""
     g, sp = state.generation, cfg.selfplay
     if g == 0 and sp.bootstrap_games:
@@ -202,13 +210,13 @@ def _selfplay_generation(cfg: Config, run_dir: Path, state: LoopState, progress:
         boot = replace(
             cfg, selfplay=replace(sp, games=sp.bootstrap_games), mcts=replace(cfg.mcts, num_simulations=playouts)
         )
-        return run_selfplay(boot, run_dir, ROLLOUT_PLAYER, generation=0, progress=progress)
+        return run_selfplay(boot, run_dir, ROLLOUT_PLAYER, generation=0, progress=progress, pool=pool)
     player = state.best if cfg.eval.gating else g
-    return run_selfplay(cfg, run_dir, model_path(run_dir, player), generation=g, progress=progress)
+    return run_selfplay(cfg, run_dir, model_path(run_dir, player), generation=g, progress=progress, pool=pool)
 
 
 def run_zero(
-    cfg: Config, run_dir: str | Path, *, external: ExternalMatch | None = None, progress: bool = True
+    cfg: Config, run_dir: str | Path, *, external: ExternalMatch | None = None, progress: bool = True, pool=None
 ) -> LoopState:
     """Run (or continue) the loop in ``run_dir`` until ``cfg.hours`` or ``cfg.max_generations``.
 
@@ -217,6 +225,7 @@ def run_zero(
         run_dir: the run folder.
         external: optional extra rating opponent for each new best (GNU Go through GTP).
         progress: tqdm bars for self-play.
+        pool: a ``ClusterPool`` (``selfplay/zero/cluster_loop.py``): self-play and matches on Ray actors.
 
     Returns:
         The final loop state (also in ``loop.json``).
@@ -231,20 +240,20 @@ def run_zero(
     deadline = time.monotonic() + cfg.hours * 3600
     ensure_weights(cfg, run_dir, None)
     if not state.matches:
-        _rate_new_best(cfg, run_dir, state, 0, external)
+        _rate_new_best(cfg, run_dir, state, 0, external, pool)
         state.save(state_path)
         write_ratings(run_dir, state)
     while time.monotonic() < deadline and not (cfg.max_generations and state.generation >= cfg.max_generations):
         g = state.generation
         t0 = time.monotonic()
         # --- self-play with the best (gating) or the latest net
-        sp = _selfplay_generation(cfg, run_dir, state, progress)
+        sp = _selfplay_generation(cfg, run_dir, state, progress, pool)
         # --- training
         stop = state.train_step + cfg.train_steps_per_generation
         res = train(cfg, run_dir, stop_at=stop, export=model_path(run_dir, g + 1))
         state.train_step = res.step
         # --- evaluation (gating) and ratings
-        score = play_match(
+        score = (pool.match if pool else play_match)(
             cfg, model_path(run_dir, g + 1), model_path(run_dir, state.best), cfg.eval.games, cfg.seed + g
         )
         state.matches.append(
@@ -254,7 +263,7 @@ def run_zero(
         promoted = not cfg.eval.gating or winrate >= cfg.eval.threshold
         if promoted:
             state.best = g + 1
-            _rate_new_best(cfg, run_dir, state, g + 1, external)
+            _rate_new_best(cfg, run_dir, state, g + 1, external, pool)
         state.generation = g + 1
         state.history.append(
             {
