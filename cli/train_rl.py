@@ -11,6 +11,8 @@ import functools
 
 import click
 
+from cli.config_option import config_option, given_options
+
 
 def _common(fn):
     """Options shared by ``train dqn`` and ``train a3c``."""
@@ -53,18 +55,32 @@ def _common(fn):
         click.option("--resume", is_flag=True, help="continue from RUN_DIR/checkpoints/train_state.pt"),
         click.option("--seed", type=int, default=0, show_default=True),
         click.option("--progress/--no-progress", default=True, show_default=True),
+        config_option,
     ]
     return functools.reduce(lambda f, opt: opt(f), reversed(options), fn)
 
 
+ENV_OPTIONS = ("size", "komi", "mode", "opponent", "features_name", "task", "reward", "pass_rule")
+"""the common options that are ``EnvSpec`` fields"""
+
+
 def _config(cls, o: dict, **extra):
-    """Build ``cls`` from the common options (``None`` = keep the config default)."""
+    """Build ``cls`` from the common options (``None`` = keep the config default).
+
+    With ``--config FILE`` the file is the start and only the options typed on the command line
+    (and ``extra``) override it (``selfplay.config_file``).
+    """
+    from selfplay.config_file import load_config_file, with_overrides
     from selfplay.rl.common import EnvSpec
 
-    names = ("size", "komi", "mode", "opponent", "features_name", "task", "reward", "pass_rule")
-    env = EnvSpec(**{name: o.pop(name) for name in names})
+    path = o.pop("config_path", None)
     if not o["eval_opponents"]:
         o.pop("eval_opponents")
+    if path:
+        typed = given_options() | {"run_dir"}
+        overrides = {("env." if k in ENV_OPTIONS else "") + k: v for k, v in o.items() if k in typed}
+        return with_overrides(load_config_file(path, cls), {**overrides, **extra})
+    env = EnvSpec(**{name: o.pop(name) for name in ENV_OPTIONS})
     kwargs = {k: v for k, v in {**o, **extra}.items() if v is not None}
     return cls(env=env, **kwargs)
 

@@ -340,9 +340,11 @@ def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def write_config(run_dir: str | os.PathLike, cfg: Any) -> None:
-    """Save ``cfg`` as ``run_dir/config.json``."""
+    """Save ``cfg`` as ``run_dir/config.json`` (atomically; ``go-engine train ... --config`` reads it back)."""
+    from selfplay.config_file import write_config as write_json_config
+
     Path(run_dir).mkdir(parents=True, exist_ok=True)
-    (Path(run_dir) / "config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n", encoding="utf-8")
+    write_json_config(Path(run_dir) / "config.json", cfg)
 
 
 def start_run(cfg: Any) -> tuple[Path, Path, Path, MetricLogger]:
