@@ -96,6 +96,8 @@ class SelfPlayConfig:
             raise ValueError("gumbel_m must be >= 1")
         if self.root_search == "gumbel" and self.engine != "compiled":
             raise ValueError("root_search 'gumbel' needs engine 'compiled'")
+        if self.forced_k < 0 or (self.forced_k > 0 and (self.engine != "compiled" or self.root_search == "gumbel")):
+            raise ValueError("forced_k must be >= 0, and 0 unless the engine is 'compiled' with a PUCT root")
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
             raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
         if not 0 <= self.resign_disabled_frac <= 1 or not 0 < self.full_search_prob <= 1:
@@ -215,8 +217,8 @@ class Config:
     def __post_init__(self):
         if self.net.board_size != self.board.size:
             raise ValueError(f"net is for {self.net.board_size}x{self.net.board_size}, board is {self.board.size}")
-        if self.selfplay.root_search == "gumbel" and self.net.feature_set != "agz17":
-            raise ValueError("root_search 'gumbel' runs on the compiled engine, which encodes agz17 only")
+        if (self.selfplay.root_search == "gumbel" or self.selfplay.forced_k) and self.net.feature_set != "agz17":
+            raise ValueError("gumbel and forced playouts run on the compiled engine, which encodes agz17 only")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

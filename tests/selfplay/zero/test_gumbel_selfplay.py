@@ -22,7 +22,15 @@ def test_gumbel_settings_reach_the_compiled_engine():
 
 
 @pytest.mark.parametrize(
-    "bad", [dict(root_search="mcts"), dict(gumbel_m=0), dict(root_search="gumbel", engine="threads")]
+    "bad",
+    [
+        dict(root_search="mcts"),
+        dict(gumbel_m=0),
+        dict(root_search="gumbel", engine="threads"),
+        dict(forced_k=2.0, engine="threads"),
+        dict(forced_k=2.0, root_search="gumbel"),
+        dict(forced_k=-1.0),
+    ],
 )
 def test_bad_gumbel_selfplay_settings(bad):
     with pytest.raises(ValueError):
