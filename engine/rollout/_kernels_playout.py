@@ -44,8 +44,7 @@ Randomness comes from ``rng``, a ``uint64[1]`` xorshift64* state owned by the ca
 thread. Vocabulary as in ``_kernels``: ``color`` (BLACK=1, WHITE=2, EMPTY=0, WALL=3), ``loc``,
 ``ko``. Kernels raise nothing and do not check their inputs.
 
-Note on Numba's cache: an entry is invalidated only when its own source file changes, not when
-a kernel it calls (and compiles in) does; so the whole playout lives in this one file.
+The whole playout lives in this one file, and its hot loop is written out (see ``fast_run``).
 """
 
 import numpy as np
