@@ -236,7 +236,7 @@ def train(
     net = ranks.wrap(model, device)  # DDP over the ranks, or the model itself
     size = window_size(tc, count_positions(run_dir / "shards")) if tc.window_growth else tc.window_positions
     window = load_window(run_dir / "shards", size, cfg.net.feature_set)
-    heads = cfg.net.kind == "resnet" and (cfg.net.ownership_head or cfg.net.score_head) and window.aux is not None
+    heads = cfg.net.kind == "resnet" and (cfg.net.ownership_head or cfg.net.score_head)
     log.info("hyperparameters\n%s", config_table(cfg))
     log.info("window: %d positions from %d shards", len(window), len(window.files))
     metric_log = MetricLog(out, LOG_FIELDS, "zero") if ranks.is_main else None  # out/log.csv and out/tb/
@@ -290,7 +290,13 @@ def train(
 
 
 def _add_aux(loss: ZeroLoss, out, window, idx, trans, tc: TrainConfig, device) -> None:
-    """Add the weighted auxiliary terms of this batch to ``loss`` (targets under the batch's symmetries)."""
+    """Add the weighted auxiliary terms of this batch to ``loss`` (targets under the batch's symmetries).
+
+    The heads' outputs always enter the graph (times 0 without targets), so DDP sees every parameter used.
+    """
+    loss.total = loss.total + 0.0 * sum(t.float().sum() for t in out[2:] if t is not None)
+    if window.own is None:
+        return
     n2 = window.own.shape[1]
     n = int(round(n2**0.5))
     own = window.own[idx].reshape(-1, 1, n, n).astype(np.float32)
