@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from cli.train_lee import _given, _logging, common
+from cli.train_lee import _logging, build_config, common
 from nets.presets import PRESETS
 
 STUDENTS = [name for name, cfg in PRESETS.items() if cfg.kind == "resnet"]
@@ -41,7 +41,7 @@ def _run(teacher: str, out: str, options: dict) -> None:
 
     _logging()
     try:
-        res = distill(DistillConfig(**_given(options)), teacher, out)
+        res = distill(build_config(DistillConfig, options, "distill"), teacher, out)
     except ValueError as e:  # a teacher that is not a resnet, a bad preset or fraction, no positions
         raise click.ClickException(str(e)) from None
     click.echo(f"{res}")

@@ -10,12 +10,15 @@ import logging
 
 import click
 
+from cli.config_option import config_option, given_options
+
 _common = [
     click.option("--device", default="cpu", show_default=True),
     click.option("--threads", "torch_threads", type=click.IntRange(min=1), default=1, show_default=True),
     click.option("--seed", type=int, default=0, show_default=True),
     click.option("--checkpoint-every", type=click.IntRange(min=1), help="steps between checkpoints"),
     click.option("--log-every", type=click.IntRange(min=1), help="steps between log rows"),
+    config_option,
 ]
 
 
@@ -46,6 +49,20 @@ def _given(options: dict) -> dict:
     return {k: v for k, v in options.items() if v is not None}
 
 
+def build_config(cls, options: dict, section: str):
+    """``cls`` from the options, or from ``--config FILE`` with the typed options over it.
+
+    ``section`` is the key of the config in a run's ``config.json`` (``"sl"``, ``"value"``, ...).
+    """
+    from selfplay.config_file import load_config_file, with_overrides
+
+    path = options.pop("config_path", None)
+    if not path:
+        return cls(**_given(options))
+    typed = given_options()
+    return with_overrides(load_config_file(path, cls, section), {k: v for k, v in options.items() if k in typed})
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
@@ -71,7 +88,7 @@ def sl(data_dir, out, nproc, **options):
 
     check_nproc(nproc, options["batch_size"])
     _logging()
-    cfg = SLConfig(**_given(options))
+    cfg = build_config(SLConfig, options, "sl")
     res = launch(nproc, cfg.device, train_sl, cfg, data_dir, out)
     click.echo(f"step {res.step}: {res.metrics} -> {res.weights}")
 
@@ -92,7 +109,7 @@ def rl(sl_weights, out, **options):
     from selfplay.lee.rl import RLConfig, train_rl
 
     _logging()
-    metrics = train_rl(RLConfig(**_given(options)), sl_weights, out)
+    metrics = train_rl(build_config(RLConfig, options, "rl"), sl_weights, out)
     click.echo(f"{metrics}")
 
 
@@ -141,7 +158,7 @@ def value(sl_weights, rl_weights, out, nproc, **options):
         raise click.UsageError("give --sl and --rl (the paper's data recipe) or --data DIR")
     check_nproc(nproc, options["batch_size"])
     _logging()
-    cfg = ValueConfig(**_given(options))
+    cfg = build_config(ValueConfig, options, "value")
     metrics = launch(nproc, cfg.device, train_value, cfg, sl_weights, rl_weights, out)
     click.echo(f"{metrics}")
 

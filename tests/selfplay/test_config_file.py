@@ -81,3 +81,22 @@ def test_train_dqn_with_a_broken_config_says_so_in_one_line(tmp_path):
     res = CliRunner().invoke(cli, ["train", "dqn", "--run-dir", str(tmp_path / "r"), "--config", str(bad)])
     assert res.exit_code != 0
     assert "unknown DQNConfig fields ['nope']" in res.output and "Traceback" not in res.output
+
+
+def test_lee_trainers_start_from_a_run_config_section(tmp_path):
+    from cli.train_lee import build_config, common
+    from selfplay.lee.sl import SLConfig
+
+    @click.command()
+    @common
+    @click.option("--steps", type=int, default=20_000)
+    def sl_built(**o):
+        click.echo(json.dumps(asdict(build_config(SLConfig, o, "sl"))))
+
+    run = tmp_path / "config.json"
+    run.write_text(json.dumps({"sl": asdict(SLConfig(steps=5, seed=3)), "net": {}}))
+    res = CliRunner().invoke(sl_built, ["--config", str(run), "--device", "meta"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.output)
+    assert (got["steps"], got["seed"], got["device"]) == (5, 3, "meta")
+    assert json.loads(CliRunner().invoke(sl_built, []).output)["steps"] == 20_000
