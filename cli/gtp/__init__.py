@@ -24,9 +24,14 @@ Lizzie read: ``=`` then one line per report holding ``info move D4 visits 12 win
 1204 lcb 4980 order 0 pv D4 Q16`` for each candidate (win rate, prior and lcb in 1/10000), ended by
 an empty line once the next command arrives (``lz-genmove_analyze`` ends with ``play VERTEX``).
 
+``kata-analyze`` and ``kata-genmove_analyze`` print KataGo's format (win rate, prior and lcb as
+floats, score lead, its spread and, with ``ownership true``, the ownership map; ``kata``).
+``GtpSession(..., ponder=True)`` searches between commands, keeping the tree (``ponder``).
+
 Modules: ``protocol`` (parser, registry, input reader), ``core`` (``GameCommands``: the game,
-setup, play, display), ``handicap``, ``scoring``, ``timing`` and ``analysis`` (command groups, mixins
-over the core's state), ``session`` (``GtpCommands``, all groups combined, and ``GtpSession``).
+setup, play, display), ``handicap``, ``scoring``, ``timing``, ``analysis`` and ``kata`` (command
+groups, mixins over the core's state), ``ponder`` (the background search), ``session``
+(``GtpCommands``, all groups combined, and ``GtpSession``).
 The package imports only ``engine`` and the standard library.
 
 References: GTP version 2 draft 2 (http://www.lysator.liu.se/~gunnar/gtp/gtp2-spec-draft2/);
