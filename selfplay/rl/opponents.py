@@ -15,6 +15,8 @@ spec                   opponent
                        per game, playing greedily; random while empty
 ``PATH.safetensors``   ``NetOpponent``: one RL net, greedy (``PATH.pt``: an earlier version's file)
 ``gtp:COMMAND``        ``GtpPlayer``: any GTP engine, e.g. ``gtp:gnugo --mode gtp --level 1``
+``mcts`` / ``mcts:N``  the no-network rollout search from the player factory (``selfplay.players``),
+                       ``N`` playouts a move (default ``MCTS_PLAYOUTS``)
 =====================  ==============================================================================
 
 ``GtpPlayer`` is a tiny GTP client of its own: ``selfplay/match.py`` has a fuller one, but ``selfplay``
@@ -38,6 +40,8 @@ from selfplay.gtp_client import GtpClient
 from selfplay.rl.common import load_rl_checkpoint, masked_argmax
 
 NET_SUFFIXES = (".safetensors", ".pt")
+MCTS_PLAYOUTS = 100
+"""playouts a move of the ``mcts`` opponent"""
 """file suffixes of RL nets (``.pt``: written by earlier versions)"""
 
 
@@ -227,11 +231,29 @@ def make_opponent(spec: str, pool_dir: str | Path | None = None):
         return PoolOpponent(folder)
     if spec.startswith("gtp:"):
         return GtpPlayer(spec[4:])
+    if spec == "mcts" or spec.startswith("mcts:"):
+        return mcts_opponent(int(spec[5:]) if spec.startswith("mcts:") else MCTS_PLAYOUTS)
     if spec.endswith(NET_SUFFIXES):
         return NetOpponent(spec)
     raise ValueError(
-        f"unknown opponent {spec!r}: random, uniform, heuristic, pool, pool:DIR, PATH.safetensors or gtp:COMMAND"
+        f"unknown opponent {spec!r}: random, uniform, heuristic, pool, pool:DIR, PATH.safetensors, mcts:N"
+        " or gtp:COMMAND"
     )
+
+
+def mcts_opponent(playouts: int = MCTS_PLAYOUTS, seed: int | None = None):
+    """The rollout search as an opponent (an ``engine.player.Player``), built by the player factory.
+
+    Raises:
+        ValueError: for fewer than one playout.
+    """
+    from engine.config import MCTSConfig
+    from selfplay.players import PlayerConfig, build_player
+
+    if playouts < 1:
+        raise ValueError(f"opponent mcts:{playouts}: playouts must be >= 1")
+    search = MCTSConfig(num_simulations=playouts, resign_threshold=0.0)
+    return build_player(PlayerConfig("mcts", search, seed=seed))
 
 
 def split_specs(spec: str) -> list[str]:

@@ -203,3 +203,20 @@ def test_learning_curve_png_without_matplotlib(tmp_path):
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
     assert "eval/win_rate_random" in (tmp_path / "c.png.txt").read_text()
+
+
+def test_mcts_opponent_comes_from_the_player_factory_and_plays_in_the_env():
+    from engine.search.player import MCTSPlayer
+    from selfplay.env import GoEnv
+
+    opp = make_opponent("mcts:16")
+    assert isinstance(opp, MCTSPlayer) and isinstance(opp, Player) and opp.cfg.num_simulations == 16
+    assert make_opponent("mcts").cfg.num_simulations == 100
+    with pytest.raises(ValueError, match="playouts must be >= 1"):
+        make_opponent("mcts:0")
+    env = GoEnv(size=5, opponent=opp)
+    env.reset(seed=0)
+    before = env.board.move_number  # 1 when the opponent has black
+    legal = np.flatnonzero(env.board.legal_mask())
+    _, _, terminated, truncated, _ = env.step(int(legal[0]))
+    assert env.board.move_number == before + 2 or terminated or truncated  # the search answered in the env
