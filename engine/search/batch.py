@@ -6,7 +6,9 @@ playing game (``leaves_per_game`` under virtual loss), writes their agz17 planes
 preallocated ``float32[B, 17, n, n]`` buffer, calls the *evaluator* once, and installs the results;
 games whose search is complete play their move inside the same kernel call. While one group's
 evaluator call runs in a helper thread (torch releases the GIL, and so do the kernels), the main
-thread steps the other group, so a network call overlaps the other group's search.
+thread steps the other group, so a network call overlaps the other group's search. The root
+search is PUCT (with KataGo's forced playouts if ``forced_k`` > 0) or Gumbel AlphaZero's
+(``root = "gumbel"``).
 
 An *evaluator* is any callable ``(planes float32[B, 17, n, n], legal int8[B, n*n+1]) -> (priors
 [B, n*n+1], values [B])``: priors non-negative in any scale (the tree renormalises over legal
