@@ -57,6 +57,11 @@ def _per10k(x: float) -> int:
     return int(round(min(max(float(x), 0.0), 1.0) * 10000))
 
 
+def _count(digits: str) -> int:
+    """A count from ASCII digits, capped at 10^9 (a huge one must not overflow a float)."""
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
 class AnalysisCommands:
     """Streaming analysis and GoGui's menu."""
 
@@ -82,7 +87,7 @@ class AnalysisCommands:
             color = color_of(rest.pop(0))
         centis, max_moves = 100, 0
         if rest and re.fullmatch(r"\d+", rest[0]):
-            centis = int(rest.pop(0))
+            centis = _count(rest.pop(0))
         while rest:
             key = rest.pop(0)
             nargs = {"interval": 1, "minmoves": 1, "maxmoves": 1, "avoid": 3, "allow": 3}.get(key)
@@ -93,12 +98,12 @@ class AnalysisCommands:
             if key in ("interval", "maxmoves", "minmoves") and not re.fullmatch(r"\d+", vals[0]):
                 raise GtpError("syntax error")
             if key == "interval":
-                centis = int(vals[0])
+                centis = _count(vals[0])
             elif key == "maxmoves":
-                max_moves = int(vals[0])
+                max_moves = _count(vals[0])
             elif key in ("avoid", "allow"):
                 log.warning("%s is not supported; ignored", key)
-        return color, max(centis, 5) / 100.0, max_moves
+        return color, min(max(centis, 5), 360_000) / 100.0, max_moves  # 0.05 s to an hour
 
     @command("lz-analyze", when=lambda self: self.can_analyze)
     def cmd_lz_analyze(self, *args: str) -> Streaming:

@@ -45,6 +45,23 @@ def test_fuzzer_lines_are_varied_and_well_counted():
     assert check_answers([b"name", b"4 foo", b"x"], answers) != []
 
 
+def test_lines_that_the_fuzzer_found_crashing(tmp_path):
+    (tmp_path / "nan.sgf").write_bytes(b"(;GM[1]SZ[9]KM[nan];B[ee])")
+    lines = [
+        "² name".encode(),  # a non-ASCII digit as the id: int() raised and ended the session
+        b"1" * 5000 + b" name",  # an id longer than int() converts
+        b"lz-analyze b " + b"1" * 70,  # an interval too large for a float
+        b"lz-analyze b interval " + b"9" * 40,
+        b"loadsgf nan.sgf",  # KM[nan]: an internal error
+        "\u3000".encode(),  # not GTP white space: wants an answer
+    ]
+    proc = subprocess.run(ENGINE, input=b"\n".join(lines) + b"\nquit\n", capture_output=True, timeout=120, cwd=tmp_path)
+    answers = split_answers(proc.stdout.decode("utf-8", errors="replace"))
+    assert proc.returncode == 0 and answers[-1] == ["= "]
+    assert check_answers(lines, answers[:-1]) == []
+    assert answers[4] == ["? cannot load file"] and answers[5] == ["? unknown command"]
+
+
 def test_gtp_survives_2000_fuzzed_lines(tmp_path):
     run_fuzz(tmp_path, 2000, seed=1, timeout=300)
 
