@@ -137,6 +137,8 @@ def test_a_generation_survives_a_killed_node(cluster, tmp_path):
     finally:
         if driver.poll() is None:
             driver.kill()
+    mine = sum(r["node"] == node for r in before)
+    print(f"kill after {len(before)} of {GAMES} games, {mine} of them from the killed node")  # pytest -s
     assert len(before) < GAMES, "the kill came after self-play"
     shards = {int(p.stem.split("-")[1]) for p in (run / "shards").glob("g0000-*.npz")}
     assert shards == set(range(GAMES))
