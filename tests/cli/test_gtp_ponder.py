@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import statistics
+import subprocess
+import sys
 import threading
 import time
 
@@ -76,3 +79,38 @@ def test_a_player_that_cannot_analyse_does_not_ponder():
     session = GtpSession(RandomPlayer(0), ["boardsize 5\n", "genmove b\n"], out, ponder=True)
     session.run()
     assert not session.ponderer.able and out.getvalue().startswith("= \n\n= ")
+
+
+def answer_times(size: int, ponder: bool, options: list[str], rounds: int = 8) -> list[float]:
+    """Seconds from sending ``name`` to its answer, each after a ``genmove`` and 0.5 s (of pondering)."""
+    flag = ["--ponder"] if ponder else []
+    engine = [sys.executable, "-m", "cli", "gtp", "--size", str(size), *flag, *options]
+    proc = subprocess.Popen(engine, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def ask(cmd: str) -> float:
+        t0 = time.perf_counter()
+        proc.stdin.write(cmd + "\n")
+        proc.stdin.flush()
+        while proc.stdout.readline() not in ("\n", ""):
+            pass
+        return time.perf_counter() - t0
+
+    try:
+        ask(f"boardsize {size}")
+        ask("clear_board")
+        waits = []
+        for i in range(rounds):
+            ask("genmove " + "bw"[i % 2])
+            time.sleep(0.5)
+            waits.append(ask("name"))
+        ask("quit")
+        proc.wait(30)
+    finally:
+        proc.kill()
+    return waits
+
+
+if __name__ == "__main__":  # python tests/cli/test_gtp_ponder.py SIZE [GTP OPTIONS...]: docs/gtp.md figures
+    for ponder in (False, True, False, True):
+        w = answer_times(int(sys.argv[1]), ponder, sys.argv[2:])
+        print(f"ponder={ponder}: name answered in median {1000 * statistics.median(w):.1f} ms, max {1000 * max(w):.1f}")
