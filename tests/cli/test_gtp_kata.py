@@ -121,3 +121,24 @@ def test_kata_analyze_bad_arguments():
     out = io.StringIO()
     GtpSession(_player(), ["boardsize 7\n", "kata-analyze ownership maybe\n", "kata-analyze b x\n"], out).run()
     assert out.getvalue().split("\n\n")[1:] == ["? syntax error", "? syntax error", ""]
+
+
+class _HeadsPlayer(MCTSPlayer):
+    """An MCTS player whose net would have score and ownership heads: black leads by 3, owns the top row."""
+
+    def score_and_ownership(self, board):
+        import numpy as np
+
+        own = np.full(board.size * board.size, -1.0)
+        own[: board.size] = 1.0
+        return 3.0, own
+
+
+def test_a_player_with_score_and_ownership_heads_is_used_instead_of_rollouts():
+    board = Board(5)
+    est = ScoreEstimate(_HeadsPlayer(MCTSConfig(num_simulations=10)), board, WHITE)
+    est.refine([0, 1], 0.05)
+    assert est._tallies == {}  # no rollouts
+    assert est.lead() == (-3.0, 0.0) and est.lead(0) == (-3.0, 0.0)  # white's view of black's +3
+    own = est.ownership()
+    assert own[:5] == [-1.0] * 5 and own[5:] == [1.0] * 20
