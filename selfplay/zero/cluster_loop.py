@@ -111,8 +111,9 @@ class ZeroActor:
 
         return play_match(cfg, self._weights(a), self._weights(b), games, seed, indices=indices)
 
-    def __del__(self):
-        shutil.rmtree(getattr(self, "scratch", ""), ignore_errors=True)
+    def close(self) -> None:
+        """Remove the scratch folder (the driver calls it before ending the actor)."""
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------ the driver's pool
@@ -270,7 +271,9 @@ class ClusterPool:
         return float(sum(scores.values()))
 
     def close(self) -> None:
-        """End the actors (and Ray, if this pool started it)."""
+        """End the actors, after they removed their scratch folders (and Ray, if this pool started it)."""
+        with contextlib.suppress(Exception):  # placed actors only; a few seconds at most
+            self.ray.wait([self.actors[w].close.remote() for w in self.nodes], num_returns=len(self.nodes), timeout=10)
         for a in self.actors.values():
             with contextlib.suppress(Exception):
                 self.ray.kill(a, no_restart=True)
