@@ -10,6 +10,8 @@ other ``Evaluator`` (a network) can be passed instead; the game logic below stay
   turn the result); never pass
   while behind on the board, since dead opponent stones still count for the opponent under area
   scoring and must be captured first (playing inside one's own territory costs nothing).
+* **No self-harm**: never fill one's own true eye; a player with nothing else to play passes (a
+  lost player would otherwise fill its eyes until all its stones are dead).
 * **Resigning**: only below ``cfg.resign_threshold`` win rate, after ``cfg.resign_min_moves``,
   and never while the board count wins.
 * **Dead stones** (GTP ``final_status_list``, ``kgs-genmove_cleanup``): stones whose points end up
@@ -168,11 +170,23 @@ class MCTSPlayer:
             and self._count_for(b, color) < 0
         ):
             return RESIGN
-        if action == b.pass_action and c.pass_guard and self._count_for(b, color) <= 0:
-            others = [r for r in self.mcts.root_children() if r.action != b.pass_action]
-            if others:
-                action = others[0].action
-        return action
+        return self._no_self_harm(b, color, action)
+
+    def _no_self_harm(self, b: Board, color: int, action: int) -> int:
+        """``action``, unless it fills one of ``color``'s own true eyes or passes while behind.
+
+        With ``cfg.pass_guard`` a pass while behind on the board is replaced by the best other
+        move. Neither that move nor the search's own choice may fill one of ``color``'s true eyes:
+        a lost player whose moves all look equally bad would otherwise fill its eyes until every
+        one of its stones is dead. With no other move left, the player passes.
+        """
+        if action != b.pass_action and not b.is_eye(action, color):
+            return action
+        if action == b.pass_action and not (self.cfg.pass_guard and self._count_for(b, color) <= 0):
+            return action
+        sane = [r.action for r in self.mcts.root_children() if r.action != b.pass_action]
+        sane = [a for a in sane if not b.is_eye(a, color)]
+        return sane[0] if sane else b.pass_action
 
     # ------------------------------------------------------------------ Analyzer
     def move_infos(self, max_moves: int = 10) -> list[MoveInfo]:

@@ -144,3 +144,22 @@ def test_analyze_reports_and_stops():
     assert len(reports) == 3
     info = reports[-1][0]
     assert info.visits > 0 and 0 <= info.winrate <= 1 and info.pv[0] == info.action
+
+
+LOST_WITH_TWO_EYES = """
+. X . X O
+X X X X O
+O O O O O
+O . O . O
+O O O O O
+"""
+
+
+def test_a_lost_player_never_fills_its_own_eyes():
+    # black is far behind; its only legal moves are its two true eyes (B2, D2 are suicide)
+    b = Board.from_ascii(LOST_WITH_TWO_EYES, Rules(komi=7.5))
+    b.play(b.pass_action, K.WHITE)
+    p = MCTSPlayer(MCTSConfig(**FAST, resign_threshold=0), seed=8)
+    assert p.genmove(b, K.BLACK) == b.pass_action
+    b2 = Board.from_ascii(LOST_WITH_TWO_EYES, Rules(komi=7.5))
+    assert p.genmove(b2, K.BLACK) == b2.pass_action  # the search's own choice is filtered too
