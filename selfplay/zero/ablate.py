@@ -61,19 +61,27 @@ def curve(run_dir: Path) -> list[tuple[float, float]]:
     return out
 
 
-def run_ablation(cfg: Config, switch: str, out: Path, hours: float, progress: bool = False) -> dict:
-    """Run both arms of ``switch`` for ``hours`` each; write and return ``ablation.json``'s content."""
+def run_ablation(
+    cfg: Config, switch: str, out: Path, hours: float, progress: bool = False, off_run: Path | None = None
+) -> dict:
+    """Run both arms of ``switch`` for ``hours`` each; write and return ``ablation.json``'s content.
+
+    ``off_run``: a finished run folder of the base config to use as the ``off`` arm (not rerun).
+    """
     from selfplay.zero.loop import run_zero
 
     arms = {"off": cfg.replace(hours=hours), "on": switched(cfg, switch).replace(hours=hours)}
     result = {"switch": switch, "changes": SWITCHES[switch], "hours": hours, "arms": {}}
     for arm, c in arms.items():
+        folder = off_run if arm == "off" and off_run is not None else out / switch / arm
         t, cpu = time.perf_counter(), time.process_time()
-        run_zero(c, out / switch / arm, progress=progress)
+        if folder != off_run:
+            run_zero(c, folder, progress=progress)
         result["arms"][arm] = {
+            "run": str(folder),
             "wall_seconds": round(time.perf_counter() - t, 1),
             "cpu_seconds": round(time.process_time() - cpu, 1),
-            "curve": curve(out / switch / arm),
+            "curve": curve(folder),
         }
     (out / switch / "ablation.json").write_text(json.dumps(result, indent=2) + "\n")
     plot(result, out / switch / "ablation.png")
@@ -111,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, required=True, help="output folder (arms in OUT/SWITCH/off and /on)")
     p.add_argument("--config", type=Path, help="base config JSON (go-engine's --config format); default: Config()")
     p.add_argument("--generations", type=int, default=0, help="also stop each arm after this many generations")
+    p.add_argument("--off-run", type=Path, help="a finished run of the base config to use as the off arm")
     a = p.parse_args(argv)
     if a.hours <= 0:
         p.error("--hours must be > 0")
@@ -121,7 +130,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if a.generations:
         cfg = cfg.replace(max_generations=a.generations)
-    res = run_ablation(cfg, a.switch, a.out, a.hours)
+    if a.off_run is not None and not (a.off_run / "loop.json").exists():
+        print(f"error: --off-run {a.off_run} has no loop.json", file=sys.stderr)
+        return 2
+    res = run_ablation(cfg, a.switch, a.out, a.hours, off_run=a.off_run)
     for arm, d in res["arms"].items():
         last = d["curve"][-1] if d["curve"] else (0.0, 0.0)
         print(f"{arm}: {len(d['curve'])} rated generations, last Elo {last[1]:.0f}, cpu {d['cpu_seconds']} s")

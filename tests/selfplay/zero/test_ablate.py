@@ -32,6 +32,11 @@ def test_bad_config_is_one_line(tmp_path, capsys):
     assert capsys.readouterr().err.startswith("error: bad --config")
 
 
+def test_off_run_must_be_a_run(tmp_path, capsys):
+    assert main(["--switch", "forced", "--hours", "1", "--out", str(tmp_path), "--off-run", str(tmp_path)]) == 2
+    assert "no loop.json" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_both_arms_of_a_tiny_ablation(tmp_path):
     from selfplay.config import save_config
@@ -45,3 +50,8 @@ def test_both_arms_of_a_tiny_ablation(tmp_path):
         assert curve[0][0] == 0.0 and len(curve) == 2 and curve[1][0] > 0
     on = json.loads((tmp_path / "out" / "forced" / "on" / "config.json").read_text())
     assert on["selfplay"]["forced_k"] == 2.0
+    off = tmp_path / "out" / "forced" / "off"
+    again = ["--switch", "window_growth", "--hours", "1", "--generations", "1", "--out", str(tmp_path / "out")]
+    assert main([*again, "--config", str(tmp_path / "base.json"), "--off-run", str(off)]) == 0
+    res = json.loads((tmp_path / "out" / "window_growth" / "ablation.json").read_text())
+    assert res["arms"]["off"]["run"] == str(off) and not (tmp_path / "out" / "window_growth" / "off").exists()
