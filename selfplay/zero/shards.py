@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.board import BLACK
 from nets.fileio import atomic_write
 
 SHARD_RE = re.compile(r"^g(\d{4,})-(\d{7,})\.npz$")
@@ -67,6 +68,18 @@ def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict, own
             **extra,
         )
     return path
+
+
+def aux_targets(info: dict, to_play) -> tuple:
+    """KataGo's ``(own, score)`` rows for a game's samples, or ``(None, None)`` when it has none.
+
+    ``info["ownership"]`` and ``info["score"]`` are the final position's, from black's view; each
+    row is turned to its sample's player to move (``to_play``).
+    """
+    if "ownership" not in info:
+        return None, None
+    sign = np.where(np.asarray(to_play) == BLACK, 1, -1).astype(np.int8)
+    return np.asarray(info["ownership"], np.int8)[None, :] * sign[:, None], float(info["score"]) * sign
 
 
 def read_shard(path: str | os.PathLike) -> dict:

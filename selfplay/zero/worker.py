@@ -41,7 +41,6 @@ from pathlib import Path
 import numpy as np
 
 from engine import procs
-from engine.board import BLACK
 from engine.features import encode
 from engine.search.mcts import LeafBatch
 from engine.search.multi import MultiGameSearch
@@ -49,7 +48,7 @@ from selfplay.config import Config
 from selfplay.game import GameResult, selfplay_game
 from selfplay.records import write_sgf_file
 from selfplay.zero import compiled
-from selfplay.zero.shards import read_shard, shard_name, write_shard
+from selfplay.zero.shards import aux_targets, read_shard, shard_name, write_shard
 
 log = logging.getLogger("go_engine.selfplay")
 
@@ -164,10 +163,7 @@ def _write_game(out_dir: Path, cfg: Config, generation: int, index: int, res: Ga
     res.record.event = f"go-engine zero self-play, generation {generation}"
     write_sgf_file(out_dir / "sgf" / name.replace(".npz", ".sgf"), res.record)
     meta = {**info, "feature_set": cfg.net.feature_set, "size": cfg.board.size, "komi": cfg.board.komi}
-    own = score = None
-    if "ownership" in res.info:  # KataGo's auxiliary targets, from the player to move's view
-        sign = np.where(np.asarray(res.to_play) == BLACK, 1, -1).astype(np.int8)
-        own, score = res.info["ownership"][None, :] * sign[:, None], res.info["score"] * sign
+    own, score = aux_targets(res.info, res.to_play)
     write_shard(out_dir / "shards" / name, res.planes, res.pi, res.z, res.to_play, meta, own=own, score=score)
     return info
 
