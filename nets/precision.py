@@ -31,6 +31,7 @@ one warning line.
 from __future__ import annotations
 
 import copy
+import inspect
 import logging
 import warnings
 
@@ -184,7 +185,7 @@ def _quantized(model: nn.Module, engine: str, calibration: torch.Tensor) -> nn.M
         mapping.set_module_name(name, qconfig)
     for name in kept_float:
         mapping.set_module_name(name, None)
-    net = copy.deepcopy(model).eval().to(memory_format=torch.channels_last)
+    net = _main_heads_only(copy.deepcopy(model).eval().to(memory_format=torch.channels_last))
     calibration = calibration.contiguous(memory_format=torch.channels_last)
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notices
@@ -192,6 +193,24 @@ def _quantized(model: nn.Module, engine: str, calibration: torch.Tensor) -> nn.M
         for i in range(0, len(calibration), 128):
             prepared(calibration[i : i + 128])
         return convert_fx(prepared)
+
+
+def _main_heads_only(net: nn.Module) -> nn.Module:
+    """``net`` with a ``forward(planes)`` that computes the policy and value heads alone.
+
+    FX tracing makes every argument of ``forward`` symbolic, and a symbolic ``aux`` flag cannot
+    choose a branch; the copy's class is swapped for a subclass whose ``forward`` passes
+    ``aux=False`` as a constant (module names, and so the quantization mapping, are unchanged).
+    """
+    forward = type(net).forward
+    if "aux" not in inspect.signature(forward).parameters:
+        return net
+
+    def main_heads(self, planes):
+        return forward(self, planes, False)
+
+    net.__class__ = type(type(net).__name__, (type(net),), {"forward": main_heads})
+    return net
 
 
 def calibration_planes(
