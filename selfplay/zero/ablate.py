@@ -6,7 +6,8 @@ in ``OUT/<switch>/<arm>``. Both arms run one after the other in this process wit
 ``hours`` (so the same wall-clock and, on an otherwise idle machine, CPU time) and the same seed.
 Each arm's Elo is its own Bradley-Terry fit anchored on the same no-network player (rated 0),
 so the two curves share a scale; the *curve* of an arm is (cumulative loop seconds, Elo) per
-generation. ``OUT/<switch>/ablation.json`` keeps both curves with the wall and process CPU seconds
+generation, in process CPU seconds by default (``--clock cpu``: fair even when the machine was
+shared unevenly) or wall seconds. ``OUT/<switch>/ablation.json`` keeps both curves with the wall and process CPU seconds
 of each arm, ``OUT/<switch>/ablation.png`` plots them (matplotlib, the ``plot`` extra).
 
 Run: ``python -m selfplay.zero.ablate --switch gumbel --hours 2 --out runs/ablate [--config base.json]``.
@@ -45,13 +46,17 @@ def switched(cfg: Config, switch: str) -> Config:
     return cfg.replace(**{sec: replace(getattr(cfg, sec), **kw) for sec, kw in SWITCHES[switch].items()})
 
 
-def curve(run_dir: Path) -> list[tuple[float, float]]:
-    """(cumulative loop seconds, Elo) of each rated generation of a run folder (generation 0 at 0 s)."""
+def curve(run_dir: Path, clock: str = "cpu") -> list[tuple[float, float]]:
+    """(cumulative loop seconds, Elo) of each rated generation of a run folder (generation 0 at 0 s).
+
+    ``clock``: ``"cpu"`` (the loop process's CPU seconds, which cover self-play with ``workers`` 0;
+    wall seconds for a run from before they were kept) or ``"wall"``.
+    """
     ratings = json.loads((run_dir / "ratings.json").read_text())["ratings"]
     history = json.loads((run_dir / "loop.json").read_text())["history"]
     seconds, t = {0: 0.0}, 0.0
     for h in history:
-        t += h["seconds"]
+        t += h.get("cpu_seconds", h["seconds"]) if clock == "cpu" else h["seconds"]
         seconds[h["generation"]] = t
     out = []
     for g, s in sorted(seconds.items()):
@@ -62,7 +67,13 @@ def curve(run_dir: Path) -> list[tuple[float, float]]:
 
 
 def run_ablation(
-    cfg: Config, switch: str, out: Path, hours: float, progress: bool = False, off_run: Path | None = None
+    cfg: Config,
+    switch: str,
+    out: Path,
+    hours: float,
+    progress: bool = False,
+    off_run: Path | None = None,
+    clock: str = "cpu",
 ) -> dict:
     """Run both arms of ``switch`` for ``hours`` each; write and return ``ablation.json``'s content.
 
@@ -71,7 +82,7 @@ def run_ablation(
     from selfplay.zero.loop import run_zero
 
     arms = {"off": cfg.replace(hours=hours), "on": switched(cfg, switch).replace(hours=hours)}
-    result = {"switch": switch, "changes": SWITCHES[switch], "hours": hours, "arms": {}}
+    result = {"switch": switch, "changes": SWITCHES[switch], "hours": hours, "clock": clock, "arms": {}}
     for arm, c in arms.items():
         folder = off_run if arm == "off" and off_run is not None else out / switch / arm
         t, cpu = time.perf_counter(), time.process_time()
@@ -81,7 +92,7 @@ def run_ablation(
             "run": str(folder),
             "wall_seconds": round(time.perf_counter() - t, 1),
             "cpu_seconds": round(time.process_time() - cpu, 1),
-            "curve": curve(folder),
+            "curve": curve(folder, clock),
         }
     (out / switch / "ablation.json").write_text(json.dumps(result, indent=2) + "\n")
     plot(result, out / switch / "ablation.png")
@@ -101,7 +112,7 @@ def plot(result: dict, path: Path) -> Path | None:
     for arm, data in result["arms"].items():
         xs = [s / 60 for s, _ in data["curve"]]
         ax.plot(xs, [e for _, e in data["curve"]], marker="o", label=f"{result['switch']} {arm}")
-    ax.set_xlabel("loop time (minutes)")
+    ax.set_xlabel(f"loop {result.get('clock', 'wall')} time (minutes)")
     ax.set_ylabel("Elo (no-network MCTS = 0)")
     ax.set_title(f"ablation: {result['switch']}, {result['hours']} h per arm")
     ax.legend()
@@ -120,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--config", type=Path, help="base config JSON (go-engine's --config format); default: Config()")
     p.add_argument("--generations", type=int, default=0, help="also stop each arm after this many generations")
     p.add_argument("--off-run", type=Path, help="a finished run of the base config to use as the off arm")
+    p.add_argument("--clock", choices=("cpu", "wall"), default="cpu", help="x axis: loop process CPU or wall time")
     a = p.parse_args(argv)
     if a.hours <= 0:
         p.error("--hours must be > 0")
@@ -133,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.off_run is not None and not (a.off_run / "loop.json").exists():
         print(f"error: --off-run {a.off_run} has no loop.json", file=sys.stderr)
         return 2
-    res = run_ablation(cfg, a.switch, a.out, a.hours, off_run=a.off_run)
+    res = run_ablation(cfg, a.switch, a.out, a.hours, off_run=a.off_run, clock=a.clock)
     for arm, d in res["arms"].items():
         last = d["curve"][-1] if d["curve"] else (0.0, 0.0)
         print(f"{arm}: {len(d['curve'])} rated generations, last Elo {last[1]:.0f}, cpu {d['cpu_seconds']} s")

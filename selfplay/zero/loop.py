@@ -245,7 +245,7 @@ def run_zero(
         write_ratings(run_dir, state)
     while time.monotonic() < deadline and not (cfg.max_generations and state.generation >= cfg.max_generations):
         g = state.generation
-        t0 = time.monotonic()
+        t0, c0 = time.monotonic(), time.process_time()
         # --- self-play with the best (gating) or the latest net
         sp = _selfplay_generation(cfg, run_dir, state, progress, pool)
         # --- training
@@ -276,6 +276,7 @@ def run_zero(
                 "winrate_vs_best": winrate,
                 "promoted": promoted,
                 "seconds": round(time.monotonic() - t0, 1),
+                "cpu_seconds": round(time.process_time() - c0, 1),
             }
         )
         state.save(state_path)

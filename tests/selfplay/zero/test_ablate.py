@@ -48,6 +48,9 @@ def test_both_arms_of_a_tiny_ablation(tmp_path):
     for arm in ("off", "on"):
         curve = res["arms"][arm]["curve"]
         assert curve[0][0] == 0.0 and len(curve) == 2 and curve[1][0] > 0
+    assert res["clock"] == "cpu"
+    hist = json.loads((tmp_path / "out" / "forced" / "on" / "loop.json").read_text())["history"]
+    assert res["arms"]["on"]["curve"][1][0] == hist[0]["cpu_seconds"] > 0
     on = json.loads((tmp_path / "out" / "forced" / "on" / "config.json").read_text())
     assert on["selfplay"]["forced_k"] == 2.0
     off = tmp_path / "out" / "forced" / "off"
