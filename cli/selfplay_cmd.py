@@ -23,14 +23,14 @@ from cli.zero_cmd import common_options, config_from_options
 )
 @click.option("--ray-address", help="run workers as Ray actors on this cluster ('local' starts one)")
 @common_options
-def selfplay(out_dir, games, weights, generation, rollout_player, ray_address, **options):
+def selfplay(out_dir, weights, generation, rollout_player, ray_address, **options):
     """Play self-play games with a network (fresh when no --weights) and write SGF + training shards."""
     from selfplay.cluster import RayConnectError
     from selfplay.config import save_config
     from selfplay.zero.worker import ROLLOUT_PLAYER, run_selfplay
 
     mp.set_start_method("spawn", force=True)
-    cfg = config_from_options(games=games, **options)
+    cfg = config_from_options(options)
     save_config(f"{out_dir}/config.json", cfg)
     if rollout_player:
         weights = ROLLOUT_PLAYER

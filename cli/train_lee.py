@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from cli.config_option import config_option, given_options
+from cli.config_option import command_config, config_option
 
 _common = [
     click.option("--device", default="cpu", show_default=True),
@@ -44,23 +44,12 @@ def check_nproc(nproc: int, batch_size: int | None) -> None:
         raise click.BadParameter(f"--batch {batch_size} must be a multiple of --nproc {nproc}", param_hint="--nproc")
 
 
-def _given(options: dict) -> dict:
-    """The options the user set (unset ones keep the config's defaults)."""
-    return {k: v for k, v in options.items() if v is not None}
-
-
 def build_config(cls, options: dict, section: str):
     """``cls`` from the options, or from ``--config FILE`` with the typed options over it.
 
     ``section`` is the key of the config in a run's ``config.json`` (``"sl"``, ``"value"``, ...).
     """
-    from selfplay.config_file import load_config_file, with_overrides
-
-    path = options.pop("config_path", None)
-    if not path:
-        return cls(**_given(options))
-    typed = given_options()
-    return with_overrides(load_config_file(path, cls, section), {k: v for k, v in options.items() if k in typed})
+    return command_config(cls, options, section=section)
 
 
 def _logging() -> None:

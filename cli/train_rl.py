@@ -11,7 +11,7 @@ import functools
 
 import click
 
-from cli.config_option import config_option, given_options
+from cli.config_option import command_config, config_option
 
 
 def _common(fn):
@@ -68,21 +68,15 @@ def _config(cls, o: dict, **extra):
     """Build ``cls`` from the common options (``None`` = keep the config default).
 
     With ``--config FILE`` the file is the start and only the options typed on the command line
-    (and ``extra``) override it (``selfplay.config_file``).
+    (and ``extra``) override it (``cli.config_option``).
     """
-    from selfplay.config_file import load_config_file, with_overrides
-    from selfplay.rl.common import EnvSpec
-
-    path = o.pop("config_path", None)
     if not o["eval_opponents"]:
         o.pop("eval_opponents")
-    if path:
-        typed = given_options() | {"run_dir"}
-        overrides = {("env." if k in ENV_OPTIONS else "") + k: v for k, v in o.items() if k in typed}
-        return with_overrides(load_config_file(path, cls), {**overrides, **extra})
-    env = EnvSpec(**{name: o.pop(name) for name in ENV_OPTIONS})
-    kwargs = {k: v for k, v in {**o, **extra}.items() if v is not None}
-    return cls(env=env, **kwargs)
+
+    def keys(applied: dict, _) -> dict:
+        return {**{("env." if k in ENV_OPTIONS else "") + k: v for k, v in applied.items()}, **extra}
+
+    return command_config(cls, o, keys)
 
 
 def _report(out: dict) -> None:

@@ -1,6 +1,7 @@
 """``go-engine train zero``: fit the AlphaGo Zero net to a run folder's shards (resumes exactly).
 
-Options -> ``Config`` -> ``selfplay.zero.train.train`` (on ``--nproc`` processes through
+The run's ``config.json`` with the options typed over it (``cli.config_option``) -> ``Config`` ->
+``selfplay.zero.train.train`` (on ``--nproc`` processes through
 ``selfplay.distributed.launch``). See docs/zero.md.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import click
 
+from cli.config_option import command_config, keyed
 from cli.train_lee import check_nproc, nproc_option
 
 
@@ -24,23 +26,23 @@ from cli.train_lee import check_nproc, nproc_option
 @click.option("--export", type=click.Path(dir_okay=False), help="also write the final weights here")
 @click.option("--seed", type=int, default=0, show_default=True)
 @nproc_option
-def zero(run_dir, export, seed, nproc, **train_options):
+def zero(run_dir, export, nproc, **options):
     """Train on the newest window of RUN/shards; checkpoints in RUN/train (resumed when present).
 
     With --nproc N (or under torchrun) N processes train data-parallel on slices of each batch.
     """
-    from dataclasses import replace
     from pathlib import Path
 
     from selfplay.config import Config, load_config
     from selfplay.distributed import launch
     from selfplay.zero.train import train
 
-    check_nproc(nproc, train_options["batch_size"])
-    _check_run(Path(run_dir))
     path = Path(run_dir) / "config.json"
-    base = load_config(path) if path.exists() else Config()
-    cfg = replace(base, train=replace(base.train, **train_options), seed=seed)
+    options["config_path"] = str(path) if path.exists() else None  # the run's config is the start
+    keys = {name: "seed" if name == "seed" else f"train.{name}" for name in options}
+    cfg = command_config(Config, options, lambda applied, _: keyed(applied, keys), load=load_config)
+    check_nproc(nproc, cfg.train.batch_size)
+    _check_run(Path(run_dir))
     res = launch(nproc, cfg.train.device, train, cfg, run_dir, export=export)
     click.echo(f"step {res.step}: {res.metrics}")
 

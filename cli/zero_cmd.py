@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import multiprocessing as mp
+from dataclasses import fields
 
 import click
 
-from selfplay.config import PRECISIONS
+from cli.config_option import Key, command_config, config_option_with, keyed
+from selfplay.config import PRECISIONS, Config, SelfPlayConfig
 
 _COMMON = [
     click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True),
@@ -40,12 +42,7 @@ _COMMON = [
         show_default=True,
         help="CPU inference of the self-play and evaluation nets; auto = bf16 on CPUs with native bfloat16, else fp32",
     ),
-    click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, exists=True),
-        help="config.json to start from (options given override it)",
-    ),
+    config_option_with("config.json to start from (options given override it)"),
     click.option("--seed", type=int, default=0, show_default=True),
 ]
 
@@ -57,35 +54,49 @@ def common_options(fn):
     return functools.wraps(fn)(fn)
 
 
-def config_from_options(config_path=None, train=None, eval=None, **o):  # noqa: A002 (section name)
-    """The root ``Config`` from ``common_options``: ``--config`` (or defaults), then the options given.
+SELFPLAY_KEYS: dict[str, Key] = {
+    **{f.name: f"selfplay.{f.name}" for f in fields(SelfPlayConfig)},
+    "size": "board.size",
+    "komi": "board.komi",
+    "playouts": "mcts.num_simulations",
+    "leaf_batch": "mcts.batch_size",
+    "device": ("selfplay.device", "train.device"),
+    "seed": "seed",
+}
+"""where each of ``common_options`` (and ``selfplay --games``) goes in the root ``Config``"""
 
-    ``train``/``eval`` are dicts of section overrides; ``games``, ``hours``, ``max_generations`` and
-    ``steps_per_generation`` are taken when present.
+ZERO_KEYS: dict[str, Key] = {
+    **SELFPLAY_KEYS,
+    "playouts": ("mcts.num_simulations", "eval.playouts"),
+    "hours": "hours",
+    "max_generations": "max_generations",
+    "steps_per_generation": lambda n: {"train_steps_per_generation": n, "train.steps": 100 * n},
+    "train_batch": "train.batch_size",
+    **{name: f"eval.{key}" for name, key in [("eval_games", "games"), ("anchor_games", "anchor_games")]},
+    **{name: f"eval.{name}" for name in ("gating", "gnugo", "gnugo_komi", "gnugo_colors")},
+}
+"""``SELFPLAY_KEYS`` and the loop's own options (budget, training, evaluation)"""
+
+
+def config_from_options(options: dict, table: dict[str, Key] = SELFPLAY_KEYS) -> Config:
+    """The root ``Config``: ``--config`` (or the defaults), then the options over it (``cli.config_option``).
+
+    ``table`` says where each option goes; ``--preset`` (a whole net section) and ``--size`` (the
+    board's and the net's) are translated here.
     """
-    from dataclasses import fields, replace
+    from selfplay.config import load_config
 
-    from engine.config import BoardConfig
-    from nets.presets import preset
-    from selfplay.config import Config, SelfPlayConfig, load_config
+    def keys(applied: dict, start: Config) -> dict:
+        out = keyed(applied, table)
+        if "net_preset" in applied:
+            from nets.presets import preset
 
-    base = load_config(config_path) if config_path else Config()
-    sp_keys = {f.name for f in fields(SelfPlayConfig)}
-    sp = replace(base.selfplay, **{k: v for k, v in o.items() if k in sp_keys})
-    root = {k: o[k] for k in ("hours", "max_generations") if k in o}
-    if "steps_per_generation" in o:
-        root["train_steps_per_generation"] = o["steps_per_generation"]
-    return replace(
-        base,
-        board=BoardConfig(size=o["size"], komi=o["komi"]),
-        mcts=replace(base.mcts, num_simulations=o["playouts"], batch_size=o["leaf_batch"]),
-        net=preset(o["net_preset"], board_size=o["size"]),
-        selfplay=sp,
-        train=replace(base.train, device=o["device"], **(train or {})),
-        eval=replace(base.eval, **(eval or {})),
-        seed=o["seed"],
-        **root,
-    )
+            out["net"] = preset(applied["net_preset"], board_size=applied.get("size", start.board.size))
+        elif "size" in applied:
+            out["net.board_size"] = applied["size"]
+        return out
+
+    return command_config(Config, options, keys, load=load_config)
 
 
 @click.command()
@@ -123,46 +134,14 @@ def config_from_options(config_path=None, train=None, eval=None, **o):  # noqa: 
     "--actors", type=click.IntRange(min=0), default=0, help="Ray actors; 0 = one per CPU (GPU) of the cluster"
 )
 @common_options
-def zero(
-    run_dir,
-    hours,
-    max_generations,
-    games,
-    steps_per_generation,
-    train_batch,
-    eval_games,
-    anchor_games,
-    gating,
-    gnugo,
-    gnugo_komi,
-    gnugo_colors,
-    ray_address,
-    actors,
-    **options,
-):
+def zero(run_dir, ray_address, actors, **options):
     """Run the AlphaGo Zero loop for --hours: self-play, train, evaluate, rate (see docs/zero.md)."""
     from selfplay.zero.ladder import gnugo_match
     from selfplay.zero.loop import run_zero
 
     mp.set_start_method("spawn", force=True)
-    cfg = config_from_options(
-        games=games,
-        hours=hours,
-        max_generations=max_generations,
-        steps_per_generation=steps_per_generation,
-        train={"batch_size": train_batch, "steps": 100 * steps_per_generation},
-        eval={
-            "games": eval_games,
-            "anchor_games": anchor_games,
-            "gating": gating,
-            "gnugo": gnugo,
-            "gnugo_komi": gnugo_komi,
-            "gnugo_colors": gnugo_colors,
-            "playouts": options["playouts"],
-        },
-        **options,
-    )
-    external = gnugo_match(cfg, run_dir) if gnugo else None
+    cfg = config_from_options(options, ZERO_KEYS)
+    external = gnugo_match(cfg, run_dir) if cfg.eval.gnugo else None
     if ray_address:
         from selfplay.cluster import RayConnectError
         from selfplay.zero.cluster_loop import run_zero_on_cluster
