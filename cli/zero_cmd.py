@@ -6,52 +6,37 @@ its translation into the root ``Config`` (``config_from_options``). See docs/zer
 
 from __future__ import annotations
 
-import functools
 import multiprocessing as mp
 from dataclasses import fields
 
 import click
 
+from cli import options as opt
 from cli.config_option import Key, command_config, config_option_with, keyed
-from selfplay.config import PRECISIONS, Config, SelfPlayConfig
+from selfplay.config import Config, SelfPlayConfig
 
-_COMMON = [
-    click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True),
-    click.option("--komi", type=float, default=7.0, show_default=True),
+common_options = opt.group(
+    opt.size(9),
+    opt.komi(7.0),
     click.option("--preset", "--net-preset", "net_preset", default="b6c64", show_default=True, help="net preset"),
-    click.option("--playouts", type=click.IntRange(min=1), default=100, show_default=True, help="per move"),
-    click.option(
-        "--batch-size",
-        "leaf_batch",
-        type=click.IntRange(min=1),
-        default=8,
-        show_default=True,
-        help="leaves per game per network call (virtual loss)",
+    opt.counted("--playouts", default=100, least=1, help="per move"),
+    opt.counted(
+        "--batch-size", "leaf_batch", default=8, least=1, help="leaves per game per network call (virtual loss)"
     ),
-    click.option("--workers", type=click.IntRange(min=0), default=1, show_default=True, help="0 = in-process"),
-    click.option("--games-per-worker-batch", type=click.IntRange(min=1), default=16, show_default=True),
-    click.option("--temperature-moves", type=click.IntRange(min=0), default=8, show_default=True),
-    click.option("--resign-threshold", type=click.FloatRange(0, 1), default=0.05, show_default=True),
-    click.option("--resign-disabled-frac", type=click.FloatRange(0, 1), default=0.1, show_default=True),
+    opt.counted("--workers", default=1, help="0 = in-process"),
+    opt.counted("--games-per-worker-batch", default=16, least=1),
+    opt.counted("--temperature-moves", default=8),
+    opt.shown("--resign-threshold", type=click.FloatRange(0, 1), default=0.05),
+    opt.shown("--resign-disabled-frac", type=click.FloatRange(0, 1), default=0.1),
     click.option("--playout-cap/--no-playout-cap", default=False, show_default=True),
-    click.option("--device", default="cpu", show_default=True, help="torch device (workers and trainer)"),
-    click.option(
-        "--precision",
-        type=click.Choice(PRECISIONS),
-        default="auto",
-        show_default=True,
-        help="CPU inference of the self-play and evaluation nets; auto = bf16 on CPUs with native bfloat16, else fp32",
+    opt.device("torch device (workers and trainer)"),
+    opt.precision(
+        "CPU inference of the self-play and evaluation nets; auto = bf16 on CPUs with native bfloat16, else fp32"
     ),
     config_option_with("config.json to start from (options given override it)"),
-    click.option("--seed", type=int, default=0, show_default=True),
-]
-
-
-def common_options(fn):
-    """Decorate a command with the shared self-play / net options."""
-    for opt in reversed(_COMMON):
-        fn = opt(fn)
-    return functools.wraps(fn)(fn)
+    opt.seed(),
+)
+"""the self-play and net options that ``selfplay`` and ``zero`` share"""
 
 
 SELFPLAY_KEYS: dict[str, Key] = {
@@ -101,29 +86,26 @@ def config_from_options(options: dict, table: dict[str, Key] = SELFPLAY_KEYS) ->
 
 @click.command()
 @click.option("--run", "run_dir", type=click.Path(file_okay=False), required=True, help="run folder")
-@click.option("--hours", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True)
+@opt.shown("--hours", type=click.FloatRange(min=0, min_open=True), default=1.0)
 @click.option("--generations", "max_generations", type=click.IntRange(min=0), default=0, help="0 = until --hours")
-@click.option("--games", type=click.IntRange(min=1), default=64, show_default=True, help="self-play games per gen")
-@click.option("--steps-per-generation", type=click.IntRange(min=1), default=200, show_default=True)
-@click.option("--train-batch", type=click.IntRange(min=1), default=256, show_default=True)
-@click.option("--eval-games", type=click.IntRange(min=0), default=40, show_default=True)
-@click.option("--anchor-games", type=click.IntRange(min=0), default=10, show_default=True)
+@opt.counted("--games", default=64, least=1, help="self-play games per gen")
+@opt.counted("--steps-per-generation", default=200, least=1)
+@opt.counted("--train-batch", default=256, least=1)
+@opt.counted("--eval-games", default=40)
+@opt.counted("--anchor-games", default=10)
 @click.option("--gating/--no-gating", default=True, show_default=True, help="AlphaGo Zero 55%% gate / AlphaZero")
-@click.option(
+@opt.counted(
     "--bootstrap-games",
-    type=click.IntRange(min=0),
     default=0,
-    show_default=True,
     help="generation 0 played by the no-network search (expert iteration start); 0 = by the fresh net",
 )
 @click.option("--bootstrap-playouts", type=click.IntRange(min=0), default=0, help="0 = --playouts")
 @click.option("--gnugo", help="GNU Go command line: also rate each new best against it (GTP)")
 @click.option("--gnugo-komi", type=float, help="komi of the GNU Go games (default --komi; -7.5: the reverse-komi rung)")
-@click.option(
+@opt.choice(
     "--gnugo-colors",
-    type=click.Choice(["alternate", "a-white", "a-black"]),
+    words=["alternate", "a-white", "a-black"],
     default="alternate",
-    show_default=True,
     help="a-white: the net is always White (the reverse-komi ladder)",
 )
 @click.option(
