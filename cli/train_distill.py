@@ -8,32 +8,28 @@ from __future__ import annotations
 
 import click
 
+from cli import options as opt
 from cli.train_lee import _logging, build_config, common
 from nets.presets import PRESETS
 
 STUDENTS = [name for name, cfg in PRESETS.items() if cfg.kind == "resnet"]
 """presets a student can be (AlphaGo Zero resnets)"""
 
-_data = [
+data_options = opt.group(
+    common,
     click.option("--out", type=click.Path(file_okay=False), required=True, help="output folder (resumed when present)"),
-    click.option("--games", type=click.IntRange(min=0), default=256, show_default=True, help="teacher self-play games"),
+    opt.counted("--games", default=256, help="teacher self-play games"),
     click.option("--shards", type=click.Path(file_okay=False, exists=True), help="also use this run folder's shards"),
-    click.option("--window", type=click.IntRange(min=1), default=200_000, show_default=True, help="shard positions"),
-    click.option("--komi", type=float, default=7.5, show_default=True),
-    click.option("--steps", type=click.IntRange(min=0), default=2000, show_default=True),
-    click.option("--batch", "batch_size", type=click.IntRange(min=1), default=256, show_default=True),
-    click.option("--lr", type=float, default=1e-3, show_default=True, help="AdamW peak rate (cosine to 0)"),
-    click.option("--value-weight", type=click.FloatRange(min=0), default=1.0, show_default=True),
+    opt.counted("--window", default=200_000, least=1, help="shard positions"),
+    opt.komi(),
+    opt.counted("--steps", default=2000),
+    opt.counted("--batch", "batch_size", default=256, least=1),
+    opt.shown("--lr", type=float, default=1e-3, help="AdamW peak rate (cosine to 0)"),
+    opt.shown("--value-weight", type=click.FloatRange(min=0), default=1.0),
     click.option("--symmetries/--no-symmetries", default=True, show_default=True, help="random symmetry per sample"),
-    click.option("--eval-every", type=click.IntRange(min=1), default=500, show_default=True),
-]
-
-
-def data_options(fn):
-    """Attach the options that distill and prune share."""
-    for option in reversed(_data):
-        fn = option(fn)
-    return common(fn)
+    opt.counted("--eval-every", default=500, least=1),
+)
+"""the options that distill and prune share (the Lee trainers' ``common`` first)"""
 
 
 def _run(teacher: str, out: str, options: dict) -> None:

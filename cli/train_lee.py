@@ -10,23 +10,37 @@ import logging
 
 import click
 
+from cli import options as opt
 from cli.config_option import command_config, config_option
 
-_common = [
-    click.option("--device", default="cpu", show_default=True),
-    click.option("--threads", "torch_threads", type=click.IntRange(min=1), default=1, show_default=True),
-    click.option("--seed", type=int, default=0, show_default=True),
+common = opt.group(
+    opt.device(),
+    opt.counted("--threads", "torch_threads", default=1, least=1),
+    opt.seed(),
     click.option("--checkpoint-every", type=click.IntRange(min=1), help="steps between checkpoints"),
     click.option("--log-every", type=click.IntRange(min=1), help="steps between log rows"),
     config_option,
-]
+)
+"""the options every Lee trainer (and ``train distill``/``prune``) shares"""
 
 
-def common(fn):
-    """Attach the options every Lee trainer shares."""
-    for option in reversed(_common):
-        fn = option(fn)
-    return fn
+run_folder = click.option(
+    "--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)"
+)
+"""``--out``: a trainer's run folder"""
+
+
+def fit_options(batch: int):
+    """``--steps`` to ``--eval-every``: the supervised fit of ``train sl`` and ``train value``."""
+    return opt.group(
+        opt.counted("--steps", default=20_000),
+        opt.counted("--batch", "batch_size", default=batch, least=1),
+        opt.shown("--lr", type=float, default=0.003),
+        opt.counted("--lr-halve-every", default=10_000),
+        opt.shown("--momentum", type=float, default=0.0),
+        opt.shown("--holdout", type=click.FloatRange(0, 0.9), default=0.1),
+        opt.counted("--eval-every", default=1000, least=1),
+    )
 
 
 nproc_option = click.option(
@@ -58,16 +72,10 @@ def _logging() -> None:
 
 @click.command("sl")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, exists=True), required=True, help="SGF folder")
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
+@run_folder
 @click.option("--preset", type=click.Choice(["sl13x192", "policy4x16"]), default="sl13x192", show_default=True)
 @click.option("--filters", type=click.IntRange(min=1), help="override the preset's filters k")
-@click.option("--steps", type=click.IntRange(min=0), default=20_000, show_default=True)
-@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=16, show_default=True)
-@click.option("--lr", type=float, default=0.003, show_default=True)
-@click.option("--lr-halve-every", type=click.IntRange(min=0), default=10_000, show_default=True)
-@click.option("--momentum", type=float, default=0.0, show_default=True)
-@click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True)
-@click.option("--eval-every", type=click.IntRange(min=1), default=1000, show_default=True)
+@fit_options(batch=16)
 @nproc_option
 @common
 def sl(data_dir, out, nproc, **options):
@@ -75,22 +83,22 @@ def sl(data_dir, out, nproc, **options):
     from selfplay.distributed import launch
     from selfplay.lee.sl import SLConfig, train_sl
 
-    check_nproc(nproc, options["batch_size"])
-    _logging()
     cfg = build_config(SLConfig, options, "sl")
+    check_nproc(nproc, cfg.batch_size)
+    _logging()
     res = launch(nproc, cfg.device, train_sl, cfg, data_dir, out)
     click.echo(f"step {res.step}: {res.metrics} -> {res.weights}")
 
 
 @click.command("rl")
 @click.option("--sl", "sl_weights", type=click.Path(exists=True), required=True, help="SL weights or run folder")
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
+@run_folder
 @click.option("--iterations", type=click.IntRange(min=0), default=1000, show_default=True)
 @click.option("--games", type=click.IntRange(min=1), default=128, show_default=True, help="games per minibatch")
 @click.option("--lr", type=float, default=0.001, show_default=True)
 @click.option("--pool-every", type=click.IntRange(min=1), default=500, show_default=True)
 @click.option("--baseline", type=click.Choice(["none", "mean"]), default="none", show_default=True)
-@click.option("--komi", type=float, default=7.5, show_default=True)
+@opt.komi()
 @click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 2 n^2)")
 @common
 def rl(sl_weights, out, **options):
@@ -112,27 +120,15 @@ def rl(sl_weights, out, **options):
     type=click.Path(exists=True, file_okay=False),
     help="train on ready data files (go-engine data value-search) instead of --sl/--rl self-play",
 )
-@click.option("--out", type=click.Path(file_okay=False), required=True, help="run folder (resumed when present)")
-@click.option(
-    "--positions",
-    type=click.IntRange(min=0),
-    default=10_000,
-    show_default=True,
-    help="to generate (--data: use; 0 all)",
-)
+@run_folder
+@opt.counted("--positions", default=10_000, help="to generate (--data: use; 0 all)")
 @click.option("--games-per-round", type=click.IntRange(min=1), default=128, show_default=True)
 @click.option("--u-max", type=click.IntRange(min=0), default=0, help="U drawn in [1, u_max] (0 = 450 n^2/361)")
 @click.option("--preset", type=click.Choice(["value13x192", "value4x16"]), default="value13x192", show_default=True)
 @click.option("--filters", type=click.IntRange(min=1), help="override the preset's filters k")
 @click.option("--layers", type=click.IntRange(min=2), help="override the preset's layer count L (paper: 13)")
-@click.option("--steps", type=click.IntRange(min=0), default=20_000, show_default=True)
-@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=32, show_default=True)
-@click.option("--lr", type=float, default=0.003, show_default=True)
-@click.option("--lr-halve-every", type=click.IntRange(min=0), default=10_000, show_default=True)
-@click.option("--momentum", type=float, default=0.0, show_default=True)
-@click.option("--holdout", type=click.FloatRange(0, 0.9), default=0.1, show_default=True)
-@click.option("--eval-every", type=click.IntRange(min=1), default=1000, show_default=True)
-@click.option("--komi", type=float, default=7.5, show_default=True)
+@fit_options(batch=32)
+@opt.komi()
 @nproc_option
 @common
 def value(sl_weights, rl_weights, out, nproc, **options):
@@ -143,11 +139,11 @@ def value(sl_weights, rl_weights, out, nproc, **options):
     from selfplay.distributed import launch
     from selfplay.lee.value import ValueConfig, train_value
 
-    if not options.get("data") and not (sl_weights and rl_weights):
-        raise click.UsageError("give --sl and --rl (the paper's data recipe) or --data DIR")
-    check_nproc(nproc, options["batch_size"])
-    _logging()
     cfg = build_config(ValueConfig, options, "value")
+    if not cfg.data and not (sl_weights and rl_weights):
+        raise click.UsageError("give --sl and --rl (the paper's data recipe) or --data DIR")
+    check_nproc(nproc, cfg.batch_size)
+    _logging()
     metrics = launch(nproc, cfg.device, train_value, cfg, sl_weights, rl_weights, out)
     click.echo(f"{metrics}")
 
@@ -156,8 +152,8 @@ def value(sl_weights, rl_weights, out, nproc, **options):
 @click.argument("net_a", type=click.Path(exists=True))
 @click.argument("net_b", type=click.Path(exists=True))
 @click.option("--games", type=click.IntRange(min=1), default=100, show_default=True)
-@click.option("--komi", type=float, default=7.5, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@opt.komi()
+@opt.seed()
 def eval_policies(net_a, net_b, games, komi, seed):
     """Play policy net NET_A against NET_B with no search (weights files or run folders), e.g. RL vs SL."""
     from pathlib import Path

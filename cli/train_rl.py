@@ -7,57 +7,51 @@ See docs/rl.md for recipes and measured results.
 
 from __future__ import annotations
 
-import functools
-
 import click
 
+from cli import options as opt
 from cli.config_option import command_config, config_option
 
-
-def _common(fn):
-    """Options shared by ``train dqn`` and ``train a3c``."""
-    options = [
-        click.option("--size", type=click.IntRange(2, 19), default=5, show_default=True),
-        click.option("--komi", type=float, default=7.5, show_default=True),
-        click.option("--mode", type=click.Choice(["opponent", "selfplay"]), default="opponent", show_default=True),
-        click.option(
-            "--opponent",
-            default="random",
-            show_default=True,
-            help="random | uniform | heuristic | pool | pool:DIR | PATH.safetensors | 'gtp:COMMAND'; comma-separated",
-        ),
-        click.option("--features", "features_name", default="simple", show_default=True),
-        click.option("--task", type=click.Choice(["go", "capture"]), default="go", show_default=True),
-        click.option(
-            "--reward",
-            type=click.Choice(["win", "margin"]),
-            default="win",
-            show_default=True,
-            help="terminal reward: +1/-1, or half that plus half the score margin / board area",
-        ),
-        click.option(
-            "--pass-rule",
-            type=click.Choice(["any", "sensible"]),
-            default="any",
-            show_default=True,
-            help="'sensible': the learner may pass only when every other legal move fills its own eye",
-        ),
-        click.option("--steps", "total_steps", type=click.IntRange(min=1), help="env steps (default: the config's)"),
-        click.option("--seconds", type=click.FloatRange(min=0), default=0.0, help="wall-clock budget (0 = none)"),
-        click.option("--blocks", type=click.IntRange(min=2), default=3, show_default=True),
-        click.option("--filters", type=click.IntRange(min=1), default=32, show_default=True),
-        click.option("--lr", type=float, help="learning rate (default: the config's)"),
-        click.option("--eval-every", type=click.IntRange(min=0), help="env steps between quick evals (0 = never)"),
-        click.option("--eval-games", type=click.IntRange(min=1), default=50, show_default=True),
-        click.option("--eval-opponent", "eval_opponents", multiple=True, help="repeatable; default: random"),
-        click.option("--checkpoint-every", type=click.IntRange(min=1), help="env steps between checkpoints"),
-        click.option("--run-dir", type=click.Path(file_okay=False), required=True),
-        click.option("--resume", is_flag=True, help="continue from RUN_DIR/checkpoints/train_state.pt"),
-        click.option("--seed", type=int, default=0, show_default=True),
-        click.option("--progress/--no-progress", default=True, show_default=True),
-        config_option,
-    ]
-    return functools.reduce(lambda f, opt: opt(f), reversed(options), fn)
+_common = opt.group(
+    opt.size(5),
+    opt.komi(),
+    opt.choice("--mode", words=["opponent", "selfplay"], default="opponent"),
+    click.option(
+        "--opponent",
+        default="random",
+        show_default=True,
+        help="random | uniform | heuristic | pool | pool:DIR | PATH.safetensors | 'gtp:COMMAND'; comma-separated",
+    ),
+    click.option("--features", "features_name", default="simple", show_default=True),
+    opt.choice("--task", words=["go", "capture"], default="go"),
+    opt.choice(
+        "--reward",
+        words=["win", "margin"],
+        default="win",
+        help="terminal reward: +1/-1, or half that plus half the score margin / board area",
+    ),
+    opt.choice(
+        "--pass-rule",
+        words=["any", "sensible"],
+        default="any",
+        help="'sensible': the learner may pass only when every other legal move fills its own eye",
+    ),
+    click.option("--steps", "total_steps", type=click.IntRange(min=1), help="env steps (default: the config's)"),
+    click.option("--seconds", type=click.FloatRange(min=0), default=0.0, help="wall-clock budget (0 = none)"),
+    opt.counted("--blocks", default=3, least=2),
+    opt.counted("--filters", default=32, least=1),
+    click.option("--lr", type=float, help="learning rate (default: the config's)"),
+    click.option("--eval-every", type=click.IntRange(min=0), help="env steps between quick evals (0 = never)"),
+    opt.counted("--eval-games", default=50, least=1),
+    click.option("--eval-opponent", "eval_opponents", multiple=True, help="repeatable; default: random"),
+    click.option("--checkpoint-every", type=click.IntRange(min=1), help="env steps between checkpoints"),
+    click.option("--run-dir", type=click.Path(file_okay=False), required=True),
+    click.option("--resume", is_flag=True, help="continue from RUN_DIR/checkpoints/train_state.pt"),
+    opt.seed(),
+    click.option("--progress/--no-progress", default=True, show_default=True),
+    config_option,
+)
+"""options shared by ``train dqn`` and ``train a3c``"""
 
 
 ENV_OPTIONS = ("size", "komi", "mode", "opponent", "features_name", "task", "reward", "pass_rule")

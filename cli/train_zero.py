@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import click
 
+from cli import options as opt
 from cli.config_option import command_config, keyed
 from cli.train_lee import check_nproc, nproc_option
 
 
 @click.command("zero")
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), required=True, help="run folder")
-@click.option("--steps", type=click.IntRange(min=0), default=1000, show_default=True, help="total steps")
-@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=256, show_default=True)
-@click.option("--window", "window_positions", type=click.IntRange(min=1), default=200_000, show_default=True)
-@click.option("--optimizer", type=click.Choice(["sgd", "adamw"]), default="sgd", show_default=True)
-@click.option("--lr", type=float, default=0.02, show_default=True)
+@opt.counted("--steps", default=1000, help="total steps")
+@opt.counted("--batch", "batch_size", default=256, least=1)
+@opt.counted("--window", "window_positions", default=200_000, least=1)
+@opt.choice("--optimizer", words=["sgd", "adamw"], default="sgd")
+@opt.shown("--lr", type=float, default=0.02)
 @click.option("--schedule", "lr_schedule", type=click.Choice(["step", "cosine", "constant"]), default="step")
-@click.option("--device", default="cpu", show_default=True)
-@click.option("--checkpoint-every", type=click.IntRange(min=1), default=500, show_default=True)
+@opt.device()
+@opt.counted("--checkpoint-every", default=500, least=1)
 @click.option("--export", type=click.Path(dir_okay=False), help="also write the final weights here")
-@click.option("--seed", type=int, default=0, show_default=True)
+@opt.seed()
 @nproc_option
 def zero(run_dir, export, nproc, **options):
     """Train on the newest window of RUN/shards; checkpoints in RUN/train (resumed when present).
@@ -38,8 +39,8 @@ def zero(run_dir, export, nproc, **options):
     from selfplay.zero.train import train
 
     path = Path(run_dir) / "config.json"
-    options["config_path"] = str(path) if path.exists() else None  # the run's config is the start
     keys = {name: "seed" if name == "seed" else f"train.{name}" for name in options}
+    options["config_path"] = str(path) if path.exists() else None  # the run's config is the start
     cfg = command_config(Config, options, lambda applied, _: keyed(applied, keys), load=load_config)
     check_nproc(nproc, cfg.train.batch_size)
     _check_run(Path(run_dir))
