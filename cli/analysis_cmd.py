@@ -12,35 +12,19 @@ import sys
 
 import click
 
-ANALYZER_OPTIONS = (
+from cli import options as opt
+
+analyzer_options = opt.group(
     click.option("--weights", type=click.Path(dir_okay=False), help="net (.safetensors); default: the shipped nets"),
-    click.option("--visits", type=click.IntRange(min=1), default=200, show_default=True, help="visits per position"),
-    click.option(
-        "--ownership-playouts",
-        type=click.IntRange(min=0),
-        default=200,
-        show_default=True,
-        help="rollouts for the ownership map and the root's score lead",
-    ),
-    click.option(
-        "--move-playouts",
-        type=click.IntRange(min=0),
-        default=64,
-        show_default=True,
-        help="rollouts after each candidate move for its score lead",
-    ),
+    opt.counted("--visits", default=200, least=1, help="visits per position"),
+    opt.counted("--ownership-playouts", default=200, help="rollouts for the ownership map and the root's score lead"),
+    opt.counted("--move-playouts", default=64, help="rollouts after each candidate move for its score lead"),
     click.option("--lam", type=click.FloatRange(0, 1), help="rollout weight in the leaf value (default: the net's)"),
-    click.option("--device", default="cpu", show_default=True, help="torch device of the nets"),
-    click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True, help="torch CPU threads"),
-    click.option("--seed", type=int, default=0, show_default=True),
+    opt.device("torch device of the nets"),
+    opt.counted("--threads", default=1, least=1, help="torch CPU threads"),
+    opt.seed(),
 )
-
-
-def analyzer_options(fn):
-    """Decorate a command with the options of ``load_analyzer``."""
-    for option in reversed(ANALYZER_OPTIONS):
-        fn = option(fn)
-    return fn
+"""the options of ``load_analyzer`` (``analysis`` and ``review``)"""
 
 
 def build_analyzer(weights, visits, ownership_playouts, move_playouts, lam, device, threads, seed, slots=16):
@@ -68,12 +52,11 @@ def build_analyzer(weights, visits, ownership_playouts, move_playouts, lam, devi
 
 @click.command()
 @analyzer_options
-@click.option("--batch", type=click.IntRange(min=1), default=16, show_default=True, help="positions analysed together")
-@click.option(
+@opt.counted("--batch", default=16, least=1, help="positions analysed together")
+@opt.shown(
     "--report-as",
     type=click.Choice(["BLACK", "WHITE", "SIDETOMOVE"], case_sensitive=False),
     default="BLACK",
-    show_default=True,
     help="whose view win rates, scores and ownership take",
 )
 def analysis(batch, report_as, **options):

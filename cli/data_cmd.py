@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import click
 
+from cli import options as opt
+
 
 @click.group()
 def data():
@@ -15,38 +17,27 @@ def data():
 
 
 @data.command()
-@click.option("--games", type=click.IntRange(min=1), default=100, show_default=True, help="games to write")
-@click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True, help="board size")
+@opt.counted("--games", default=100, least=1, help="games to write")
+@opt.size(9, help="board size")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="folder for the SGF files")
-@click.option("--level", type=click.IntRange(0, 10), default=1, show_default=True, help="GNU Go --level")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="GNU Go processes")
-@click.option("--komi", type=float, default=7.5, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="root seed (openings and GNU Go --seed)")
-@click.option(
+@opt.shown("--level", type=click.IntRange(0, 10), default=1, help="GNU Go --level")
+@opt.counted("--workers", default=1, least=1, help="GNU Go processes")
+@opt.komi()
+@opt.seed(help="root seed (openings and GNU Go --seed)")
+@opt.counted(
     "--random-opening",
-    type=click.IntRange(min=0),
+    "max_random_opening",
     default=4,
-    show_default=True,
     help="each game starts with 0..N random legal moves (not used as expert moves)",
 )
 @click.option("--gnugo", type=click.Path(dir_okay=False), default=None, help="GNU Go executable")
-def gnugo(games, size, out_dir, level, workers, komi, seed, random_opening, gnugo):
+def gnugo(**options):
     """Let GNU Go play itself over GTP and write each game as SGF (atomically, deduplicated)."""
     from selfplay.expert_data import GnuGoDataConfig, generate_gnugo_games
 
-    cfg = GnuGoDataConfig(
-        games=games,
-        size=size,
-        out_dir=out_dir,
-        level=level,
-        komi=komi,
-        workers=workers,
-        seed=seed,
-        max_random_opening=random_opening,
-        gnugo=gnugo,
-    )
+    cfg = GnuGoDataConfig(**options)
     written = generate_gnugo_games(cfg)
-    click.echo(f"wrote {written} games to {out_dir}")
+    click.echo(f"wrote {written} games to {cfg.out_dir}")
 
 
 @data.command("value-search")
@@ -58,27 +49,17 @@ def gnugo(games, size, out_dir, level, workers, komi, seed, random_opening, gnug
     type=click.Path(exists=True, file_okay=False),
     help="folder of SGF records (repeatable)",
 )
-@click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True, help="board size of the records used")
+@opt.size(9, help="board size of the records used")
 @click.option(
     "--out", "out_dir", type=click.Path(file_okay=False), required=True, help="folder for the labelled chunks"
 )
-@click.option(
-    "--sims", type=click.IntRange(min=1), default=1000, show_default=True, help="search simulations a position"
-)
-@click.option(
-    "--per-game", type=click.IntRange(min=0), default=0, show_default=True, help="positions a record (0 = all)"
-)
-@click.option(
-    "--perturb",
-    type=click.FloatRange(0, 1),
-    default=0.5,
-    show_default=True,
-    help="fraction of positions given one random legal move first",
-)
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="labelling processes")
+@opt.counted("--sims", default=1000, least=1, help="search simulations a position")
+@opt.counted("--per-game", default=0, help="positions a record (0 = all)")
+@opt.fraction("--perturb", default=0.5, help="fraction of positions given one random legal move first")
+@opt.counted("--workers", default=1, least=1, help="labelling processes")
 @click.option("--seconds", type=click.FloatRange(min=0), default=0, help="stop after this long (a rerun resumes)")
-@click.option("--chunk", type=click.IntRange(min=1), default=256, show_default=True, help="positions a file")
-@click.option("--seed", type=int, default=0, show_default=True)
+@opt.counted("--chunk", default=256, least=1, help="positions a file")
+@opt.seed()
 def value_search(folders, size, out_dir, **options):
     """Label record positions with a no-network search's value, for ``train value --data OUT``."""
     import logging

@@ -4,8 +4,8 @@ Imported as ``from cli import options as opt``. ``opt.group`` bundles options in
 (an option set several commands take). ``opt.size``, ``opt.komi``, ``opt.seed``, ``opt.device``
 and ``opt.precision`` give one spelling and type to what means the same in every command (the
 board, the seed, the torch device and CPU precision of the nets); ``opt.counted``,
-``opt.choice`` and ``opt.shown`` write the usual kinds of option (a whole number with a lower
-bound, one of a few words, any type) with the default shown in ``--help``.
+``opt.fraction``, ``opt.choice`` and ``opt.shown`` write the usual kinds of option (a whole
+number with a lower bound, a share from 0 to 1, one of a few words, any type) with the default shown in ``--help``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,11 @@ def shown(*decls: str, type: Any, default: Any, help: str | None = None, **kw: A
 def counted(*decls: str, default: int, least: int = 0, help: str | None = None) -> Decorator:  # noqa: A002
     """A whole-number option of at least ``least``, its default shown."""
     return shown(*decls, type=click.IntRange(min=least), default=default, help=help)
+
+
+def fraction(*decls: str, default: float, most: float = 1, help: str | None = None) -> Decorator:  # noqa: A002
+    """A number from 0 to ``most`` (a share, a rate), its default shown."""
+    return shown(*decls, type=click.FloatRange(0, most), default=default, help=help)
 
 
 def choice(*decls: str, words: Sequence[str], default: str, help: str | None = None) -> Decorator:  # noqa: A002

@@ -38,7 +38,7 @@ def fit_options(batch: int):
         opt.shown("--lr", type=float, default=0.003),
         opt.counted("--lr-halve-every", default=10_000),
         opt.shown("--momentum", type=float, default=0.0),
-        opt.shown("--holdout", type=click.FloatRange(0, 0.9), default=0.1),
+        opt.fraction("--holdout", default=0.1, most=0.9),
         opt.counted("--eval-every", default=1000, least=1),
     )
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from cli import options as opt
+
 
 @click.command()
 @click.option(
@@ -14,17 +16,11 @@ import click
     help="folder of SGF games (e.g. from `go-engine data gnugo`)",
 )
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="weights file (.npz)")
-@click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True, help="Adam steps (full batch)")
+@opt.counted("--steps", default=300, least=1, help="Adam steps (full batch)")
 @click.option("--lr", type=float, default=0.1, show_default=True, help="Adam step size")
 @click.option("--l2", type=float, default=1e-4, show_default=True, help="L2 penalty")
-@click.option(
-    "--holdout",
-    type=click.FloatRange(0, 0.9),
-    default=0.1,
-    show_default=True,
-    help="fraction of games held out for the accuracy figure",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="seed of the train/held-out split")
+@opt.fraction("--holdout", default=0.1, most=0.9, help="fraction of games held out for the accuracy figure")
+@opt.seed(help="seed of the train/held-out split")
 def rollout(data_dir, out, steps, lr, l2, holdout, seed):
     """Softmax regression of the expert move on local pattern features; saves rollout + tree weights."""
     from selfplay.expert_data import train_rollout_policy

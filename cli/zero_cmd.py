@@ -26,8 +26,8 @@ common_options = opt.group(
     opt.counted("--workers", default=1, help="0 = in-process"),
     opt.counted("--games-per-worker-batch", default=16, least=1),
     opt.counted("--temperature-moves", default=8),
-    opt.shown("--resign-threshold", type=click.FloatRange(0, 1), default=0.05),
-    opt.shown("--resign-disabled-frac", type=click.FloatRange(0, 1), default=0.1),
+    opt.fraction("--resign-threshold", default=0.05),
+    opt.fraction("--resign-disabled-frac", default=0.1),
     click.option("--playout-cap/--no-playout-cap", default=False, show_default=True),
     opt.device("torch device (workers and trainer)"),
     opt.precision(
