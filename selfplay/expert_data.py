@@ -37,14 +37,15 @@ from engine.sgf import board_to_record
 from nets.fileio import atomic_write
 from selfplay.gtp_client import GtpClient
 from selfplay.records import write_sgf_file
+from selfplay.trainer_config import GameSettings
 
 log = logging.getLogger(__name__)
 GNUGO_FALLBACK = "/usr/games/gnugo"
 
 
 @dataclass(frozen=True)
-class GnuGoDataConfig:
-    """Settings of a GNU Go self-play data run."""
+class GnuGoDataConfig(GameSettings):
+    """Settings of a GNU Go self-play data run (``komi``, ``max_moves``: ``GameSettings``)."""
 
     games: int = 10
     """games to write (duplicates are not counted; at most ``2 * games`` attempts)"""
@@ -54,8 +55,6 @@ class GnuGoDataConfig:
     """folder for the SGF files"""
     level: int = 1
     """GNU Go ``--level`` (1 is fast: about 7 ms a move on 9x9)"""
-    komi: float = 7.5
-    """komi"""
     workers: int = 1
     """GNU Go processes playing at once"""
     seed: int = 0
@@ -64,8 +63,6 @@ class GnuGoDataConfig:
     """each game starts with 0..this many random legal moves"""
     opening_margin: int = 2
     """random opening moves avoid the first ``opening_margin`` lines"""
-    max_moves: int = 0
-    """move cap, 0 = ``2 * size * size``"""
     gnugo: str | None = None
     """GNU Go executable (default: on PATH or /usr/games/gnugo)"""
 
@@ -108,7 +105,7 @@ def play_one_game(gtp: GtpClient, cfg: GnuGoDataConfig, rng: random.Random) -> t
     for color, action in board.moves:
         gtp.send(f"play {'BW'[color - 1]} {coords.to_gtp(action, n)}")
     opening = len(board.moves)
-    cap = cfg.max_moves or 2 * n * n
+    cap = cfg.move_cap(n)
     result = None
     while not board.is_over and len(board.moves) < cap:
         color = board.to_play

@@ -1,19 +1,20 @@
 """Pieces shared by the AlphaGo Lee trainers (``sl.py``, ``rl.py``, ``value.py``): logging, lr, state.
 
-``selfplay/zero/train.py`` keeps private copies of the TensorBoard and checkpoint helpers; the public
-versions live here so that the Lee trainers do not copy them a third time.
+The Zero trainer (``selfplay/zero/train.py``), distillation and the minibatch loop
+(``selfplay/trainer_loop.py``) use them too; the trainers' config sections are in
+``selfplay/trainer_config.py``.
 
 ==========================  =====================================================================
 name                        does
 ==========================  =====================================================================
 ``MetricLog``               one CSV row per ``write`` plus TensorBoard scalars (when installed)
-``halving_lr``              the AlphaGo Lee schedule: ``lr * 0.5 ** (step // halve_every)``
 ``set_lr``                  writes a learning rate into every parameter group
 ``save_state``              atomic training checkpoint (model, optimizer, step, RNG states, meta)
 ``restore_state``           inverse of ``save_state``; returns ``(step, meta)``
 ``dataclass_table``         a frozen config as a two-column markdown table (logged at the start)
 ``write_json``              atomic JSON file (a run's ``config.json``)
 ``masked_log_softmax``      log-probabilities with illegal actions at ``-inf`` (rows with none legal stay finite)
+``pick_device``             a torch device; on the CPU also the number of torch threads
 ==========================  =====================================================================
 """
 
@@ -75,11 +76,6 @@ def tb_writer(folder: Path):
     except ImportError:  # tensorboard not installed: the CSV log is the record
         return None
     return SummaryWriter(str(folder))
-
-
-def halving_lr(lr: float, halve_every: int, step: int) -> float:
-    """``lr`` halved every ``halve_every`` steps (0 = never): the AlphaGo Lee SL schedule."""
-    return lr * 0.5 ** (step // halve_every) if halve_every > 0 else lr
 
 
 def set_lr(optimizer: torch.optim.Optimizer, lr: float) -> None:

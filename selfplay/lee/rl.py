@@ -41,12 +41,13 @@ from selfplay.lee.common import (
     MetricLog,
     dataclass_table,
     masked_log_softmax,
-    pick_device,
     restore_state,
     save_state,
     set_lr,
     write_json,
 )
+from selfplay.trainer_config import GameSettings, TrainerRun
+from selfplay.trainer_loop import start_trainer
 
 log = logging.getLogger("go_engine.rl")
 LOG_FIELDS = ("step", "loss", "win_rate", "mean_z", "game_length", "games_per_s", "opponent", "pool_size", "lr")
@@ -55,8 +56,8 @@ SENSIBLE_PLANE = 46
 
 
 @dataclass(frozen=True)
-class RLConfig:
-    """Hyperparameters of the REINFORCE trainer."""
+class RLConfig(GameSettings, TrainerRun):
+    """Hyperparameters of the REINFORCE trainer (a step is an iteration)."""
 
     iterations: int = 1000
     """total iterations (one minibatch of games and one SGD step each)"""
@@ -65,20 +66,15 @@ class RLConfig:
     lr: float = 0.001
     """SGD step size alpha"""
     momentum: float = 0.0
+    """SGD momentum"""
     pool_every: int = 500
     """add the current parameters to the opponent pool every this many iterations (paper: 500)"""
     baseline: str = "none"
     """``"none"`` (b = 0) or ``"mean"`` (b = the minibatch's mean z from the learner's view)"""
-    komi: float = 7.5
-    max_moves: int = 0
-    """move cap per game; 0 = 2 * n * n"""
     train_chunk: int = 512
     """positions per forward/backward pass of the update (gradients are accumulated)"""
     log_every: int = 1
     checkpoint_every: int = 10
-    device: str = "cpu"
-    torch_threads: int = 1
-    seed: int = 0
 
     def __post_init__(self):
         if self.baseline not in ("none", "mean"):
@@ -154,7 +150,7 @@ def play_games(learner, opponent, n_games: int, size: int, cfg: RLConfig, rng: n
     """Play ``n_games`` learner-vs-opponent games stepped together; record the learner's moves."""
     boards = [Board(size, komi=cfg.komi) for _ in range(n_games)]
     colors = np.where(np.arange(n_games) % 2 == 0, BLACK, WHITE)
-    cap = cfg.max_moves or 2 * size * size
+    cap = cfg.move_cap(size)
     rec: list[tuple] = []
     live = list(range(n_games))
     while live:
@@ -229,10 +225,7 @@ def train_rl(cfg: RLConfig, sl_weights: str | Path, out: str | Path, *, stop_at:
     if sl_weights.is_dir():
         sl_weights = sl_weights / "weights.safetensors"
     stop = cfg.iterations if stop_at is None else min(stop_at, cfg.iterations)
-    # --- seeding
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
-    device = pick_device(cfg.device, cfg.torch_threads)
+    rng, device = start_trainer(cfg)
     # --- model (p_rho = p_sigma at start), optimizer, pool, resume
     model = load_weights(sl_weights).model
     size = model.cfg.board_size
@@ -279,7 +272,7 @@ def train_rl(cfg: RLConfig, sl_weights: str | Path, out: str | Path, *, stop_at:
             save_weights(pool_dir / f"{step:06d}.safetensors", model, step=step, meta={"iteration": step})
             pool.append({k2: v.detach().cpu().clone() for k2, v in model.state_dict().items()})
         # --- log
-        if step % cfg.log_every == 0 or step == stop:
+        if cfg.log_due(step, stop):
             metrics = {
                 "loss": total,
                 "win_rate": float((batch.z > 0).mean()),
@@ -292,7 +285,7 @@ def train_rl(cfg: RLConfig, sl_weights: str | Path, out: str | Path, *, stop_at:
             }
             metrics_log.write(step, metrics)
         # --- checkpoint
-        if step % cfg.checkpoint_every == 0 and step < stop:
+        if cfg.checkpoint_due(step, stop):
             save_state(out / "checkpoint.pt", model, optimizer, step, {"rl": asdict(cfg)}, rng)
     save_state(out / "checkpoint.pt", model, optimizer, step, {"rl": asdict(cfg)}, rng)
     metrics_log.close()

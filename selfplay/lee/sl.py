@@ -28,7 +28,6 @@ path                     content
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -36,59 +35,26 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.symmetry import N_SYMMETRIES
 from nets.checkpoint import save_weights
 from nets.factory import build_model
-from nets.presets import preset
 from selfplay import distributed
-from selfplay.lee.common import (
-    MetricLog,
-    dataclass_table,
-    halving_lr,
-    masked_log_softmax,
-    pick_device,
-    restore_state,
-    save_state,
-    set_lr,
-    write_json,
-)
+from selfplay.lee.common import MetricLog, dataclass_table, masked_log_softmax, restore_state, write_json
 from selfplay.lee.data import PositionSet, augment, load_expert_positions
+from selfplay.trainer_config import HalvingSGD, PresetNet
+from selfplay.trainer_loop import MinibatchRun, start_trainer
 
 log = logging.getLogger("go_engine.sl")
 LOG_FIELDS = ("step", "loss", "train_top1", "heldout_top1", "lr", "samples_per_s")
 
 
 @dataclass(frozen=True)
-class SLConfig:
-    """Hyperparameters of the SL policy trainer."""
+class SLConfig(PresetNet, HalvingSGD):
+    """Hyperparameters of the SL policy trainer (the paper's: minibatch 16, step size 0.003)."""
 
     preset: str = "sl13x192"
     """net preset (kind ``policy``); board size and planes are set from the data (``aglee48``)"""
-    filters: int | None = None
-    """override the preset's ``k`` (filters per layer)"""
-    steps: int = 20_000
-    """total optimiser steps"""
-    batch_size: int = 16
-    """minibatch (paper: 16)"""
-    lr: float = 0.003
-    """SGD step size (paper: 0.003)"""
-    lr_halve_every: int = 10_000
-    """halve the step size every this many steps (paper: 80M; 0 = never)"""
-    momentum: float = 0.0
-    """SGD momentum (paper: plain asynchronous SGD)"""
-    holdout: float = 0.1
-    """fraction of the games held out for the top-1 accuracy"""
     skip_passes: bool = True
     """drop positions whose expert move is a pass"""
-    symmetries: bool = True
-    """a random one of the 8 symmetries per sample"""
-    log_every: int = 100
-    eval_every: int = 1000
-    """held-out accuracy every this many steps (and at the end)"""
-    checkpoint_every: int = 1000
-    device: str = "cpu"
-    torch_threads: int = 1
-    seed: int = 0
 
 
 def policy_loss(logits: torch.Tensor, legal: torch.Tensor, actions: torch.Tensor) -> torch.Tensor:
@@ -117,11 +83,7 @@ def evaluate_top1(model, data: PositionSet, device, chunk: int = 512) -> float:
 
 def build_policy(cfg: SLConfig, size: int):
     """The policy net of ``cfg`` for ``size`` x ``size`` boards and ``aglee48`` planes."""
-    extra = {"filters": cfg.filters} if cfg.filters else {}
-    net_cfg = preset(cfg.preset, board_size=size, in_planes=48, feature_set="aglee48", **extra)
-    if net_cfg.kind != "policy":
-        raise ValueError(f"preset {cfg.preset!r} is a {net_cfg.kind!r} net, need a policy net")
-    return build_model(net_cfg)
+    return build_model(cfg.net_config(size, "aglee48", 48, "policy"))
 
 
 @dataclass
@@ -149,10 +111,8 @@ def train_sl(cfg: SLConfig, data_dir: str | Path, out: str | Path, *, stop_at: i
     out = Path(out)
     stop = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
     # --- seeding: torch for the init, one Generator for batches/symmetries, a fixed one for the split
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
     ranks = distributed.current()  # data parallel under distributed.launch; rank 0 writes
-    device = ranks.device(str(pick_device(cfg.device, cfg.torch_threads)))
+    rng, device = start_trainer(cfg, ranks)
     # --- data
     data = load_expert_positions(data_dir, skip_passes=cfg.skip_passes)
     train, held = data.split_by_game(cfg.holdout, np.random.default_rng([cfg.seed, 1]))
@@ -167,44 +127,26 @@ def train_sl(cfg: SLConfig, data_dir: str | Path, out: str | Path, *, stop_at: i
     if ranks.is_main:
         write_json(out / "config.json", {"sl": asdict(cfg), "net": model.cfg.to_dict()})
     metrics_log = MetricLog(out, LOG_FIELDS, "sl") if ranks.is_main else None
-    metrics: dict = {}
-    t_log, n_log = time.perf_counter(), 0
-    while step < stop:
-        # --- collect: a random minibatch under random symmetries
-        idx = rng.integers(0, len(train), cfg.batch_size)
-        trans = rng.integers(0, N_SYMMETRIES, cfg.batch_size) if cfg.symmetries else np.zeros(cfg.batch_size, int)
-        idx, trans = ranks.slice(idx), ranks.slice(trans)  # this rank's part of the global batch
+    run = MinibatchRun(cfg, model, optimizer, rng, out / "checkpoint.pt", {"sl": asdict(cfg)}, metrics_log, step, ranks)
+
+    def learn():
+        """A random minibatch under random symmetries; ``-log p(a | s)`` of its expert moves."""
+        idx, trans = run.draw(len(train))
         x, legal, acts = augment(train.planes[idx], train.legal[idx], train.target[idx], trans)
         x, legal, acts = (torch.from_numpy(v).to(device) for v in (x, legal, acts))
-        # --- loss
         logits = net(x)
-        loss = policy_loss(logits, legal, acts)
-        # --- optimize
-        lr = halving_lr(cfg.lr, cfg.lr_halve_every, step)
-        set_lr(optimizer, lr)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        n_log += cfg.batch_size
-        # --- log (held-out top-1 every eval_every steps and at the end)
-        if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or step == stop:
-            rate = n_log / max(time.perf_counter() - t_log, 1e-9)
-            metrics = {"loss": loss.item(), "train_top1": top1(logits, legal, acts), "lr": lr, "samples_per_s": rate}
-            metrics = ranks.mean(metrics, ("loss", "train_top1"))
-            if (step % cfg.eval_every == 0 or step == stop) and ranks.is_main:
-                metrics["heldout_top1"] = evaluate_top1(model, held, device)
-                log.info("step %d: held-out top-1 %.3f", step, metrics["heldout_top1"])
-            if metrics_log is not None:
-                metrics_log.write(step, metrics)
-            t_log, n_log = time.perf_counter(), 0
-        # --- checkpoint
-        if step % cfg.checkpoint_every == 0 and step < stop and ranks.is_main:
-            save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
+        return policy_loss(logits, legal, acts), lambda: {"train_top1": top1(logits, legal, acts)}
+
+    def evaluate():
+        """Held-out top-1 accuracy."""
+        top = evaluate_top1(model, held, device)
+        log.info("step %d: held-out top-1 %.3f", run.step, top)
+        return {"heldout_top1": top}
+
+    metrics = run.train(stop, learn, cfg.lr_at, evaluate, mean_keys=("loss", "train_top1"))
+    run.finish()
     weights = out / "weights.safetensors"
     if ranks.is_main:
-        save_state(out / "checkpoint.pt", model, optimizer, step, {"sl": asdict(cfg)}, rng)
-        metrics_log.close()
-        save_weights(weights, model, step=step, meta={"trainer": "sl"})
+        save_weights(weights, model, step=run.step, meta={"trainer": "sl"})
     ranks.barrier()  # every rank returns after the final files exist
-    return SLResult(step, metrics, weights)
+    return SLResult(run.step, metrics, weights)

@@ -42,32 +42,23 @@ import torch
 
 from engine.board import Board
 from engine.features.lee import encode_lee_batch
-from engine.symmetry import N_SYMMETRIES
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
 from nets.fileio import atomic_write
-from nets.presets import preset
 from selfplay import distributed
-from selfplay.lee.common import (
-    MetricLog,
-    dataclass_table,
-    halving_lr,
-    pick_device,
-    restore_state,
-    save_state,
-    set_lr,
-    write_json,
-)
+from selfplay.lee.common import MetricLog, dataclass_table, restore_state, write_json
 from selfplay.lee.data import PositionSet, augment
 from selfplay.lee.rl import outcome, policy_moves
+from selfplay.trainer_config import GameSettings, HalvingSGD, PresetNet
+from selfplay.trainer_loop import MinibatchRun, start_trainer
 
 log = logging.getLogger("go_engine.value")
 LOG_FIELDS = ("step", "loss", "heldout_mse", "mean_baseline_mse", "lr", "samples_per_s")
 
 
 @dataclass(frozen=True)
-class ValueConfig:
-    """Hyperparameters of value data generation and value-net training."""
+class ValueConfig(GameSettings, PresetNet, HalvingSGD):
+    """Hyperparameters of value data generation and value-net training (the paper's minibatch: 32)."""
 
     positions: int = 10_000
     """positions to generate (one per game)"""
@@ -75,30 +66,14 @@ class ValueConfig:
     """games stepped together; one data file per round"""
     u_max: int = 0
     """``U`` is drawn from ``[1, u_max]``; 0 = ``round(450 * n^2 / 361)``"""
-    komi: float = 7.5
-    max_moves: int = 0
-    """move cap per game; 0 = 2 * n * n"""
     preset: str = "value13x192"
     """net preset (kind ``value``); board size and planes are set to the policies' (``aglee49``)"""
-    filters: int | None = None
-    """override the preset's ``k`` (filters per layer)"""
     layers: int | None = None
     """override the preset's ``L`` (convolution layers before the head; a cheaper net for search)"""
-    steps: int = 20_000
     batch_size: int = 32
     """minibatch (paper: 32)"""
-    lr: float = 0.003
-    lr_halve_every: int = 10_000
-    momentum: float = 0.0
     holdout: float = 0.1
     """fraction of the positions held out (one position per game, so no game leaks)"""
-    symmetries: bool = True
-    log_every: int = 100
-    eval_every: int = 1000
-    checkpoint_every: int = 1000
-    device: str = "cpu"
-    torch_threads: int = 1
-    seed: int = 0
     data: str = ""
     """folder of ready data files (``go-engine data value-search``): train on them, generate nothing"""
 
@@ -135,7 +110,7 @@ def generate_round(sl, rl, n_games: int, size: int, cfg: ValueConfig, rng: np.ra
     Per ply there is at most one SL call (games before move ``U``) and one RL call (games after).
     """
     u_max = cfg.u_max or round(450 * size * size / 361)
-    cap = cfg.max_moves or 2 * size * size
+    cap = cfg.move_cap(size)
     boards = [Board(size, komi=cfg.komi) for _ in range(n_games)]
     u = rng.integers(1, u_max + 1, n_games)
     kept: dict[int, tuple] = {}  # game -> (planes, legal, colour to move) of s_{U+1}
@@ -251,10 +226,8 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     out = Path(out)
     stop = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
     # --- seeding
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
     ranks = distributed.current()  # data parallel under distributed.launch; rank 0 writes
-    device = ranks.device(str(pick_device(cfg.device, cfg.torch_threads)))
+    rng, device = start_trainer(cfg, ranks)
     # --- data: one position per game (SL to U-1, random at U, RL to the end), or ready files
     if cfg.data:
         data = load_value_files(Path(cfg.data), cfg.positions)
@@ -270,9 +243,8 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     log.info("hyperparameters\n%s", dataclass_table(cfg))
     log.info("%d training positions, %d held out; mean z %.3f", len(train), len(held), mean_z)
     # --- model, optimizer, resume
-    extra = {k: v for k, v in (("filters", cfg.filters), ("blocks", cfg.layers)) if v}
-    net_cfg = preset(cfg.preset, board_size=data.size, in_planes=49, feature_set="aglee49", **extra)
-    model = build_model(net_cfg)
+    layers = {"blocks": cfg.layers} if cfg.layers else {}
+    model = build_model(cfg.net_config(data.size, "aglee49", 49, "value", **layers))
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
     step, _ = restore_state(out / "checkpoint.pt", model, optimizer, rng)
     model.to(device).train()
@@ -280,42 +252,25 @@ def train_value(cfg: ValueConfig, sl_weights, rl_weights, out: str | Path, *, st
     if ranks.is_main:
         write_json(out / "config.json", {"value": asdict(cfg), "sl": str(sl_weights), "rl": str(rl_weights)})
     metrics_log = MetricLog(out, LOG_FIELDS, "value") if ranks.is_main else None
-    metrics: dict = {"mean_baseline_mse": baseline_mse}
-    t_log, n_log = time.perf_counter(), 0
-    while step < stop:
-        # --- collect
-        idx = rng.integers(0, len(train), cfg.batch_size)
-        trans = rng.integers(0, N_SYMMETRIES, cfg.batch_size) if cfg.symmetries else np.zeros(cfg.batch_size, int)
-        idx, trans = ranks.slice(idx), ranks.slice(trans)  # this rank's part of the global batch
+    meta = {"value": asdict(cfg)}
+    run = MinibatchRun(cfg, model, optimizer, rng, out / "checkpoint.pt", meta, metrics_log, step, ranks)
+
+    def learn():
+        """A random minibatch under random symmetries; ``(z - v(s))^2`` on it."""
+        idx, trans = run.draw(len(train))
         x, _, _ = augment(train.planes[idx], train.legal[idx], None, trans)
         x, z = torch.from_numpy(x).to(device), torch.from_numpy(train.target[idx]).to(device)
-        # --- loss
-        loss = value_loss(net(x), z)
-        # --- optimize
-        lr = halving_lr(cfg.lr, cfg.lr_halve_every, step)
-        set_lr(optimizer, lr)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step += 1
-        n_log += cfg.batch_size
-        # --- log (held-out MSE every eval_every steps and at the end)
-        if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or step == stop:
-            rate = n_log / max(time.perf_counter() - t_log, 1e-9)
-            metrics = {"loss": loss.item(), "lr": lr, "samples_per_s": rate, "mean_baseline_mse": baseline_mse}
-            metrics = ranks.mean(metrics, ("loss",))
-            if (step % cfg.eval_every == 0 or step == stop) and ranks.is_main:
-                metrics["heldout_mse"] = evaluate_mse(model, held, device)
-                log.info("step %d: held-out MSE %.4f (mean: %.4f)", step, metrics["heldout_mse"], baseline_mse)
-            if metrics_log is not None:
-                metrics_log.write(step, metrics)
-            t_log, n_log = time.perf_counter(), 0
-        # --- checkpoint
-        if step % cfg.checkpoint_every == 0 and step < stop and ranks.is_main:
-            save_state(out / "checkpoint.pt", model, optimizer, step, {"value": asdict(cfg)}, rng)
+        return value_loss(net(x), z), lambda: {"mean_baseline_mse": baseline_mse}
+
+    def evaluate():
+        """Held-out MSE, next to the MSE of predicting the training mean."""
+        mse = evaluate_mse(model, held, device)
+        log.info("step %d: held-out MSE %.4f (mean: %.4f)", run.step, mse, baseline_mse)
+        return {"heldout_mse": mse}
+
+    metrics = run.train(stop, learn, cfg.lr_at, evaluate, metrics={"mean_baseline_mse": baseline_mse})
+    run.finish()
     if ranks.is_main:
-        save_state(out / "checkpoint.pt", model, optimizer, step, {"value": asdict(cfg)}, rng)
-        metrics_log.close()
-        save_weights(out / "weights.safetensors", model, step=step, meta={"trainer": "value"})
+        save_weights(out / "weights.safetensors", model, step=run.step, meta={"trainer": "value"})
     ranks.barrier()  # every rank returns after the final files exist
-    return {"step": step, **metrics}
+    return {"step": run.step, **metrics}

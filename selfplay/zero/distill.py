@@ -47,13 +47,15 @@ import torch.nn.functional as F
 
 from engine.board import Board
 from engine.features import encode
-from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes
+from engine.symmetry import apply_actions, apply_planes
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
 from nets.fileio import atomic_write
 from nets.presets import preset
 from nets.prune import prune_resnet
-from selfplay.lee.common import MetricLog, dataclass_table, pick_device, restore_state, save_state, set_lr, write_json
+from selfplay.lee.common import MetricLog, dataclass_table, restore_state, write_json
+from selfplay.trainer_config import GameSettings, MinibatchTraining
+from selfplay.trainer_loop import MinibatchRun, start_trainer
 from selfplay.zero.shards import list_shards, read_shard
 
 log = logging.getLogger("go_engine.distill")
@@ -71,7 +73,7 @@ LOG_FIELDS = (
 
 
 @dataclass(frozen=True)
-class DistillConfig:
+class DistillConfig(GameSettings, MinibatchTraining):
     """Hyperparameters of distillation (and of pruning with fine-tuning)."""
 
     student: str = "b4c32"
@@ -80,26 +82,19 @@ class DistillConfig:
     """> 0: the student is the teacher with this fraction of its channels pruned (``student`` unused)"""
     games: int = 256
     """teacher self-play games to generate positions from (0 = shards only)"""
-    komi: float = 7.5
-    max_moves: int = 0
-    """move cap of a teacher self-play game; 0 = 2 * n * n"""
     shards: str = ""
     """run folder whose ``shards/`` add positions (the newest ``window`` of them)"""
     window: int = 200_000
+    value_weight: float = 1.0
+    """weight of the value MSE in the loss"""
     steps: int = 2000
     batch_size: int = 256
     lr: float = 1e-3
     """AdamW peak rate, cosine-annealed to 0 over ``steps``"""
-    value_weight: float = 1.0
     holdout: float = 0.05
-    """fraction of the games held out for the held-out metrics"""
-    symmetries: bool = True
     log_every: int = 50
     eval_every: int = 500
     checkpoint_every: int = 500
-    device: str = "cpu"
-    torch_threads: int = 1
-    seed: int = 0
 
 
 # ------------------------------------------------------------------------------ positions
@@ -170,7 +165,7 @@ def gather_positions(cfg: DistillConfig, teacher, out: Path, device) -> dict:
     if cfg.games:
         t0 = time.perf_counter()
         rng = np.random.default_rng([cfg.seed, 2])
-        planes, game = teacher_selfplay(teacher, cfg.games, size, cfg.komi, cfg.max_moves, rng, device)
+        planes, game = teacher_selfplay(teacher, cfg.games, size, cfg.komi, cfg.move_cap(size), rng, device)
         parts.append(planes)
         games.append(game + len(games))  # ids after the shard games
         log.info("teacher self-play: %d games, %d positions in %.0fs", cfg.games, len(planes), time.perf_counter() - t0)
@@ -260,9 +255,7 @@ def distill(cfg: DistillConfig, teacher_path: str | Path, out: str | Path, *, st
     """
     out = Path(out)
     stop = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
-    torch.manual_seed(cfg.seed)
-    rng = np.random.default_rng(cfg.seed)
-    device = pick_device(cfg.device, cfg.torch_threads)
+    rng, device = start_trainer(cfg)
     teacher = load_weights(teacher_path).model
     if teacher.cfg.kind != "resnet":
         raise ValueError(f"{teacher_path}: the teacher must be an AlphaGo Zero resnet, not {teacher.cfg.kind!r}")
@@ -281,36 +274,26 @@ def distill(cfg: DistillConfig, teacher_path: str | Path, out: str | Path, *, st
     if step == 0 and len(held_rows):
         metrics = evaluate(model, data, held_rows, device)
         metrics_log.write(0, metrics)
-    t_log, n_log = time.perf_counter(), 0
-    while step < stop:
-        rows = train_rows[rng.integers(0, len(train_rows), cfg.batch_size)]
-        trans = rng.integers(0, N_SYMMETRIES, cfg.batch_size) if cfg.symmetries else np.zeros(cfg.batch_size, int)
-        x, pi_t, v_t = _batch(data, rows, trans, device)
+    run = MinibatchRun(cfg, model, optimizer, rng, out / "checkpoint.pt", {"distill": asdict(cfg)}, metrics_log, step)
+
+    def learn():
+        """A random minibatch of positions under random symmetries; the distillation loss on it."""
+        idx, trans = run.draw(len(train_rows))
+        x, pi_t, v_t = _batch(data, train_rows[idx], trans, device)
         logits, values = model(x)
         loss, kl, mse = distill_loss(logits, values, pi_t, v_t, cfg.value_weight)
-        lr = cosine_lr(cfg, step)
-        set_lr(optimizer, lr)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        step, n_log = step + 1, n_log + cfg.batch_size
-        if step % cfg.log_every == 0 or step % cfg.eval_every == 0 or step == stop:
-            rate = n_log / max(time.perf_counter() - t_log, 1e-9)
-            metrics = {"loss": loss.item(), "kl": kl.item(), "value_mse": mse.item(), "lr": lr, "samples_per_s": rate}
-            if (step % cfg.eval_every == 0 or step == stop) and len(held_rows):
-                metrics.update(evaluate(model, data, held_rows, device))
-                log.info(
-                    "step %d: held-out KL %.4f, value MSE %.4f",
-                    step,
-                    metrics["heldout_kl"],
-                    metrics["heldout_value_mse"],
-                )
-            metrics_log.write(step, metrics)
-            t_log, n_log = time.perf_counter(), 0
-        if step % cfg.checkpoint_every == 0 and step < stop:
-            save_state(out / "checkpoint.pt", model, optimizer, step, {"distill": asdict(cfg)}, rng)
-    save_state(out / "checkpoint.pt", model, optimizer, step, {"distill": asdict(cfg)}, rng)
-    metrics_log.close()
+        return loss, lambda: {"kl": kl.item(), "value_mse": mse.item()}
+
+    def held_out():
+        """Held-out KL, value MSE and top-1 agreement (nothing without held-out positions)."""
+        if not len(held_rows):
+            return {}
+        found = evaluate(model, data, held_rows, device)
+        log.info("step %d: held-out KL %.4f, value MSE %.4f", run.step, found["heldout_kl"], found["heldout_value_mse"])
+        return found
+
+    metrics = run.train(stop, learn, lambda s: cosine_lr(cfg, s), held_out, mean_keys=(), metrics=metrics)
+    run.finish()
     meta = {"trainer": "distill", "teacher": str(teacher_path), "prune": cfg.prune}
-    weights = save_weights(out / "weights.safetensors", model.eval(), step=step, meta=meta)
-    return {"step": step, **metrics, "weights": str(weights)}
+    weights = save_weights(out / "weights.safetensors", model.eval(), step=run.step, meta=meta)
+    return {"step": run.step, **metrics, "weights": str(weights)}
