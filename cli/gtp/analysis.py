@@ -111,19 +111,9 @@ class AnalysisCommands:
         color, interval, max_moves = self._analysis_args(args)
         board = self.board.copy()
         _resume(board)
-
-        def run(write: Callable[[str], None]) -> None:
-            stop = threading.Event()
-            report = self._reporter(write, max_moves)
-            worker = threading.Thread(
-                target=self._analyze, args=(board, color, report, stop.is_set, interval), daemon=True
-            )
-            worker.start()
-            self._wait_pending()
-            stop.set()
-            worker.join()
-
-        return Streaming(run)
+        return Streaming(
+            lambda write: self._analyze_until_next_command(board, color, self._reporter(write, max_moves), interval)
+        )
 
     @command("lz-genmove_analyze", when=lambda self: self.can_analyze)
     def cmd_lz_genmove_analyze(self, *args: str) -> Streaming:
@@ -141,6 +131,15 @@ class AnalysisCommands:
                 write(format_analysis(infos, size, max_moves) + "\n")
 
         return report
+
+    def _analyze_until_next_command(self, board, color, report, interval: float) -> None:
+        """Analyse ``board`` in a thread, ``report`` every ``interval`` seconds, until a command arrives."""
+        stop = threading.Event()
+        worker = threading.Thread(target=self._analyze, args=(board, color, report, stop.is_set, interval), daemon=True)
+        worker.start()
+        self._wait_pending()
+        stop.set()
+        worker.join()
 
     def _analyze(self, board, color, report, should_stop, interval) -> None:
         try:

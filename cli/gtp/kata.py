@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -227,17 +226,10 @@ class KataCommands:
         _resume(board)
 
         def run(write: Callable[[str], None]) -> None:
-            stop = threading.Event()
             estimate = ScoreEstimate(self.player, board, color)
             report = self._kata_reporter(estimate, write, interval, max_moves, own)
             searching = interval * (1 - _share(own))  # the rest of each interval goes to the rollouts
-            worker = threading.Thread(
-                target=self._analyze, args=(board, color, report, stop.is_set, searching), daemon=True
-            )
-            worker.start()
-            self._wait_pending()
-            stop.set()
-            worker.join()
+            self._analyze_until_next_command(board, color, report, searching)
 
         return Streaming(run)
 
