@@ -13,7 +13,9 @@ The arena (``arena`` tuple, everything over the game slot first):
   the layout of ``engine/_kernels.py``, and ``rstones int8[K, 8, n*n]``: a ring of the stones of
   the root position and the 7 before it (``gs[g, GS_RHEAD]`` is the current one), for agz17;
 * trees: ``nodes int32[K, M, NODE_COLS]`` (``N_FIRST`` first edge or -1, ``N_NCH``, ``N_NVIS``,
-  ``N_VLOSS``, ``N_TERM``), ``nodew float64[K, M]`` (W from the view of the player who moved into
+  ``N_VLOSS``, ``N_TERM``; ``N_KIDS`` the first child node and ``N_SIB`` the next sibling, in the
+  order of their edges; ``N_EDGE`` the edge into the node; ``N_BESTU`` the cached unvisited edge
+  of highest prior, see ``best_unvisited``), ``nodew float64[K, M]`` (W from the view of the player who moved into
   the node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``, ``E_VL``, ``E_Q``,
   ``E_U``: the child's statistics kept on the edge, ``E_G``: a root edge's Gumbel score, one
   contiguous record per edge) and
@@ -40,7 +42,11 @@ from numba import njit
 
 from engine._jit import NJIT
 from engine._kernels import (
+    ALLOW_SUICIDE,
     BLACK,
+    EMPTY,
+    HEAD,
+    KO,
     LIBS,
     PASSES,
     SIZE,
@@ -52,10 +58,14 @@ from engine._kernels import (
 )
 from engine.search._kernels_forced import forced_pick
 from engine.search._kernels_gumbel import considered_visit, root_pick, sigma_completed
-from engine.search._kernels_mcts import fill_legal_mask_simple, load_root, outcome_value, play_action
+from engine.search._kernels_mcts import load_root, outcome_value, play_action
 
-N_FIRST, N_NCH, N_NVIS, N_VLOSS, N_TERM = range(5)
-NODE_COLS = 5
+N_FIRST, N_NCH, N_NVIS, N_VLOSS, N_TERM, N_KIDS, N_SIB, N_EDGE, N_BESTU = range(9)
+NODE_COLS = 9
+BESTU_STALE = -2
+"""``N_BESTU``: >= 0 the first unvisited edge of highest prior, -1 none left, ``BESTU_STALE`` unknown
+(a full scan finds it), ``<= -3`` the edge ``-3 - N_BESTU`` of the cached one was just visited (the
+next one of the same prior, if any, lies after it)"""
 E_PRIOR, E_N, E_W, E_VL, E_Q, E_U, E_G = range(7)
 EDGE_COLS = 7
 E_CHILD, E_ACT = range(2)
@@ -129,13 +139,18 @@ def tree_reset(nodes, nodew, tinfo, g):
     for c in range(NODE_COLS):
         nodes[g, 0, c] = 0
     nodes[g, 0, N_FIRST] = -1
+    nodes[g, 0, N_KIDS] = -1
+    nodes[g, 0, N_SIB] = -1
+    nodes[g, 0, N_EDGE] = -1
+    nodes[g, 0, N_BESTU] = BESTU_STALE
     nodew[g, 0] = 0.0
     tinfo[g, T_NODES] = 1
     tinfo[g, T_EDGES] = 0
 
 
 @njit(**NJIT)
-def _new_node(nodes, nodew, tinfo, g, term):
+def _new_node(nodes, nodew, tinfo, g, term, parent, e):
+    """A new child of ``parent`` through edge ``e``, linked into its children in edge order."""
     i = tinfo[g, T_NODES]
     tinfo[g, T_NODES] = i + 1
     nodes[g, i, N_FIRST] = -1
@@ -143,8 +158,52 @@ def _new_node(nodes, nodew, tinfo, g, term):
     nodes[g, i, N_NVIS] = 0
     nodes[g, i, N_VLOSS] = 0
     nodes[g, i, N_TERM] = term
+    nodes[g, i, N_KIDS] = -1
+    nodes[g, i, N_EDGE] = e
+    nodes[g, i, N_BESTU] = BESTU_STALE
     nodew[g, i] = 0.0
+    prev, c = -1, nodes[g, parent, N_KIDS]
+    while c >= 0 and nodes[g, c, N_EDGE] < e:
+        prev, c = c, nodes[g, c, N_SIB]
+    nodes[g, i, N_SIB] = c
+    if prev < 0:
+        nodes[g, parent, N_KIDS] = i
+    else:
+        nodes[g, prev, N_SIB] = i
+    if nodes[g, parent, N_BESTU] == e:
+        nodes[g, parent, N_BESTU] = -3 - e
     return i
+
+
+@njit(**NJIT)
+def best_unvisited(nodes, ef, ei, g, node):
+    """The first edge of ``node`` without a child and of the highest prior, or -1 (cached in ``N_BESTU``).
+
+    Edges only gain children between expansions and changes of the priors, so the cache stays
+    right until its edge gains one; the next is then the first later edge of the same prior, else
+    found by a scan of all edges.
+    """
+    b = nodes[g, node, N_BESTU]
+    if b >= -1:
+        return b
+    first = nodes[g, node, N_FIRST]
+    end = first + nodes[g, node, N_NCH]
+    if b <= -3:
+        e0 = -3 - b
+        v = ef[g, e0, E_PRIOR]
+        for e in range(e0 + 1, end):
+            if ei[g, e, E_CHILD] < 0 and ef[g, e, E_PRIOR] == v:
+                nodes[g, node, N_BESTU] = e
+                return e
+    best, best_p = -1, -1.0
+    for e in range(first, end):
+        if ei[g, e, E_CHILD] < 0:
+            p = np.float64(ef[g, e, E_PRIOR])
+            if p > best_p:
+                best_p = p
+                best = e
+    nodes[g, node, N_BESTU] = best
+    return best
 
 
 @njit(**NJIT)
@@ -162,10 +221,14 @@ def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
     if cnt == 0 or first + cnt > ei.shape[1]:
         return False
     k = first
+    best, best_p = -1, -1.0
     for a in range(legal.shape[0]):
         if legal[a] != 0:
             p = max(np.float64(priors[a]), 0.0) / total if total > 0 else 1.0 / cnt
             ef[g, k, E_PRIOR] = p
+            if ef[g, k, E_PRIOR] > best_p:
+                best_p = ef[g, k, E_PRIOR]
+                best = k
             ef[g, k, E_N] = 0.0
             ef[g, k, E_W] = 0.0
             ef[g, k, E_VL] = 0.0
@@ -178,16 +241,20 @@ def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
     tinfo[g, T_EDGES] = k
     nodes[g, node, N_NCH] = cnt
     nodes[g, node, N_FIRST] = first
+    nodes[g, node, N_BESTU] = best
     return True
 
 
 @njit(**NJIT)
-def select_edge(nodes, nodew, ef, g, node, fp):
-    """The edge of ``node`` maximising Q + U (``_kernels_mcts.select_edge`` without RAVE/value mix)."""
+def select_edge(nodes, nodew, ef, ei, g, node, fp):
+    """The edge of ``node`` maximising Q + U (``_kernels_mcts.select_edge`` without RAVE/value mix).
+
+    Walks the node's children (their edges in order) and takes the unvisited edge of highest prior
+    from ``best_unvisited``: the scores, sums and ties of a scan of every edge, without the scan.
+    """
     if fp[FP_VLOSS] != 0.0:
         return _select_edge_vl(nodes, nodew, ef, g, node, fp)
     first = nodes[g, node, N_FIRST]
-    nch = nodes[g, node, N_NCH]
     n_parent = np.int64(nodes[g, node, N_NVIS])
     if fp[FP_SCHEDULE] != 0.0:
         c = np.log((1.0 + n_parent + fp[FP_CBASE]) / fp[FP_CBASE]) + fp[FP_CINIT]
@@ -199,7 +266,10 @@ def select_edge(nodes, nodew, ef, g, node, fp):
     best_score = -1e300
     best_u = -1
     best_p = -1.0
-    for e in range(first, first + nch):
+    ch = nodes[g, node, N_KIDS]
+    while ch >= 0:
+        e = nodes[g, ch, N_EDGE]
+        ch = nodes[g, ch, N_SIB]
         n = ef[g, e, E_N]
         if n > 0.0:
             seen_p += ef[g, e, E_PRIOR]
@@ -207,13 +277,19 @@ def select_edge(nodes, nodew, ef, g, node, fp):
             if score > best_score:
                 best_score = score
                 best = e
-        else:
+        else:  # a child still in flight (several leaves a step without virtual loss)
             p = np.float64(ef[g, e, E_PRIOR])
             if ef[g, e, E_VL] > 0:
                 seen_p += p
             if p > best_p:
                 best_p = p
                 best_u = e
+    e = best_unvisited(nodes, ef, ei, g, node)
+    if e >= 0:
+        p = np.float64(ef[g, e, E_PRIOR])
+        if p > best_p or (p == best_p and e < best_u):
+            best_p = p
+            best_u = e
     if best_u >= 0:
         q_parent = -nodew[g, node] / n_parent if n_parent > 0 else 0.0
         score = q_parent - fp[FP_FPU] * np.sqrt(seen_p) + c_sqrt * best_p
@@ -298,12 +374,12 @@ def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epa
                 j = forced_pick(re[:, E_N], re[:, E_VL], re[:, E_PRIOR], fk)
                 e = first + j if j >= 0 else -1
             if e < 0:
-                e = select_edge(nodes, nodew, ef, g, node, fp)
+                e = select_edge(nodes, nodew, ef, ei, g, node, fp)
         a = ei[g, e, E_ACT]
         passes = passes + 1 if a == n2 else 0
         ch = ei[g, e, E_CHILD]
         if ch < 0:
-            ch = _new_node(nodes, nodew, tinfo, g, 1 if passes >= 2 else 0)
+            ch = _new_node(nodes, nodew, tinfo, g, 1 if passes >= 2 else 0, node, e)
             ei[g, e, E_CHILD] = ch
         node = ch
         depth += 1
@@ -335,36 +411,76 @@ def backup(nodes, nodew, ef, g, path, epath, depth, value):
         v = -v
 
 
+# ------------------------------------------------------------------------------ leaf legality
+@njit(**NJIT)
+def leaf_legal(pts, scal, color, legal):
+    """Legal actions of ``color`` (the side to move) under simple ko, pass legal (``fill_legal_mask_simple``).
+
+    A point with an empty neighbour is legal at once; only the others look at the chains around.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    ko = scal[KO]
+    allow = scal[ALLOW_SUICIDE] != 0
+    opp = 3 - color
+    for r in range(n):
+        base = (r + 1) * w + 1
+        row = r * n
+        for c in range(n):
+            loc = base + c
+            ok = 0
+            if st[loc] == EMPTY and loc != ko:
+                if st[loc - w] == EMPTY or st[loc - 1] == EMPTY or st[loc + 1] == EMPTY or st[loc + w] == EMPTY:
+                    ok = 1
+                elif allow:
+                    ok = 1
+                else:  # no empty neighbour: a friend with two liberties, or a foe in atari
+                    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+                        s = st[nb]
+                        if (s == color and lb[hd[nb]] > 1) or (s == opp and lb[hd[nb]] == 1):
+                            ok = 1
+                            break
+            legal[row + c] = ok
+    legal[n * n] = 1
+
+
 # ------------------------------------------------------------------------------ planes
 @njit(**NJIT)
 def _planes_from_board(st, n, color, out, i):
     """History planes ``i`` and ``8 + i`` of agz17 from a padded ``STONES`` row."""
     w = n + 1
     opp = 3 - color
+    own = out[i].reshape(n * n)
+    other = out[8 + i].reshape(n * n)
     for r in range(n):
         base = (r + 1) * w + 1
+        row = r * n
         for c in range(n):
             s = st[base + c]
-            out[i, r, c] = 1.0 if s == color else 0.0
-            out[8 + i, r, c] = 1.0 if s == opp else 0.0
+            own[row + c] = np.float32(s == color)
+            other[row + c] = np.float32(s == opp)
 
 
 @njit(**NJIT)
 def _planes_from_ring(stones, n, color, out, i):
     opp = 3 - color
-    for r in range(n):
-        for c in range(n):
-            s = stones[r * n + c]
-            out[i, r, c] = 1.0 if s == color else 0.0
-            out[8 + i, r, c] = 1.0 if s == opp else 0.0
+    own = out[i].reshape(n * n)
+    other = out[8 + i].reshape(n * n)
+    for j in range(n * n):
+        s = stones[j]
+        own[j] = np.float32(s == color)
+        other[j] = np.float32(s == opp)
 
 
 @njit(**NJIT)
 def _color_plane(n, color, out):
-    v = 1.0 if color == BLACK else 0.0
-    for r in range(n):
-        for c in range(n):
-            out[16, r, c] = v
+    v = np.float32(1.0 if color == BLACK else 0.0)
+    plane = out[16].reshape(n * n)
+    for j in range(n * n):
+        plane[j] = v
 
 
 @njit(**NJIT)
@@ -475,7 +591,7 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                 elif ip[IP_SUPERKO_TREE] != 0:
                     fill_legal_mask(spts[0], sscal[0], zob, shist[0], color, slegal[k])
                 else:
-                    fill_legal_mask_simple(spts[0], sscal[0], slegal[k])
+                    leaf_legal(spts[0], sscal[0], color, slegal[k])
                 sdepth[k] = depth
                 scolor[k] = color
                 sgame[k] = g

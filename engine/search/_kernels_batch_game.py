@@ -33,6 +33,7 @@ from engine._kernels import (
     reset_board,
 )
 from engine.search._kernels_batch import (
+    BESTU_STALE,
     E_ACT,
     E_CHILD,
     E_G,
@@ -86,9 +87,13 @@ from engine.search._kernels_batch import (
     IP_SUICIDE,
     IP_SUPERKO,
     IP_TEMP_MOVES,
+    N_BESTU,
+    N_EDGE,
     N_FIRST,
+    N_KIDS,
     N_NCH,
     N_NVIS,
+    N_SIB,
     N_TERM,
     N_VLOSS,
     NGS,
@@ -112,7 +117,10 @@ from engine.search._kernels_rng import rand_gamma, rand_uniform
 
 @njit(**NJIT)
 def add_noise(ef, g, first, nch, rng, alpha, eps, noise):
-    """Mix Dirichlet(``alpha``) noise into the root priors: P = (1 - eps) P + eps noise."""
+    """Mix Dirichlet(``alpha``) noise into the root priors: P = (1 - eps) P + eps noise.
+
+    The caller marks the root's ``N_BESTU`` stale.
+    """
     total = 0.0
     for j in range(nch):
         noise[j] = rand_gamma(rng, g, alpha)
@@ -169,6 +177,7 @@ def root_noise(arena, g, fp, noise):
         return
     alpha = fp[FP_ALPHA] if fp[FP_ALPHA] > 0 else 10.0 / nch
     add_noise(ef, g, first, nch, rng, alpha, fp[FP_EPS], noise)
+    nodes[g, 0, N_BESTU] = BESTU_STALE
 
 
 @njit(**NJIT)
@@ -317,21 +326,27 @@ def advance(arena, work, fp, ip, g):
 
 @njit(**NJIT)
 def _compact(arena, g, new_root, work):
-    """Copy game ``g``'s subtree under ``new_root`` into the spare tree (breadth first); (nodes, edges)."""
+    """Copy game ``g``'s subtree under ``new_root`` into the spare tree (breadth first); (nodes, edges).
+
+    A node's children get consecutive numbers there, in the order of their edges.
+    """
     nodes, nodew, ef, ei = arena[4], arena[5], arena[6], arena[7]
     s_nodes, s_w, s_ef, s_ei, queue = work[0], work[1], work[2], work[3], work[4]
     queue[0] = new_root
+    _copy_node(nodes, nodew, g, new_root, s_nodes, s_w, 0, -1)
     nn, ne, head = 1, 0, 0
     while head < nn:
         old = queue[head]
-        for c in range(NODE_COLS):
-            s_nodes[head, c] = nodes[g, old, c]
-        s_nodes[head, N_VLOSS] = 0
-        s_w[head] = nodew[g, old]
         first = nodes[g, old, N_FIRST]
         if first >= 0:
             nch = nodes[g, old, N_NCH]
             s_nodes[head, N_FIRST] = ne
+            b = nodes[g, old, N_BESTU]
+            if b >= 0:
+                s_nodes[head, N_BESTU] = ne + b - first
+            elif b <= -3:
+                s_nodes[head, N_BESTU] = -3 - (ne + (-3 - b) - first)
+            prev = -1
             for j in range(nch):
                 e = first + j
                 for c in range(EDGE_COLS):
@@ -342,12 +357,30 @@ def _compact(arena, g, new_root, work):
                 if ch >= 0:
                     queue[nn] = ch
                     s_ei[ne + j, E_CHILD] = nn
+                    _copy_node(nodes, nodew, g, ch, s_nodes, s_w, nn, ne + j)
+                    if prev < 0:
+                        s_nodes[head, N_KIDS] = nn
+                    else:
+                        s_nodes[prev, N_SIB] = nn
+                    prev = nn
                     nn += 1
                 else:
                     s_ei[ne + j, E_CHILD] = -1
             ne += nch
         head += 1
     return nn, ne
+
+
+@njit(**NJIT)
+def _copy_node(nodes, nodew, g, old, s_nodes, s_w, i, edge):
+    """Node ``old`` of game ``g`` into row ``i`` of the spare tree, reached through ``edge``; no children yet."""
+    for c in range(NODE_COLS):
+        s_nodes[i, c] = nodes[g, old, c]
+    s_nodes[i, N_VLOSS] = 0
+    s_nodes[i, N_KIDS] = -1
+    s_nodes[i, N_SIB] = -1
+    s_nodes[i, N_EDGE] = edge
+    s_w[i] = nodew[g, old]
 
 
 @njit(**NJIT)
@@ -376,6 +409,8 @@ def _prune_root(arena, g, legal):
         return
     fill_legal_mask(bpts[g], bscal[g], zob, bhist[g], bscal[g, TO_PLAY], legal)
     k = first
+    prev = -1
+    nodes[g, 0, N_KIDS] = -1
     for e in range(first, first + nch):
         if legal[ei[g, e, E_ACT]] != 0:
             if k != e:
@@ -383,8 +418,18 @@ def _prune_root(arena, g, legal):
                     ef[g, k, c] = ef[g, e, c]
                 ei[g, k, 0] = ei[g, e, 0]
                 ei[g, k, 1] = ei[g, e, 1]
+            ch = ei[g, k, E_CHILD]
+            if ch >= 0:  # relink the kept children in edge order
+                nodes[g, ch, N_EDGE] = k
+                nodes[g, ch, N_SIB] = -1
+                if prev < 0:
+                    nodes[g, 0, N_KIDS] = ch
+                else:
+                    nodes[g, prev, N_SIB] = ch
+                prev = ch
             k += 1
     nodes[g, 0, N_NCH] = k - first
+    nodes[g, 0, N_BESTU] = BESTU_STALE
 
 
 @njit(**NJIT)
