@@ -19,6 +19,7 @@ from cli.gtp import GtpSession, _preprocess, cleanup_move, format_analysis
 from engine.board import BLACK, WHITE, Board, Rules
 from engine.player import RESIGN, MoveInfo, RandomPlayer
 from engine.sgf import parse_sgf
+from tests.cli.gtp_process import GtpProcess
 
 
 def transcript(lines, player=None, **kwargs) -> str:
@@ -486,23 +487,8 @@ def test_lz_genmove_analyze_falls_back_to_genmove():
 
 # ----------------------------------------------------------------------------- subprocess
 def test_gtp_subprocess():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "gtp", "--player", "random", "--seed", "1"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-    def ask(cmd):
-        proc.stdin.write(cmd + "\n")
-        proc.stdin.flush()
-        lines = []
-        while (line := proc.stdout.readline()) not in ("\n", ""):
-            lines.append(line.rstrip("\n"))
-        return "\n".join(lines)
-
-    try:
+    with GtpProcess("--player", "random", "--seed", "1", stderr=subprocess.PIPE) as gtp:
+        ask, proc = gtp.ask, gtp.proc
         assert ask("1 protocol_version") == "=1 2"
         assert ask("boardsize 7") == "= "
         assert ask("play b d4") == "= "
@@ -516,32 +502,12 @@ def test_gtp_subprocess():
         assert ask("") == "= go-engine"  # the answer to the comment line above
         assert ask("quit") == "= "
         assert proc.wait(timeout=20) == 0
-    finally:
-        proc.kill()
-        proc.communicate()
 
 
 def test_gtp_subprocess_with_mcts_player():
     """The default player: genmove, dead stones, and live lz-analyze stopped by the next command."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "gtp", "--playouts", "40", "--seed", "0"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-    def send(cmd):
-        proc.stdin.write(cmd + "\n")
-        proc.stdin.flush()
-
-    def answer():
-        lines = []
-        while (line := proc.stdout.readline()) not in ("\n", ""):
-            lines.append(line.rstrip("\n"))
-        return lines
-
-    try:
+    with GtpProcess("--playouts", "40", "--seed", "0") as gtp:
+        send, answer, proc = gtp.send, gtp.answer, gtp.proc
         for cmd in ("boardsize 7", "komi 7.5", "play b d4"):
             send(cmd)
             assert answer() == ["= "]
@@ -566,9 +532,6 @@ def test_gtp_subprocess_with_mcts_player():
         send("quit")
         assert answer() == ["= "]
         assert proc.wait(timeout=20) == 0
-    finally:
-        proc.kill()
-        proc.communicate()
 
 
 class SecondsRecorder(RandomPlayer):
