@@ -36,7 +36,7 @@ import os
 import queue as queue_mod
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,80 +45,48 @@ from tqdm import tqdm
 
 from engine import procs
 from selfplay.rl.common import (
-    TRAIN_STATE,
     BestCheckpoint,
-    EnvSpec,
     build_rl_net,
     hparam_table,
     make_vector_env,
     masked_logits,
-    net_config,
     restore_state,
-    save_rl_checkpoint,
-    save_rl_weights,
     start_run,
 )
 from selfplay.rl.eval import quick_eval
 from selfplay.rl.opponents import make_opponent, split_specs
+from selfplay.rl.trainer import RLTrainerConfig, run_summary, save_run_checkpoint
 
 CLOSE_SECONDS = 30.0
 """how long ``close`` lets the worker processes finish their update before terminating them"""
 
 
 @dataclass(frozen=True)
-class A3CConfig:
-    """Hyperparameters of ``train`` (defaults: a 5x5 run on a 2-core CPU)."""
+class A3CConfig(RLTrainerConfig):
+    """Hyperparameters of ``train`` (defaults: a 5x5 run on a 2-core CPU; the shared ones: ``RLTrainerConfig``)."""
 
-    env: EnvSpec = field(default_factory=EnvSpec)
-    """board, komi, mode and opponent"""
     workers: int = 2
     """actor-learner processes (or Ray actors; envs of the one process with ``sync``)"""
     envs_per_worker: int = 4
     """envs stepped together inside each worker (``sync``: ignored, one env per worker)"""
-    total_steps: int = 500_000
-    """env steps summed over all workers"""
-    seconds: float = 0.0
-    """wall-clock budget; 0 = none"""
     t_max: int = 10
     """rollout length (steps per env per update)"""
-    gamma: float = 0.99
-    """discount"""
-    lr: float = 1e-3
-    """learning rate"""
     optimizer: str = "adam"
     """``"adam"`` or ``"rmsprop"`` (the paper's shared RMSProp); state shared between workers"""
     entropy_coef: float = 0.01
     """entropy bonus ``c_e``"""
     value_coef: float = 0.5
     """value-loss weight ``c_v``"""
-    max_grad_norm: float = 5.0
-    """gradient clipping per update"""
-    blocks: int = 3
-    """conv layers of the trunk"""
-    filters: int = 32
-    """trunk channels"""
-    hidden: int = 64
-    """value-head hidden units"""
     sync: bool = False
     """synchronous A2C in one process"""
     ray_address: str = ""
     """run workers as Ray actors on this cluster (``"local"`` starts one here)"""
+    total_steps: int = 500_000
+    lr: float = 1e-3
+    max_grad_norm: float = 5.0
     eval_every: int = 20_000
     """env steps between quick evaluations in the driver (0 = never)"""
-    eval_games: int = 50
-    """games per quick evaluation"""
-    eval_opponents: tuple[str, ...] = ("random",)
-    """opponents of the quick evaluations"""
-    checkpoint_every: int = 20_000
-    """env steps between checkpoints"""
     run_dir: str = "runs/a3c"
-    """output folder"""
-    resume: bool = False
-    """continue from ``run_dir/checkpoints/train_state.pt`` (an earlier version's ``latest.pt``)"""
-    seed: int = 0
-    """root seed"""
-    progress: bool = True
-    """tqdm progress bar"""
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "rmsprop"):
@@ -178,7 +146,7 @@ class ActorLearner:
         self.envs = make_vector_env(
             cfg.env, num_envs, lambda i: make_opponent(specs[(rank * num_envs + i) % len(specs)], pool)
         )
-        self.model = model if model is not None else build_rl_net("actor_critic", _net_cfg(cfg))
+        self.model = model if model is not None else build_rl_net("actor_critic", cfg.trunk())
         self.reset(cfg.seed + step + 1000 * rank)
 
     def reset(self, seed: int) -> None:
@@ -226,10 +194,6 @@ class ActorLearner:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.max_grad_norm)
         return {"steps": T * E, "returns": ended, "loss": float(loss.detach()), "pid": os.getpid(), **stats}
-
-
-def _net_cfg(cfg: A3CConfig):
-    return net_config(cfg.env, cfg.blocks, cfg.filters, cfg.hidden)
 
 
 def make_optimizer(cfg: A3CConfig, model: torch.nn.Module) -> torch.optim.Optimizer:
@@ -399,7 +363,7 @@ def train(cfg: A3CConfig) -> dict:
     """Train an actor-critic with A3C (or A2C, or on Ray); returns a summary dict."""
     # --- run folder, config.json, metric log; seeding of python, numpy and torch
     run, ck_dir, pool_dir, logger = start_run(cfg)
-    model = build_rl_net("actor_critic", _net_cfg(cfg))
+    model = build_rl_net("actor_critic", cfg.trunk())
     optimizer = make_optimizer(cfg, model)
     step = episodes = 0
     if cfg.resume:
@@ -450,22 +414,11 @@ def train(cfg: A3CConfig) -> dict:
         bar.close()
     _checkpoint(cfg, model, optimizer, ck_dir, pool_dir, step, episodes)
     logger.close()
-    elapsed = time.time() - start
-    return {
-        "step": step,
-        "episodes": episodes,
-        "seconds": elapsed,
-        "sps": (step - start_step) / max(elapsed, 1e-9),
-        "worker_pids": sorted(getattr(backend, "worker_pids", pids)),
-        "last": last,
-        "model": model,
-    }
+    summary = run_summary(step, start_step, start, episodes=episodes)
+    return {**summary, "worker_pids": sorted(getattr(backend, "worker_pids", pids)), "last": last, "model": model}
 
 
 def _checkpoint(cfg: A3CConfig, model, optimizer, ck_dir: Path, pool_dir: Path, step: int, episodes: int) -> None:
-    """Write ``train_state.pt``, ``step_<k>.safetensors`` (also into the opponent pool) and ``latest.safetensors``."""
-    kw = {"head": "actor_critic", "step": step, "trainer": asdict(cfg), "extra": {"episodes": episodes}}
-    save_rl_checkpoint(ck_dir / TRAIN_STATE, model, optimizer, **kw)
-    for path in (ck_dir / f"step_{step}.safetensors", pool_dir / f"step_{step}.safetensors"):
-        save_rl_weights(path, model, **kw)
-    save_rl_weights(ck_dir / "latest.safetensors", model, **kw)
+    """Write the run's checkpoint files, the episode count in their meta."""
+    meta = {"head": "actor_critic", "step": step, "trainer": asdict(cfg), "extra": {"episodes": episodes}}
+    save_run_checkpoint(ck_dir, pool_dir, model, optimizer, **meta)

@@ -28,39 +28,20 @@ actors start afresh (asynchronous acting is not bit-reproducible anyway).
 
 from __future__ import annotations
 
-import copy
 import multiprocessing as mp
 import queue
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
 from engine import procs
-from selfplay.rl.common import (
-    BestCheckpoint,
-    build_rl_net,
-    hparam_table,
-    make_vector_env,
-    masked_argmax,
-    net_config,
-    start_run,
-)
-from selfplay.rl.dqn import (
-    DQNConfig,
-    _checkpoint,
-    _collect,
-    _optimize,
-    _planes,
-    _restore,
-    _tensor,
-    double_dqn_target,
-    linear,
-)
-from selfplay.rl.eval import quick_eval
+from selfplay.rl.common import build_rl_net, hparam_table, make_vector_env, start_run
+from selfplay.rl.dqn import DQNConfig, Learner, _collect, _planes, _tensor, double_dqn_target, epsilon_greedy
 from selfplay.rl.opponents import make_opponent, split_specs
 from selfplay.rl.replay import NStepBuffer, PrioritizedReplay
+from selfplay.rl.trainer import run_summary
 
 
 @dataclass(frozen=True)
@@ -106,7 +87,7 @@ class Actor:
         specs = split_specs(d.env.opponent)
         pool = f"{run_dir}/pool"
         self.envs = make_vector_env(d.env, d.num_envs, lambda i: make_opponent(specs[i % len(specs)], pool))
-        self.net = build_rl_net("dqn", net_config(d.env, d.blocks, d.filters, d.hidden)).eval()
+        self.net = build_rl_net("dqn", d.trunk()).eval()
         self.nsteps = [NStepBuffer(d.n_step, d.gamma, d.env.sign) for _ in range(d.num_envs)]
         self.obs, _ = self.envs.reset(seed=[d.seed + 7919 * (index + 1) + i for i in range(d.num_envs)])
         self.after_reset = np.zeros(d.num_envs, bool)
@@ -119,13 +100,7 @@ class Actor:
         """Act until ``send_every`` transitions are ready; return them with priorities and returns."""
         fresh, returns, steps = [], [], 0
         while len(fresh) < self.cfg.send_every:
-            masks = self.obs["action_mask"]
-            with torch.no_grad():
-                q = self.net(_planes(self.obs["observation"]))
-            actions = masked_argmax(q, _tensor(masks, torch.int8)).numpy()
-            for i in range(len(actions)):
-                if self.rng.random() < self.eps and masks[i].any():
-                    actions[i] = self.rng.choice(np.flatnonzero(masks[i]))
+            actions = epsilon_greedy(self.net, self.obs, self.eps, self.rng)
             next_obs, rewards, terms, truncs, _ = self.envs.step(actions)
             new, ended = _collect(
                 self.nsteps, self.after_reset, self.obs["observation"], actions, next_obs, rewards, terms, truncs
@@ -263,70 +238,46 @@ def train(cfg: ApexConfig) -> dict:
     # --- run folder, seeding, learner nets and replay (restored on resume)
     d = cfg.dqn
     run, ck_dir, pool_dir, logger = start_run(d)
-    rng = np.random.default_rng(d.seed)
-    q_net = build_rl_net("dqn", net_config(d.env, d.blocks, d.filters, d.hidden))
-    q_net = q_net.to(memory_format=torch.channels_last)
-    target_net = copy.deepcopy(q_net).eval()
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=d.lr)
-    obs_shape = (len(_dummy_planes(d)), d.env.size, d.env.size)
-    rb = PrioritizedReplay(d.buffer_size, obs_shape, d.env.n_actions, d.alpha)
-    step, updates, digest, episodes = 0, 0, 0, 0
-    if d.resume:
-        step, updates, digest, episodes = _restore(ck_dir, q_net, target_net, optimizer, rb, rng)
-    best = BestCheckpoint(ck_dir, d.resume)
+    ln = Learner(d, (len(_dummy_planes(d)), d.env.size, d.env.size), ck_dir, pool_dir)
     plumbing = f"Ray ({cfg.ray_address})" if cfg.ray_address else "processes"
     epsilons = ", ".join(f"{e:.3g}" for e in actor_epsilons(cfg.actors, cfg.eps_base, cfg.eps_alpha))
     print(f"Ape-X DQN on {d.env.size}x{d.env.size}: {cfg.actors} actors ({plumbing}), epsilons {epsilons}")
     print(hparam_table(d))
     actors = (_Ray if cfg.ray_address else _Processes)(cfg, str(run))
-    actors.publish(_weights(q_net))
-    start, start_step, owed, last_loss = time.time(), step, 0.0, float("nan")
-    next_eval = (step // d.eval_every + 1) * d.eval_every if d.eval_every else None
-    next_ck = (step // d.checkpoint_every + 1) * d.checkpoint_every
+    actors.publish(_weights(ln.q_net))
+    start, start_step, owed = time.time(), ln.step, 0.0
+    next_eval = (ln.step // d.eval_every + 1) * d.eval_every if d.eval_every else None
+    next_ck = (ln.step // d.checkpoint_every + 1) * d.checkpoint_every
     try:
-        while step < d.total_steps and not (d.seconds and time.time() - start > d.seconds):
+        while ln.step < d.total_steps and not (d.seconds and time.time() - start > d.seconds):
             # --- receive: transitions with the actors' priorities
             for b in actors.receive(timeout=1.0):
-                rb.add_batch(*(b[f] for f in PrioritizedReplay.FIELDS), priority=b["priority"])
-                step += int(b["steps"])
+                ln.rb.add_batch(*(b[f] for f in PrioritizedReplay.FIELDS), priority=b["priority"])
+                ln.step += int(b["steps"])
                 owed += len(b["action"]) / (d.num_envs * d.train_every)
-                for ret in b["returns"]:
-                    episodes += 1
-                    logger.scalar("charts/episodic_return", float(ret), step)
+                ln.episodes_ended(b["returns"], logger)
             # --- learn at the single-process trainer's replay ratio
-            while owed >= 1 and step >= d.learning_starts and len(rb) >= d.batch_size:
+            while owed >= 1 and ln.step >= d.learning_starts and len(ln.rb) >= d.batch_size:
                 owed -= 1
-                if d.lr_end is not None:
-                    optimizer.param_groups[0]["lr"] = linear(d.lr, d.lr_end, step / d.total_steps)
-                b = rb.sample(d.batch_size, linear(d.beta_start, 1.0, step / d.beta_steps), rng)
-                last_loss, td = _optimize(q_net, target_net, optimizer, b, d.max_grad_norm)
-                rb.update_priorities(b.idx, td)
-                updates += 1
-                if updates % d.target_every == 0:
-                    target_net.load_state_dict(q_net.state_dict())
-                if updates % cfg.publish_every == 0:
-                    actors.publish(_weights(q_net))
-            owed = min(owed, 1.0) if step < d.learning_starts else owed
+                ln.learn()
+                if ln.updates % cfg.publish_every == 0:
+                    actors.publish(_weights(ln.q_net))
+            owed = min(owed, 1.0) if ln.step < d.learning_starts else owed
             # --- log, evaluate, checkpoint
-            sps = (step - start_step) / max(time.time() - start, 1e-9)
-            logger.scalar("losses/td_loss", last_loss, step)
-            logger.scalar("charts/SPS", sps, step)
-            if next_eval is not None and step >= next_eval:
+            sps = (ln.step - start_step) / max(time.time() - start, 1e-9)
+            logger.scalar("losses/td_loss", ln.last_loss, ln.step)
+            logger.scalar("charts/SPS", sps, ln.step)
+            if next_eval is not None and ln.step >= next_eval:
                 next_eval += d.eval_every
-                score = quick_eval(q_net, "dqn", d, pool_dir, step, logger, _Echo())
-                best.offer(q_net, score, head="dqn", step=step, trainer=asdict(d))
-            if step >= next_ck:
+                ln.evaluate(logger, _Echo())
+            if ln.step >= next_ck:
                 next_ck += d.checkpoint_every
-                _checkpoint(
-                    d, q_net, target_net, optimizer, rb, rng, ck_dir, pool_dir, (step, updates, digest, episodes)
-                )
+                ln.save()
     finally:
         actors.close()
-    _checkpoint(d, q_net, target_net, optimizer, rb, rng, ck_dir, pool_dir, (step, updates, digest, episodes))
+    ln.save()
     logger.close()
-    elapsed = time.time() - start
-    sps = (step - start_step) / max(elapsed, 1e-9)
-    return {"step": step, "updates": updates, "episodes": episodes, "seconds": elapsed, "sps": sps, "model": q_net}
+    return {**run_summary(ln.step, start_step, start, updates=ln.updates, episodes=ln.episodes), "model": ln.q_net}
 
 
 class _Echo:

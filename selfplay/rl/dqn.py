@@ -32,7 +32,7 @@ from __future__ import annotations
 import copy
 import time
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -41,52 +41,32 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from selfplay.rl.common import (
-    TRAIN_STATE,
     BestCheckpoint,
-    EnvSpec,
     build_rl_net,
     hparam_table,
     make_vector_env,
     masked_argmax,
-    net_config,
     restore_state,
-    save_rl_checkpoint,
-    save_rl_weights,
     start_run,
 )
 from selfplay.rl.eval import quick_eval
 from selfplay.rl.opponents import make_opponent, split_specs
 from selfplay.rl.replay import NStepBuffer, PrioritizedReplay
+from selfplay.rl.trainer import RLTrainerConfig, run_summary, save_run_checkpoint
 
 
 @dataclass(frozen=True)
-class DQNConfig:
-    """Hyperparameters of ``train`` (defaults: a 5x5 run on a CPU)."""
+class DQNConfig(RLTrainerConfig):
+    """Hyperparameters of ``train`` (defaults: a 5x5 run on a CPU; the shared ones: ``RLTrainerConfig``)."""
 
-    env: EnvSpec = field(default_factory=EnvSpec)
-    """board, komi, mode and opponent"""
-    total_steps: int = 200_000
-    """env steps (summed over the vector envs)"""
-    seconds: float = 0.0
-    """wall-clock budget; 0 = none (stops at whichever comes first)"""
     num_envs: int = 8
     """envs in the ``SyncVectorEnv``"""
-    blocks: int = 3
-    """conv layers of the trunk"""
-    filters: int = 32
-    """trunk channels"""
-    hidden: int = 64
-    """value-stream hidden units"""
     buffer_size: int = 50_000
     """replay capacity (transitions)"""
     batch_size: int = 64
     """minibatch size"""
-    lr: float = 5e-4
-    """Adam learning rate"""
     lr_end: float | None = None
-    """learning rate reached at ``total_steps``, linearly from ``lr`` (None = constant ``lr``)"""
-    gamma: float = 0.99
-    """discount"""
+    """Adam's learning rate reached at ``total_steps``, linearly from ``lr`` (None = constant ``lr``)"""
     n_step: int = 3
     """n of the n-step return"""
     alpha: float = 0.6
@@ -107,24 +87,8 @@ class DQNConfig:
     """vector steps (of ``num_envs`` env steps each) between updates"""
     target_every: int = 250
     """updates between target-net copies"""
-    max_grad_norm: float = 10.0
-    """gradient clipping"""
-    eval_every: int = 10_000
-    """env steps between quick evaluations (0 = never)"""
-    eval_games: int = 50
-    """games per quick evaluation, against each of ``eval_opponents``"""
-    eval_opponents: tuple[str, ...] = ("random",)
-    """opponents of the quick evaluations"""
     checkpoint_every: int = 20_000
     """env steps between checkpoints (a multiple of ``num_envs`` is exact)"""
-    run_dir: str = "runs/dqn"
-    """output folder: config.json, metrics.csv, checkpoints/, pool/"""
-    resume: bool = False
-    """continue from ``run_dir/checkpoints/train_state.pt`` (an earlier version's ``latest.pt``)"""
-    seed: int = 0
-    """root seed"""
-    progress: bool = True
-    """tqdm progress bar"""
 
     def __post_init__(self) -> None:
         if self.checkpoint_every % self.num_envs:
@@ -171,98 +135,137 @@ def _planes(x) -> torch.Tensor:
     return _tensor(x).contiguous(memory_format=torch.channels_last)
 
 
+# ------------------------------------------------------------------------------ learner
+class Learner:
+    """The Double DQN learner: online and target nets, Adam, the prioritized replay, the Generator, the counts.
+
+    The counts are ``step`` (env steps), ``updates``, ``digest`` (CRC-32 of the actions taken) and
+    ``episodes``. ``save`` writes them with everything else into ``checkpoints/`` (``replay.npz``
+    holds the buffer, the target net and the counts); with ``cfg.resume`` the constructor reads
+    them back. ``best`` keeps the weights of the best quick evaluation.
+    """
+
+    def __init__(self, cfg: DQNConfig, obs_shape: tuple[int, ...], ck_dir: Path, pool_dir: Path):
+        self.cfg, self.ck_dir, self.pool_dir = cfg, ck_dir, pool_dir
+        self.rng = np.random.default_rng(cfg.seed)
+        self.q_net = build_rl_net("dqn", cfg.trunk()).to(memory_format=torch.channels_last)
+        self.target_net = copy.deepcopy(self.q_net).eval()
+        self.optimizer = torch.optim.Adam(self.q_net.parameters(), lr=cfg.lr)
+        self.rb = PrioritizedReplay(cfg.buffer_size, obs_shape, cfg.env.n_actions, cfg.alpha)
+        self.step = self.updates = self.digest = self.episodes = 0
+        self.last_loss = float("nan")
+        if cfg.resume:
+            self._restore()
+        self.best = BestCheckpoint(ck_dir, cfg.resume)
+
+    def learn(self) -> None:
+        """One update at env step ``step``: a prioritized minibatch, the Double DQN step, new priorities.
+
+        The lr and beta schedules follow ``step``; the target net is copied every ``target_every`` updates.
+        """
+        cfg = self.cfg
+        if cfg.lr_end is not None:
+            self.optimizer.param_groups[0]["lr"] = linear(cfg.lr, cfg.lr_end, self.step / cfg.total_steps)
+        b = self.rb.sample(cfg.batch_size, linear(cfg.beta_start, 1.0, self.step / cfg.beta_steps), self.rng)
+        self.last_loss, td = _optimize(self.q_net, self.target_net, self.optimizer, b, cfg.max_grad_norm)
+        self.rb.update_priorities(b.idx, td)
+        self.updates += 1
+        if self.updates % cfg.target_every == 0:
+            self.target_net.load_state_dict(self.q_net.state_dict())
+
+    def episodes_ended(self, returns, logger) -> None:
+        """Count the episodes that ended and log their returns at the current step."""
+        for ret in returns:
+            self.episodes += 1
+            logger.scalar("charts/episodic_return", float(ret), self.step)
+
+    def evaluate(self, logger, bar) -> None:
+        """A quick evaluation of the online net (``selfplay.rl.eval.quick_eval``); the best one is kept."""
+        score = quick_eval(self.q_net, "dqn", self.cfg, self.pool_dir, self.step, logger, bar)
+        self.best.offer(self.q_net, score, head="dqn", step=self.step, trainer=asdict(self.cfg))
+
+    def save(self) -> None:
+        """Write ``replay.npz`` (the buffer, the target net, the counts), then the run's checkpoint files."""
+        counts = np.array([self.step, self.updates, self.digest, self.episodes], np.int64)
+        target = {f"target/{k}": v.numpy() for k, v in self.target_net.state_dict().items()}
+        self.rb.save(self.ck_dir / "replay.npz", counters=counts, **target)
+        meta = {"head": "dqn", "step": self.step, "trainer": asdict(self.cfg)}
+        save_run_checkpoint(self.ck_dir, self.pool_dir, self.q_net, self.optimizer, self.rng, **meta)
+
+    def _restore(self) -> None:
+        """Load ``train_state.pt`` and ``replay.npz`` (weights, optimizer, random states, buffer, target net)."""
+        ck = restore_state(self.ck_dir, self.optimizer, self.rng)
+        self.q_net.load_state_dict(ck.model.state_dict())
+        extra = self.rb.load(self.ck_dir / "replay.npz")
+        prefix = "target/"
+        target = {k[len(prefix) :]: torch.from_numpy(v) for k, v in extra.items() if k.startswith(prefix)}
+        self.target_net.load_state_dict(target)
+        self.step, self.updates, self.digest, self.episodes = (int(x) for x in extra["counters"])
+
+
 # ------------------------------------------------------------------------------ trainer
 def train(cfg: DQNConfig) -> dict:
     """Train a dueling Double DQN on ``cfg.env``; returns a summary dict (see the end)."""
     # --- run folder, config.json, metric log; seeding of python, numpy and torch
     run, ck_dir, pool_dir, logger = start_run(cfg)
-    # --- seeding of the trainer's Generator and the envs
-    rng = np.random.default_rng(cfg.seed)
+    # --- the envs (seeded with seed + step), the learner (its Generator seeded with seed; restored on resume)
     specs = split_specs(cfg.env.opponent)
     envs = make_vector_env(cfg.env, cfg.num_envs, lambda i: make_opponent(specs[i % len(specs)], pool_dir))
-
-    q_net = build_rl_net("dqn", net_config(cfg.env, cfg.blocks, cfg.filters, cfg.hidden))
-    q_net = q_net.to(memory_format=torch.channels_last)
-    target_net = copy.deepcopy(q_net).eval()
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=cfg.lr)
-    obs_shape = envs.single_observation_space["observation"].shape
-    rb = PrioritizedReplay(cfg.buffer_size, obs_shape, cfg.env.n_actions, cfg.alpha)
+    ln = Learner(cfg, envs.single_observation_space["observation"].shape, ck_dir, pool_dir)
     nsteps = [NStepBuffer(cfg.n_step, cfg.gamma, cfg.env.sign) for _ in range(cfg.num_envs)]
-    step, updates, digest, episodes = 0, 0, 0, 0
-    if cfg.resume:
-        step, updates, digest, episodes = _restore(ck_dir, q_net, target_net, optimizer, rb, rng)
-    best = BestCheckpoint(ck_dir, cfg.resume)
-    obs, _ = envs.reset(seed=[cfg.seed + step + i for i in range(cfg.num_envs)])
+    obs, _ = envs.reset(seed=[cfg.seed + ln.step + i for i in range(cfg.num_envs)])
     after_reset = np.zeros(cfg.num_envs, bool)
     print(f"DQN on {cfg.env.size}x{cfg.env.size} ({cfg.env.mode}, vs {cfg.env.opponent})\n{hparam_table(cfg)}")
 
-    bar = tqdm(total=cfg.total_steps, initial=step, disable=not cfg.progress, unit="step", desc="dqn")
-    start, start_step, last_loss = time.time(), step, float("nan")
-    while step < cfg.total_steps and not (cfg.seconds and time.time() - start > cfg.seconds):
+    bar = tqdm(total=cfg.total_steps, initial=ln.step, disable=not cfg.progress, unit="step", desc="dqn")
+    start, start_step = time.time(), ln.step
+    while ln.step < cfg.total_steps and not (cfg.seconds and time.time() - start > cfg.seconds):
         # --- act
-        eps = linear(cfg.eps_start, cfg.eps_end, step / cfg.eps_steps)
+        eps = linear(cfg.eps_start, cfg.eps_end, ln.step / cfg.eps_steps)
         planes = obs["observation"]
-        actions = _act(q_net, obs, eps, rng)
-        digest = zlib.crc32(actions.astype(np.int64).tobytes(), digest)
+        actions = epsilon_greedy(ln.q_net, obs, eps, ln.rng)
+        ln.digest = zlib.crc32(actions.astype(np.int64).tobytes(), ln.digest)
 
         next_obs, rewards, terms, truncs, _ = envs.step(actions)
         fresh, ended = _collect(nsteps, after_reset, planes, actions, next_obs, rewards, terms, truncs)
         for tr in fresh:
-            rb.add(*tr)
-        step += cfg.num_envs
+            ln.rb.add(*tr)
+        ln.step += cfg.num_envs
 
         # --- learn
-        if _update_due(cfg, step, len(rb)):
-            if cfg.lr_end is not None:
-                optimizer.param_groups[0]["lr"] = linear(cfg.lr, cfg.lr_end, step / cfg.total_steps)
-            b = rb.sample(cfg.batch_size, linear(cfg.beta_start, 1.0, step / cfg.beta_steps), rng)
-            last_loss, td = _optimize(q_net, target_net, optimizer, b, cfg.max_grad_norm)
-            rb.update_priorities(b.idx, td)
-            updates += 1
-            if updates % cfg.target_every == 0:
-                target_net.load_state_dict(q_net.state_dict())
-        for ret in ended:
-            episodes += 1
-            logger.scalar("charts/episodic_return", ret, step)
+        if _update_due(cfg, ln.step, len(ln.rb)):
+            ln.learn()
+        ln.episodes_ended(ended, logger)
         after_reset = terms | truncs
         obs = next_obs
         bar.update(cfg.num_envs)
 
         # --- log
-        if step % 1000 < cfg.num_envs:
-            sps = (step - start_step) / max(time.time() - start, 1e-9)
-            for name, value in (("losses/td_loss", last_loss), ("charts/epsilon", eps), ("charts/SPS", sps)):
-                logger.scalar(name, value, step)
-            bar.set_postfix(eps=f"{eps:.2f}", loss=f"{last_loss:.3f}", sps=f"{sps:.0f}", refresh=False)
-        if cfg.eval_every and step % cfg.eval_every < cfg.num_envs:
-            score = quick_eval(q_net, "dqn", cfg, pool_dir, step, logger, bar)
-            best.offer(q_net, score, head="dqn", step=step, trainer=asdict(cfg))
+        if ln.step % 1000 < cfg.num_envs:
+            sps = (ln.step - start_step) / max(time.time() - start, 1e-9)
+            for name, value in (("losses/td_loss", ln.last_loss), ("charts/epsilon", eps), ("charts/SPS", sps)):
+                logger.scalar(name, value, ln.step)
+            bar.set_postfix(eps=f"{eps:.2f}", loss=f"{ln.last_loss:.3f}", sps=f"{sps:.0f}", refresh=False)
+        if cfg.eval_every and ln.step % cfg.eval_every < cfg.num_envs:
+            ln.evaluate(logger, bar)
 
         # --- checkpoint (an episode boundary: envs are reset with seed + step, here and on resume)
-        if step % cfg.checkpoint_every == 0:
-            _checkpoint(cfg, q_net, target_net, optimizer, rb, rng, ck_dir, pool_dir, (step, updates, digest, episodes))
-            obs, _ = envs.reset(seed=[cfg.seed + step + i for i in range(cfg.num_envs)])
+        if ln.step % cfg.checkpoint_every == 0:
+            ln.save()
+            obs, _ = envs.reset(seed=[cfg.seed + ln.step + i for i in range(cfg.num_envs)])
             after_reset[:] = False
             for buf in nsteps:
                 buf.clear()
 
     bar.close()
-    _checkpoint(cfg, q_net, target_net, optimizer, rb, rng, ck_dir, pool_dir, (step, updates, digest, episodes))
+    ln.save()
     logger.close()
     envs.close()
-    elapsed = time.time() - start
-    return {
-        "step": step,
-        "updates": updates,
-        "episodes": episodes,
-        "actions_crc": digest,
-        "seconds": elapsed,
-        "sps": (step - start_step) / max(elapsed, 1e-9),
-        "model": q_net,
-    }
+    counts = {"updates": ln.updates, "episodes": ln.episodes, "actions_crc": ln.digest}
+    return {**run_summary(ln.step, start_step, start, **counts), "model": ln.q_net}
 
 
-def _act(q_net, obs: dict, eps: float, rng: np.random.Generator) -> np.ndarray:
+def epsilon_greedy(q_net, obs: dict, eps: float, rng: np.random.Generator) -> np.ndarray:
     """Epsilon-greedy legal actions of every env: greedy on ``q_net``, else uniform over the legal ones."""
     masks = obs["action_mask"]
     with torch.no_grad():
@@ -305,27 +308,3 @@ def _collect(nsteps, after_reset, planes, actions, next_obs, rewards, terms, tru
         if any(done):
             ended.append(float(rewards[i]))
     return fresh, ended
-
-
-def _restore(ck_dir: Path, q_net, target_net, optimizer, rb, rng) -> tuple[int, ...]:
-    """Load ``train_state.pt`` and ``replay.npz`` (weights, optimizer, random states, buffer, target net)."""
-    ck = restore_state(ck_dir, optimizer, rng)
-    q_net.load_state_dict(ck.model.state_dict())
-    extra = rb.load(ck_dir / "replay.npz")
-    prefix = "target/"
-    target = {k[len(prefix) :]: torch.from_numpy(v) for k, v in extra.items() if k.startswith(prefix)}
-    target_net.load_state_dict(target)
-    return tuple(int(x) for x in extra["counters"])
-
-
-def _checkpoint(cfg, q_net, target_net, optimizer, rb, rng, ck_dir: Path, pool_dir: Path, counters) -> None:
-    """Write ``step_<k>.safetensors`` (and in the pool), ``latest.safetensors``, ``train_state.pt``, ``replay.npz``."""
-    step = counters[0]
-    extra = {f"target/{k}": v.numpy() for k, v in target_net.state_dict().items()}
-    rb.save(ck_dir / "replay.npz", counters=np.array(counters, np.int64), **extra)
-    save_rl_checkpoint(
-        ck_dir / TRAIN_STATE, q_net, optimizer, head="dqn", step=step, trainer=asdict(cfg), generator=rng
-    )
-    for path in (ck_dir / f"step_{step}.safetensors", pool_dir / f"step_{step}.safetensors"):
-        save_rl_weights(path, q_net, head="dqn", step=step, trainer=asdict(cfg))
-    save_rl_weights(ck_dir / "latest.safetensors", q_net, head="dqn", step=step, trainer=asdict(cfg))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,31 +15,11 @@ from cli.main import cli
 from nets.models.actor_critic import ActorCritic
 from selfplay.rl.a3c import A3CConfig, a2c_loss, make_optimizer, nstep_returns, share_optimizer_state, train
 from selfplay.rl.common import EnvSpec, load_rl_checkpoint, net_config
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+from tests.selfplay.rl.conftest import tiny_run
 
 
 def tiny(tmp_path, **kw) -> A3CConfig:
-    base = A3CConfig(
-        env=EnvSpec(size=5),
-        workers=2,
-        total_steps=80,
-        t_max=5,
-        blocks=2,
-        filters=8,
-        hidden=16,
-        eval_every=0,
-        checkpoint_every=40,
-        run_dir=str(tmp_path / "run"),
-        progress=False,
-    )
-    return replace(base, **kw)
+    return tiny_run(A3CConfig, tmp_path, {"workers": 2, "total_steps": 80, "t_max": 5, "checkpoint_every": 40}, **kw)
 
 
 # ------------------------------------------------------------------------------ returns and loss
@@ -90,7 +69,7 @@ def test_actor_critic_shapes():
 
 def test_share_optimizer_state_changes_no_weight(tmp_path):
     cfg = tiny(tmp_path)
-    net = ActorCritic(net_config(cfg.env, 2, 8, 16))
+    net = ActorCritic(cfg.trunk())
     before = [p.detach().clone() for p in net.parameters()]
     opt = make_optimizer(cfg, net)
     share_optimizer_state(opt)

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-import torch
 from click.testing import CliRunner
 
 from cli.main import cli
@@ -17,14 +16,6 @@ from selfplay.rl.common import EnvSpec, load_rl_checkpoint
 from selfplay.rl.eval import evaluate
 from selfplay.rl.replay import PrioritizedReplay
 from tests.selfplay.rl.test_dqn import tiny
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_actor_epsilons_follow_the_paper():

@@ -15,35 +15,15 @@ from nets.models.dqn import DuelingQNet
 from selfplay.rl.common import EnvSpec, load_rl_checkpoint, net_config
 from selfplay.rl.dqn import DQNConfig, double_dqn_target, td_loss, train
 from selfplay.rl.eval import evaluate
+from tests.selfplay.rl.conftest import tiny_run
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+TINY = dict(
+    total_steps=96, num_envs=4, buffer_size=512, batch_size=16, learning_starts=32, target_every=5, eps_steps=64
+)
 
 
 def tiny(tmp_path, **kw) -> DQNConfig:
-    base = DQNConfig(
-        env=EnvSpec(size=5),
-        total_steps=96,
-        num_envs=4,
-        blocks=2,
-        filters=8,
-        hidden=16,
-        buffer_size=512,
-        batch_size=16,
-        learning_starts=32,
-        target_every=5,
-        eps_steps=64,
-        eval_every=0,
-        checkpoint_every=48,
-        run_dir=str(tmp_path / "run"),
-        progress=False,
-    )
-    return replace(base, **kw)
+    return tiny_run(DQNConfig, tmp_path, {**TINY, "eps_steps": 64, "checkpoint_every": 48}, **kw)
 
 
 # ------------------------------------------------------------------------------ targets and loss

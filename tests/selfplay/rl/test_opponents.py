@@ -7,7 +7,6 @@ import textwrap
 
 import numpy as np
 import pytest
-import torch
 
 from engine.board import BLACK, WHITE, Board
 from engine.player import Player
@@ -15,14 +14,6 @@ from selfplay.env import random_opponent
 from selfplay.rl.common import CaptureEnv, EnvSpec, build_rl_net, make_env, net_config, save_rl_weights
 from selfplay.rl.eval import evaluate, learning_curve, read_metrics, wilson_interval
 from selfplay.rl.opponents import GtpPlayer, NetOpponent, PoolOpponent, heuristic_opponent, make_opponent, split_specs
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def rng():
