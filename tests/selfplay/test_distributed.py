@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from cli.main import cli
 from nets.checkpoint import load_checkpoint
 from selfplay.distributed import Dist, DistributedError, current, launch
-from selfplay.zero.shards import shard_name, write_shard
 from selfplay.zero.train import train
+from tests.selfplay.zero.fake_games import write_fake_games
 from tests.selfplay.zero.helpers import tiny_config, with_train
 
 
@@ -38,18 +38,13 @@ def test_single_process_helpers_are_no_ops():
 
 def _learnable_run(folder, n_games=4, n=32):
     """Shards whose policy target is a fixed point, so the loss falls well above the noise."""
-    rng = np.random.default_rng(3)
-    for g in range(n_games):
+
+    def fixed_point(rng, n):
         pi = np.full((n, 26), 0.01, np.float32)
         pi[:, 12] = 1.0
-        write_shard(
-            folder / "shards" / shard_name(0, g),
-            rng.integers(0, 2, (n, 17, 5, 5)),
-            pi / pi.sum(1, keepdims=True),
-            rng.choice([-1, 1], n),
-            np.ones(n),
-            {"feature_set": "agz17"},
-        )
+        return pi
+
+    write_fake_games(folder, n_games, n, seed=3, policy=fixed_point)
 
 
 def _losses(run) -> list[float]:

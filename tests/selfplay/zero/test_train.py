@@ -11,8 +11,8 @@ import torch
 
 from engine.symmetry import apply_actions, apply_planes
 from nets.checkpoint import load_checkpoint
-from selfplay.zero.shards import shard_name, write_shard
 from selfplay.zero.train import augment, lr_at, train, zero_loss
+from tests.selfplay.zero.fake_games import write_fake_games
 from tests.selfplay.zero.helpers import tiny_config, with_train
 
 
@@ -61,17 +61,7 @@ def test_augment_applies_the_same_symmetry_to_planes_and_pi():
 
 
 def _fake_run(folder, n_games=3, n=12):
-    rng = np.random.default_rng(1)
-    for g in range(n_games):
-        pi = rng.random((n, 26)).astype(np.float32)
-        write_shard(
-            folder / "shards" / shard_name(0, g),
-            rng.integers(0, 2, (n, 17, 5, 5)),
-            pi / pi.sum(1, keepdims=True),
-            rng.choice([-1, 1], n),
-            np.ones(n),
-            {"feature_set": "agz17"},
-        )
+    write_fake_games(folder, n_games, n, seed=1, policy=lambda rng, n: rng.random((n, 26)).astype(np.float32))
 
 
 def test_resume_is_bit_exact(tmp_path):
