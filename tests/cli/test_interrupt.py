@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.procs import group
+
 ROOT = Path(__file__).resolve().parents[2]
 STOP_SECONDS = 10.0
 """the issue's limit: no process of the command's group left after this long"""
@@ -29,21 +31,6 @@ pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="re
 
 
 # ---------------------------------------------------------------------- helpers
-def group(pgid: int) -> list[int]:
-    """Live (non-zombie) processes of process group ``pgid``."""
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            out.append(int(d.name))
-    return out
-
-
 def start(args: list[str], log: Path) -> subprocess.Popen:
     """``python -m cli ARGS`` in a new session, stdout and stderr to ``log`` (.out / .err)."""
     return subprocess.Popen(

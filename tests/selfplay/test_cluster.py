@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from selfplay.cluster import _is_auth_error, _reachable
+from tests.procs import session
 
 ROOT = Path(__file__).resolve().parents[2]
 HAS_RAY = importlib.util.find_spec("ray") is not None and shutil.which("ray") is not None
@@ -52,31 +53,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _session(sid: int) -> list[tuple[int, str]]:
-    """Live processes of session ``sid`` with their command lines."""
-    out = []
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            out.append((int(d.name), cmd))
-    return out
+def ray_home(prefix: str) -> tuple[Path, dict[str, str]]:
+    """A temporary folder and an environment whose ``HOME`` there holds a Ray token; skips without Ray.
+
+    With the token, Ray turns token authentication on, as it does by default.
+    """
+    if not HAS_RAY:
+        pytest.skip("ray not installed (pip install 'go-engine[cluster]')")
+    base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))  # Ray's socket paths must stay short
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
+    env["HOME"] = str(base / "home")
+    subprocess.run(["ray", "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=120)
+    return base, env
 
 
 @pytest.fixture(scope="module")
 def head():
     """A Ray head node with token authentication on; yields ``(address, env with the token, session id)``."""
-    if not HAS_RAY:
-        pytest.skip("ray not installed (pip install 'go-engine[cluster]')")
-    base = Path(tempfile.mkdtemp(prefix="rt", dir="/tmp"))  # Ray's socket paths must stay short
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-    env["HOME"] = str(base / "home")
-    subprocess.run(["ray", "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=120)
+    base, env = ray_home("rt")
     port = _free_port()
     args = ["ray", "start", "--head", "--port", str(port), "--node-ip-address", "127.0.0.1", "--num-cpus", "2"]
     args += ["--include-dashboard=false", "--disable-usage-stats", "--temp-dir", str(base / "ray"), "--block"]
@@ -95,7 +89,7 @@ def head():
             proc.wait(30)
         except subprocess.TimeoutExpired:
             pass
-        for pid, _ in _session(proc.pid):
+        for pid, _ in session(proc.pid):
             os.kill(pid, signal.SIGKILL)
         shutil.rmtree(base, ignore_errors=True)
 
@@ -139,14 +133,14 @@ def test_actors_end_when_the_driver_is_killed(head, tmp_path):
         while not list((out / "shards").glob("*.npz")) if (out / "shards").exists() else True:
             assert time.monotonic() < deadline and driver.poll() is None
             time.sleep(0.2)
-        actors = [pid for pid, cmd in _session(sid) if "SelfPlayActor" in cmd]
+        actors = [pid for pid, cmd in session(sid) if "SelfPlayActor" in cmd]
         assert actors
         driver.kill()
         driver.wait(10)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(p in {q for q, _ in _session(sid)} for p in actors):
+        while time.monotonic() < deadline and any(p in {q for q, _ in session(sid)} for p in actors):
             time.sleep(0.1)
-        assert not any(p in {q for q, _ in _session(sid)} for p in actors), "an actor outlived its driver"
+        assert not any(p in {q for q, _ in session(sid)} for p in actors), "an actor outlived its driver"
     finally:
         if driver.poll() is None:
             driver.kill()

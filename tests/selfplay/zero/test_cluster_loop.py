@@ -15,14 +15,14 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 from selfplay.cluster import _reachable
-from tests.selfplay.test_cluster import HAS_RAY, ROOT, _free_port, _session
+from tests.procs import session
+from tests.selfplay.test_cluster import ROOT, _free_port, ray_home
 
 GAMES = 40
 
@@ -35,13 +35,13 @@ def _ray_start(args: list[str], env: dict) -> subprocess.Popen:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    with_pids = [pid for pid, _ in _session(proc.pid)]
+    with_pids = [pid for pid, _ in session(proc.pid)]
     try:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(30)
     except (ProcessLookupError, subprocess.TimeoutExpired):
         pass
-    for pid in with_pids + [pid for pid, _ in _session(proc.pid)]:
+    for pid in with_pids + [pid for pid, _ in session(proc.pid)]:
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -51,12 +51,7 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture()
 def cluster():
     """Head + worker node (one CPU each); yields ``(address, env, head, worker)`` processes."""
-    if not HAS_RAY:
-        pytest.skip("ray not installed (pip install 'go-engine[cluster]')")
-    base = Path(tempfile.mkdtemp(prefix="rz", dir="/tmp"))  # Ray's socket paths must stay short
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAY_")}
-    env["HOME"] = str(base / "home")
-    subprocess.run(["ray", "get-auth-token", "--generate"], env=env, check=True, capture_output=True, timeout=120)
+    base, env = ray_home("rz")
     port = _free_port()
     address = f"127.0.0.1:{port}"
     head = _ray_start(
@@ -75,7 +70,7 @@ def cluster():
         worker = _ray_start(["--address", address, "--node-ip-address", "127.0.0.1", "--resources", '{"w": 1}'], w_env)
         while time.monotonic() < deadline:  # the worker node's raylet, then its registration
             assert worker.poll() is None, worker.stderr.read().decode()[-2000:]
-            if any("raylet" in cmd.split(" ")[0] for _, cmd in _session(worker.pid)):
+            if any("raylet" in cmd.split(" ")[0] for _, cmd in session(worker.pid)):
                 break
             time.sleep(0.5)
         time.sleep(5.0)
@@ -97,7 +92,7 @@ def _ledger(run: Path) -> list[dict]:
 
 def _raylet(proc: subprocess.Popen) -> tuple[int, str]:
     """``(pid, node id)`` of the raylet started by ``ray start`` process ``proc``."""
-    for pid, cmd in _session(proc.pid):
+    for pid, cmd in session(proc.pid):
         if "raylet" in cmd.split(" ")[0]:
             node = next(a.split("=", 1)[1] for a in cmd.split() if a.startswith("--node_id="))
             return pid, node
