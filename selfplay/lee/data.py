@@ -11,6 +11,9 @@ field         type                    content
 ``game``      ``int64[N]``            index of the game a position comes from (splits are by game)
 ============  ======================  ==========================================================
 
+Held-out sets are whole games: ``held_out`` picks them (``PositionSet.split_by_game``, and
+distillation's split in ``selfplay/zero/distill.py``).
+
 Augmentation: ``augment(planes, legal, actions, transforms)`` maps each sample through one of the
 8 dihedral symmetries of ``engine/symmetry.py`` (planes, legal mask and action alike; pass is fixed).
 
@@ -61,12 +64,19 @@ class PositionSet:
 
     def split_by_game(self, holdout: float, rng: np.random.Generator) -> tuple[PositionSet, PositionSet]:
         """``(train, held_out)`` with a fraction ``holdout`` of the games held out (at least one if > 0)."""
-        games = np.unique(self.game)
-        k = int(round(holdout * len(games)))
-        k = min(max(k, 1 if holdout > 0 else 0), max(len(games) - 1, 0))
-        held = rng.choice(games, k, replace=False) if k else np.zeros(0, np.int64)
-        mask = np.isin(self.game, held)
+        mask = held_out(self.game, holdout, rng)
         return self.subset(~mask), self.subset(mask)
+
+
+def held_out(game: np.ndarray, holdout: float, rng: np.random.Generator) -> np.ndarray:
+    """``bool[P]``: the positions of a fraction ``holdout`` of the games in ``game`` (a game id per position).
+
+    At least one game is held out when ``holdout > 0``, and at least one is kept for training.
+    """
+    games = np.unique(game)
+    k = min(max(round(holdout * len(games)), 1 if holdout > 0 else 0), max(len(games) - 1, 0))
+    held = rng.choice(games, k, replace=False) if k else np.zeros(0, np.int64)
+    return np.isin(game, held)
 
 
 def encode_positions(boards: list[Board], value: bool = False, chunk: int = 256) -> tuple[np.ndarray, np.ndarray]:

@@ -54,6 +54,7 @@ from nets.fileio import atomic_write
 from nets.presets import preset
 from nets.prune import prune_resnet
 from selfplay.lee.common import MetricLog, dataclass_table, restore_state, write_json
+from selfplay.lee.data import held_out
 from selfplay.trainer_config import GameSettings, MinibatchTraining
 from selfplay.trainer_loop import MinibatchRun, start_trainer
 from selfplay.zero.shards import list_shards, read_shard
@@ -222,10 +223,8 @@ def build_student(cfg: DistillConfig, teacher) -> torch.nn.Module:
 
 
 def _split(data: dict, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    games = np.unique(data["game"])
-    k = min(max(round(holdout * len(games)), 1 if holdout > 0 else 0), max(len(games) - 1, 0))
-    held = np.random.default_rng([seed, 1]).choice(games, k, replace=False) if k else np.zeros(0, np.int64)
-    mask = np.isin(data["game"], held)
+    """``(train rows, held-out rows)``: a fraction ``holdout`` of the games held out (as ``train value``)."""
+    mask = held_out(data["game"], holdout, np.random.default_rng([seed, 1]))
     return np.flatnonzero(~mask), np.flatnonzero(mask)
 
 
