@@ -86,6 +86,7 @@ class DistillConfig(GameSettings, MinibatchTraining):
     shards: str = ""
     """run folder whose ``shards/`` add positions (the newest ``window`` of them)"""
     window: int = 200_000
+    """positions read from the shards at most (the newest files first)"""
     value_weight: float = 1.0
     """weight of the value MSE in the loss"""
     steps: int = 2000
