@@ -16,6 +16,7 @@ from numba import config as numba_config
 from engine.board import BLACK, WHITE, Board, Rules
 from engine.rollout import _kernels_playout as KP
 from engine.rollout.playout import make_playout_work, make_rng, random_playouts, spawn_rngs, trace_playout
+from tests.engine.random_play import play_random
 
 NOJIT = bool(numba_config.DISABLE_JIT)
 SEEDS = range(3) if NOJIT else range(12)
@@ -23,14 +24,7 @@ SEEDS = range(3) if NOJIT else range(12)
 
 def _board(size: int, prefix: int = 0, seed: int = 0) -> Board:
     """A simple-ko, komi-0 board after ``prefix`` random legal moves (the checked Board plays them)."""
-    board = Board(size, Rules(komi=0, ko="simple"))
-    gen = np.random.default_rng(seed)
-    for _ in range(prefix):
-        moves = [a for a in board.legal_moves() if a != board.pass_action and not board.is_eye(a, board.to_play)]
-        if not moves:
-            break
-        board.play(int(gen.choice(moves)))
-    return board
+    return play_random(Board(size, Rules(komi=0, ko="simple")), prefix, np.random.default_rng(seed))
 
 
 def _legal_non_eye(board: Board) -> list[int]:

@@ -155,17 +155,20 @@ def test_sample_rows_match_the_replayed_games():
             assert f.z[r] == want
 
 
-def test_same_seed_same_games_bit_for_bit_whatever_the_slots():
-    cfg = small_cfg(dirichlet_eps=0.25, temperature_moves=6)
+def assert_games_follow_the_seed(cfg, games: int, slots: int) -> None:
+    """The same games bit for bit on 4 slots in 2 groups and on ``slots`` in one; others with another seed."""
     net = PlanesNet(5, 3)
-    a = play(cfg, 5, 4, 2, net)
-    b = play(cfg, 5, 3, 1, net)
-    c = play(cfg, 5, 4, 2, net, seed=1)
-    for i in range(5):
+    a = play(cfg, games, 4, 2, net)
+    b = play(cfg, games, slots, 1, net)
+    c = play(cfg, games, 4, 2, net, seed=1)
+    for i in range(games):
         assert np.array_equal(a[i].moves, b[i].moves)
-        assert a[i].pi.tobytes() == b[i].pi.tobytes()
-        assert a[i].planes.tobytes() == b[i].planes.tobytes()
-    assert any(not np.array_equal(a[i].moves, c[i].moves) for i in range(5))
+        assert a[i].pi.tobytes() == b[i].pi.tobytes() and a[i].planes.tobytes() == b[i].planes.tobytes()
+    assert any(not np.array_equal(a[i].moves, c[i].moves) for i in range(games))
+
+
+def test_same_seed_same_games_bit_for_bit_whatever_the_slots():
+    assert_games_follow_the_seed(small_cfg(dirichlet_eps=0.25, temperature_moves=6), games=5, slots=3)
 
 
 def test_resignation_and_the_no_resign_holdout():

@@ -9,7 +9,7 @@ from engine.search import _kernels_batch as KB
 from engine.search import _kernels_batch_game as KG
 from engine.search import _kernels_gumbel as GK
 from engine.search.batch import BatchSearchConfig, ManyGames
-from tests.engine.search.test_batch import PlanesNet, play, replay, small_cfg
+from tests.engine.search.test_batch import PlanesNet, assert_games_follow_the_seed, play, replay, small_cfg
 
 
 def schedule(m, budget):
@@ -164,15 +164,7 @@ def test_gumbel_games_sample_rows_are_distributions_over_legal_moves():
 
 
 def test_gumbel_same_seed_same_games():
-    cfg = small_cfg(root="gumbel", gumbel_m=4, leaves_per_game=2)
-    net = PlanesNet(5, 3)
-    a = play(cfg, 4, 4, 2, net)
-    b = play(cfg, 4, 2, 1, net)
-    c = play(cfg, 4, 4, 2, net, seed=1)
-    for i in range(4):
-        assert np.array_equal(a[i].moves, b[i].moves)
-        assert a[i].pi.tobytes() == b[i].pi.tobytes()
-    assert any(not np.array_equal(a[i].moves, c[i].moves) for i in range(4))
+    assert_games_follow_the_seed(small_cfg(root="gumbel", gumbel_m=4, leaves_per_game=2), games=4, slots=2)
 
 
 @pytest.mark.parametrize("bad", [dict(root="mcts"), dict(gumbel_m=0)])

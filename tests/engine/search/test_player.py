@@ -8,18 +8,13 @@ from engine.board import Board, Rules
 from engine.config import MCTSConfig
 from engine.player import RESIGN, Analyzer, Player
 from engine.search.player import MCTSPlayer
+from tests.engine.random_play import play_random
 
 FAST = dict(num_simulations=60, max_nodes=20_000, max_edges=400_000)
 
 
 def random_position(size, moves, rng, rules=None):
-    b = Board(size, rules)
-    for _ in range(moves):
-        legal = [a for a in b.legal_moves() if a != b.pass_action and not b.is_eye(a, b.to_play)]
-        if not legal:
-            break
-        b.play(int(rng.choice(legal)))
-    return b
+    return play_random(Board(size, rules), moves, rng)
 
 
 def test_protocols():
