@@ -57,8 +57,8 @@ ZERO_KEYS: dict[str, Key] = {
     "max_generations": "max_generations",
     "steps_per_generation": lambda n: {"train_steps_per_generation": n, "train.steps": 100 * n},
     "train_batch": "train.batch_size",
-    **{name: f"eval.{key}" for name, key in [("eval_games", "games"), ("anchor_games", "anchor_games")]},
-    **{name: f"eval.{name}" for name in ("gating", "gnugo", "gnugo_komi", "gnugo_colors")},
+    "eval_games": "eval.games",
+    **{name: f"eval.{name}" for name in ("anchor_games", "gating", "gnugo", "gnugo_komi", "gnugo_colors")},
 }
 """``SELFPLAY_KEYS`` and the loop's own options (budget, training, evaluation)"""
 
