@@ -494,6 +494,34 @@ def play_pass(scal):
     scal[TO_PLAY] = 3 - scal[TO_PLAY]
 
 
+@njit(inline="always", **NJIT)
+def atari_chains_zobrist(pts, zob, w, loc, color):
+    """XOR of the Zobrist keys of the stones of the distinct ``color`` chains next to ``loc`` in atari."""
+    st = pts[STONES]
+    hd = pts[HEAD]
+    lb = pts[LIBS]
+    z = 0
+    h0 = -1
+    h1 = -1
+    h2 = -1
+    for nb in (loc - w, loc - 1, loc + 1, loc + w):
+        h = hd[nb]
+        if st[nb] == color and lb[h] == 1 and h != h0 and h != h1 and h != h2:
+            if h0 < 0:
+                h0 = h
+            elif h1 < 0:
+                h1 = h
+            else:
+                h2 = h
+            s = h
+            while True:
+                z ^= zob[color, s]
+                s = pts[NEXT, s]
+                if s == h:
+                    break
+    return z
+
+
 @njit(**NJIT)
 def hash_after(pts, scal, zob, loc, color):
     """Zobrist hash of the position after ``color`` plays at empty ``loc`` (board untouched)."""
@@ -503,8 +531,6 @@ def hash_after(pts, scal, zob, loc, color):
     lb = pts[LIBS]
     opp = 3 - color
     h_new = scal[HASH] ^ zob[color, loc]
-    seen = np.full(4, -1, np.int64)
-    k = 0
     any_capture = False
     any_lib = False
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
@@ -512,39 +538,15 @@ def hash_after(pts, scal, zob, loc, color):
         if c == EMPTY:
             any_lib = True
         elif c == color:
-            if lb[hd[nb]] > 1:
-                any_lib = True
-        elif c == opp and lb[hd[nb]] == 1:
-            h = hd[nb]
-            if h != seen[0] and h != seen[1] and h != seen[2]:
-                seen[k] = h
-                k += 1
-                any_capture = True
-                s = h
-                while True:
-                    h_new ^= zob[opp, s]
-                    s = pts[NEXT, s]
-                    if s == h:
-                        break
-    if not any_capture and not any_lib:
-        # suicide: the placed stone and its friendly neighbours leave the board
-        h_new ^= zob[color, loc]
-        for i in range(4):
-            seen[i] = -1
-        k = 0
-        for nb in (loc - w, loc - 1, loc + 1, loc + w):
-            if st[nb] == color:
-                h = hd[nb]
-                if h != seen[0] and h != seen[1] and h != seen[2]:
-                    seen[k] = h
-                    k += 1
-                    s = h
-                    while True:
-                        h_new ^= zob[color, s]
-                        s = pts[NEXT, s]
-                        if s == h:
-                            break
-    return h_new
+            any_lib |= lb[hd[nb]] > 1
+        elif c == opp:
+            any_capture |= lb[hd[nb]] == 1
+    if any_capture:
+        return h_new ^ atari_chains_zobrist(pts, zob, w, loc, opp)
+    if any_lib:
+        return h_new
+    # suicide: the placed stone and its friendly neighbours (each in atari) leave the board
+    return h_new ^ zob[color, loc] ^ atari_chains_zobrist(pts, zob, w, loc, color)
 
 
 @njit(**NJIT)

@@ -176,3 +176,15 @@ def test_area_score_and_ownership_agree_with_the_flood_fill():
         assert K.area_score(board.pts.copy(), board.scal.copy()) == naive.area_score()
         own = board.ownership()
         assert int((own == 1).sum() - (own == -1).sum()) == naive.area_score()
+
+
+def test_hash_after_is_the_hash_the_move_makes():
+    """Captures, suicides (of one or several chains) and quiet moves, for both colours."""
+    for board in CASES:
+        for a in _empties(board):
+            loc = _loc(board, a)
+            for color in (1, 2):
+                pts, scal, hist = board.pts.copy(), board.scal.copy(), board.hist.copy()
+                want_from = K.hash_after(board.pts, board.scal, board.zob, loc, color)
+                K.play_unsafe(pts, scal, board.zob, hist, loc, color)
+                assert want_from == scal[K.HASH], (str(board), a, color)
