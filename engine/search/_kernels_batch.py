@@ -15,13 +15,16 @@ The arena (``arena`` tuple, everything over the game slot first):
 * trees: ``nodes int32[K, M, NODE_COLS]`` (``N_FIRST`` first edge or -1, ``N_NCH``, ``N_NVIS``,
   ``N_VLOSS``, ``N_TERM``; ``N_KIDS`` the first child node and ``N_SIB`` the next sibling, in the
   order of their edges; ``N_EDGE`` the edge into the node; ``N_BESTU`` the cached unvisited edge
-  of highest prior, see ``best_unvisited``), ``nodew float64[K, M]`` (W from the view of the player who moved into
-  the node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``, ``E_VL``, ``E_Q``,
-  ``E_U``: the child's statistics kept on the edge, ``E_G``: a root edge's Gumbel score, one
-  contiguous record per edge) and
-  ``ei int32[K, E, 2]`` (``E_CHILD`` or -1, ``E_ACT``), ``tinfo int64[K, 2]`` (nodes, edges
-  used). The root is always node 0: tree reuse copies the chosen subtree into a spare tree
-  breadth first and back;
+  of highest prior, see ``best_unvisited``), ``nodew float64[K, M]`` (W from the view of the
+  player who moved into the node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``,
+  ``E_VL``, ``E_Q``, ``E_U``: the child's statistics kept on the edge, ``E_G``: a root edge's
+  Gumbel score, one contiguous record per edge), ``ei int32[K, E, 2]`` (``E_CHILD`` or -1,
+  ``E_ACT``), ``tinfo int64[K, 2]`` (nodes, edges used) and, last in the arena, ``eprior
+  float32[K, E]`` (every edge's prior). An ``ef`` record is kept for the root's edges and for the
+  edges with a child only: a deeper node's expansion writes its priors and actions alone, and an
+  edge's record is filled when its child is made (``_new_node``), so an expansion touches a third
+  of the memory. The root is always node 0: tree reuse copies the chosen subtree into a spare
+  tree breadth first and back;
 * ``gs int64[K, NGS]``: per-game state (``GS_*`` below); ``rng uint64[K]``: each game's
   generator (splitmix64), so a game's course depends on its seed and its evaluations only;
 * records: ``moves int16[K, max_moves]``; sample rows ``svis uint16[K, R, n*n+1]`` (root visit
@@ -70,6 +73,8 @@ E_PRIOR, E_N, E_W, E_VL, E_Q, E_U, E_G = range(7)
 EDGE_COLS = 7
 E_CHILD, E_ACT = range(2)
 T_NODES, T_EDGES = range(2)
+A_ZOBRIST = 14
+"""the arena's Zobrist table (the one array not per game)"""
 
 (
     GS_STATUS,
@@ -149,8 +154,13 @@ def tree_reset(nodes, nodew, tinfo, g):
 
 
 @njit(**NJIT)
-def _new_node(nodes, nodew, tinfo, g, term, parent, e):
-    """A new child of ``parent`` through edge ``e``, linked into its children in edge order."""
+def _new_node(nodes, nodew, ef, ep, tinfo, g, term, parent, e):
+    """A new child of ``parent`` through edge ``e``, linked into its children in edge order.
+
+    Below the root the edge's ``ef`` record starts here.
+    """
+    if parent != 0:
+        _edge_record(ef, ep, g, e)
     i = tinfo[g, T_NODES]
     tinfo[g, T_NODES] = i + 1
     nodes[g, i, N_FIRST] = -1
@@ -176,7 +186,7 @@ def _new_node(nodes, nodew, tinfo, g, term, parent, e):
 
 
 @njit(**NJIT)
-def best_unvisited(nodes, ef, ei, g, node):
+def best_unvisited(nodes, ep, ei, g, node):
     """The first edge of ``node`` without a child and of the highest prior, or -1 (cached in ``N_BESTU``).
 
     Edges only gain children between expansions and changes of the priors, so the cache stays
@@ -190,15 +200,15 @@ def best_unvisited(nodes, ef, ei, g, node):
     end = first + nodes[g, node, N_NCH]
     if b <= -3:
         e0 = -3 - b
-        v = ef[g, e0, E_PRIOR]
+        v = ep[g, e0]
         for e in range(e0 + 1, end):
-            if ei[g, e, E_CHILD] < 0 and ef[g, e, E_PRIOR] == v:
+            if ei[g, e, E_CHILD] < 0 and ep[g, e] == v:
                 nodes[g, node, N_BESTU] = e
                 return e
     best, best_p = -1, -1.0
     for e in range(first, end):
         if ei[g, e, E_CHILD] < 0:
-            p = np.float64(ef[g, e, E_PRIOR])
+            p = np.float64(ep[g, e])
             if p > best_p:
                 best_p = p
                 best = e
@@ -207,8 +217,23 @@ def best_unvisited(nodes, ef, ei, g, node):
 
 
 @njit(**NJIT)
-def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
-    """One edge per legal action, priors renormalised over them (``expand_node`` unsorted)."""
+def _edge_record(ef, ep, g, e):
+    """The record of an edge not visited yet: its prior, no visits."""
+    ef[g, e, E_PRIOR] = ep[g, e]
+    ef[g, e, E_N] = 0.0
+    ef[g, e, E_W] = 0.0
+    ef[g, e, E_VL] = 0.0
+    ef[g, e, E_Q] = 0.0
+    ef[g, e, E_U] = ep[g, e]
+    ef[g, e, E_G] = 0.0
+
+
+@njit(**NJIT)
+def expand(nodes, ef, ei, ep, tinfo, g, node, legal, priors):
+    """One edge per legal action, priors renormalised over them (``expand_node`` unsorted).
+
+    ``ef`` records are written for the root's edges only (see the module docstring).
+    """
     if nodes[g, node, N_FIRST] >= 0:
         return True
     cnt = 0
@@ -225,19 +250,16 @@ def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
     for a in range(legal.shape[0]):
         if legal[a] != 0:
             p = max(np.float64(priors[a]), 0.0) / total if total > 0 else 1.0 / cnt
-            ef[g, k, E_PRIOR] = p
-            if ef[g, k, E_PRIOR] > best_p:
-                best_p = ef[g, k, E_PRIOR]
+            ep[g, k] = p
+            if ep[g, k] > best_p:
+                best_p = ep[g, k]
                 best = k
-            ef[g, k, E_N] = 0.0
-            ef[g, k, E_W] = 0.0
-            ef[g, k, E_VL] = 0.0
-            ef[g, k, E_Q] = 0.0
-            ef[g, k, E_U] = p
-            ef[g, k, E_G] = 0.0
             ei[g, k, E_CHILD] = -1
             ei[g, k, E_ACT] = a
             k += 1
+    if node == 0:
+        for e in range(first, k):
+            _edge_record(ef, ep, g, e)
     tinfo[g, T_EDGES] = k
     nodes[g, node, N_NCH] = cnt
     nodes[g, node, N_FIRST] = first
@@ -246,14 +268,14 @@ def expand(nodes, ef, ei, tinfo, g, node, legal, priors):
 
 
 @njit(**NJIT)
-def select_edge(nodes, nodew, ef, ei, g, node, fp):
+def select_edge(nodes, nodew, ef, ei, ep, g, node, fp):
     """The edge of ``node`` maximising Q + U (``_kernels_mcts.select_edge`` without RAVE/value mix).
 
     Walks the node's children (their edges in order) and takes the unvisited edge of highest prior
     from ``best_unvisited``: the scores, sums and ties of a scan of every edge, without the scan.
     """
     if fp[FP_VLOSS] != 0.0:
-        return _select_edge_vl(nodes, nodew, ef, g, node, fp)
+        return _select_edge_vl(nodes, nodew, ef, ei, ep, g, node, fp)
     first = nodes[g, node, N_FIRST]
     n_parent = np.int64(nodes[g, node, N_NVIS])
     if fp[FP_SCHEDULE] != 0.0:
@@ -284,9 +306,9 @@ def select_edge(nodes, nodew, ef, ei, g, node, fp):
             if p > best_p:
                 best_p = p
                 best_u = e
-    e = best_unvisited(nodes, ef, ei, g, node)
+    e = best_unvisited(nodes, ep, ei, g, node)
     if e >= 0:
-        p = np.float64(ef[g, e, E_PRIOR])
+        p = np.float64(ep[g, e])
         if p > best_p or (p == best_p and e < best_u):
             best_p = p
             best_u = e
@@ -299,8 +321,11 @@ def select_edge(nodes, nodew, ef, ei, g, node, fp):
 
 
 @njit(**NJIT)
-def _select_edge_vl(nodes, nodew, ef, g, node, fp):
-    """``select_edge`` under virtual loss (``_kernels_mcts._select_edge_vl``)."""
+def _select_edge_vl(nodes, nodew, ef, ei, ep, g, node, fp):
+    """``select_edge`` under virtual loss (``_kernels_mcts._select_edge_vl``).
+
+    An edge without a child has no visit and no virtual loss: only its prior is read.
+    """
     first = nodes[g, node, N_FIRST]
     nch = nodes[g, node, N_NCH]
     vlw = fp[FP_VLOSS]
@@ -313,19 +338,25 @@ def _select_edge_vl(nodes, nodew, ef, g, node, fp):
     c_sqrt = c * np.sqrt(max(n_parent, 1.0))
     q_parent = -nodew[g, node] / nv if nv > 0 else 0.0
     seen_p = 0.0
-    for e in range(first, first + nch):
+    ch = nodes[g, node, N_KIDS]
+    while ch >= 0:  # the edges with visits or virtual losses, in order
+        e = nodes[g, ch, N_EDGE]
+        ch = nodes[g, ch, N_SIB]
         if ef[g, e, E_N] + ef[g, e, E_VL] > 0:
             seen_p += ef[g, e, E_PRIOR]
     fpu = q_parent - fp[FP_FPU] * np.sqrt(seen_p)
     best = first
     best_score = -1e300
     for e in range(first, first + nch):
-        vl = vlw * ef[g, e, E_VL]
-        n = ef[g, e, E_N] + vl
         q = fpu
-        if n > 0:
-            q = (ef[g, e, E_W] - vl) / n
-        score = q + c_sqrt * ef[g, e, E_PRIOR] / (1.0 + n)
+        if ei[g, e, E_CHILD] >= 0:
+            vl = vlw * ef[g, e, E_VL]
+            n = ef[g, e, E_N] + vl
+            if n > 0:
+                q = (ef[g, e, E_W] - vl) / n
+        else:
+            n = 0.0
+        score = q + c_sqrt * ep[g, e] / (1.0 + n)
         if score > best_score:
             best_score = score
             best = e
@@ -348,7 +379,7 @@ def gumbel_sigma(nodes, nodew, ef, g, fp, sig):
 
 
 @njit(**NJIT)
-def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epath, cv, sig, fk):
+def descend(nodes, nodew, ef, ei, ep, tinfo, g, n2, passes, fp, max_depth, path, epath, cv, sig, fk):
     """Walk game ``g``'s tree from the root by ``select_edge`` (tree only, no board).
 
     With ``cv >= 0`` the root edge is Gumbel's: the considered action with ``cv`` visits (``sig``
@@ -374,12 +405,12 @@ def descend(nodes, nodew, ef, ei, tinfo, g, n2, passes, fp, max_depth, path, epa
                 j = forced_pick(re[:, E_N], re[:, E_VL], re[:, E_PRIOR], fk)
                 e = first + j if j >= 0 else -1
             if e < 0:
-                e = select_edge(nodes, nodew, ef, ei, g, node, fp)
+                e = select_edge(nodes, nodew, ef, ei, ep, g, node, fp)
         a = ei[g, e, E_ACT]
         passes = passes + 1 if a == n2 else 0
         ch = ei[g, e, E_CHILD]
         if ch < 0:
-            ch = _new_node(nodes, nodew, tinfo, g, 1 if passes >= 2 else 0, node, e)
+            ch = _new_node(nodes, nodew, ef, ep, tinfo, g, 1 if passes >= 2 else 0, node, e)
             ei[g, e, E_CHILD] = ch
         node = ch
         depth += 1
@@ -521,7 +552,7 @@ def _replay(arena, scratch, g, k, depth, encode, full):
     empty-point list, superko in the tree reads the history); else only the stones and chains.
     A leaf at depth 0 is the root itself: nothing is copied. Returns the colour to move at the leaf.
     """
-    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob = arena
+    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob, ep = arena
     spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
     n = bscal[g, SIZE]
     pts, scal, hist = spts[0], sscal[0], shist[0]  # one board for every leaf: it stays in cache
@@ -553,7 +584,7 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
     leaf (two passes) is scored by area and backed up at once, and the game selects again. A leaf
     goes to slot ``k``: its planes into ``planes[k]``, its legal moves into ``slegal[k]``.
     """
-    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob = arena
+    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob, ep = arena
     spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
     max_nodes = nodes.shape[1]
     max_depth = min(ip[IP_MAX_DEPTH], spath.shape[1] - 1)
@@ -576,7 +607,7 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                     cv = considered_visit(m, gs[g, GS_BUDGET] - 1, gs[g, GS_SIMS] + gs[g, GS_PENDING] - 1)
                 fk = fp[FP_FORCED_K] if gs[g, GS_FULL] != 0 else 0.0
                 args = (g, n2, bscal[g, PASSES], fp, max_depth, path, epath, cv, scratch[10][5], fk)
-                depth = descend(nodes, nodew, ef, ei, tinfo, *args)
+                depth = descend(nodes, nodew, ef, ei, ep, tinfo, *args)
                 leaf = path[depth]
                 if nodes[g, leaf, N_TERM] != 0:
                     color = _replay(arena, scratch, g, k, depth, False, True)

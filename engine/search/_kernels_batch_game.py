@@ -116,7 +116,7 @@ from engine.search._kernels_rng import rand_gamma, rand_uniform
 
 
 @njit(**NJIT)
-def add_noise(ef, g, first, nch, rng, alpha, eps, noise):
+def add_noise(ef, ep, g, first, nch, rng, alpha, eps, noise):
     """Mix Dirichlet(``alpha``) noise into the root priors: P = (1 - eps) P + eps noise.
 
     The caller marks the root's ``N_BESTU`` stale.
@@ -129,6 +129,7 @@ def add_noise(ef, g, first, nch, rng, alpha, eps, noise):
         e = first + j
         p = (1.0 - eps) * ef[g, e, E_PRIOR] + eps * (noise[j] / total if total > 0 else 1.0 / nch)
         ef[g, e, E_PRIOR] = p
+        ep[g, e] = p
         ef[g, e, E_U] = ef[g, e, E_PRIOR] / (1.0 + ef[g, e, E_N])
 
 
@@ -148,7 +149,7 @@ def finish_step(arena, scratch, fp, ip, k, priors, values, g0, g1):
         path = spath[i]
         leaf = path[depth]
         if nodes[g, leaf, N_FIRST] < 0 and depth < max_depth:
-            ok = expand(nodes, ef, ei, tinfo, g, leaf, slegal[i], priors[i])
+            ok = expand(nodes, ef, ei, arena[15], tinfo, g, leaf, slegal[i], priors[i])
             if ok and leaf == 0 and gs[g, GS_NOISE] != 0:
                 root_noise(arena, g, fp, work[5])
             if ok and leaf == 0 and ip[IP_GUMBEL] != 0:
@@ -176,7 +177,7 @@ def root_noise(arena, g, fp, noise):
     if fp[FP_EPS] <= 0.0 or first < 0 or nch < 2:
         return
     alpha = fp[FP_ALPHA] if fp[FP_ALPHA] > 0 else 10.0 / nch
-    add_noise(ef, g, first, nch, rng, alpha, fp[FP_EPS], noise)
+    add_noise(ef, arena[15], g, first, nch, rng, alpha, fp[FP_EPS], noise)
     nodes[g, 0, N_BESTU] = BESTU_STALE
 
 
@@ -330,8 +331,8 @@ def _compact(arena, g, new_root, work):
 
     A node's children get consecutive numbers there, in the order of their edges.
     """
-    nodes, nodew, ef, ei = arena[4], arena[5], arena[6], arena[7]
-    s_nodes, s_w, s_ef, s_ei, queue = work[0], work[1], work[2], work[3], work[4]
+    nodes, nodew, ef, ei, ep = arena[4], arena[5], arena[6], arena[7], arena[15]
+    s_nodes, s_w, s_ef, s_ei, queue, s_ep = work[0], work[1], work[2], work[3], work[4], work[7]
     queue[0] = new_root
     _copy_node(nodes, nodew, g, new_root, s_nodes, s_w, 0, -1)
     nn, ne, head = 1, 0, 0
@@ -349,12 +350,13 @@ def _compact(arena, g, new_root, work):
             prev = -1
             for j in range(nch):
                 e = first + j
-                for c in range(EDGE_COLS):
-                    s_ef[ne + j, c] = ef[g, e, c]
-                s_ef[ne + j, E_VL] = 0.0
+                s_ep[ne + j] = ep[g, e]
                 s_ei[ne + j, E_ACT] = ei[g, e, E_ACT]
                 ch = ei[g, e, E_CHILD]
                 if ch >= 0:
+                    for c in range(EDGE_COLS):
+                        s_ef[ne + j, c] = ef[g, e, c]
+                    s_ef[ne + j, E_VL] = 0.0
                     queue[nn] = ch
                     s_ei[ne + j, E_CHILD] = nn
                     _copy_node(nodes, nodew, g, ch, s_nodes, s_w, nn, ne + j)
@@ -366,6 +368,11 @@ def _compact(arena, g, new_root, work):
                     nn += 1
                 else:
                     s_ei[ne + j, E_CHILD] = -1
+                    if head == 0:  # the new root's edges all keep a record
+                        for c in range(EDGE_COLS):
+                            s_ef[ne + j, c] = 0.0
+                        s_ef[ne + j, E_PRIOR] = s_ep[ne + j]
+                        s_ef[ne + j, E_U] = s_ep[ne + j]
             ne += nch
         head += 1
     return nn, ne
@@ -385,17 +392,20 @@ def _copy_node(nodes, nodew, g, old, s_nodes, s_w, i, edge):
 
 @njit(**NJIT)
 def _copy_back(arena, g, nn, ne, work):
-    nodes, nodew, ef, ei, tinfo = arena[4], arena[5], arena[6], arena[7], arena[8]
-    s_nodes, s_w, s_ef, s_ei = work[0], work[1], work[2], work[3]
+    nodes, nodew, ef, ei, tinfo, ep = arena[4], arena[5], arena[6], arena[7], arena[8], arena[15]
+    s_nodes, s_w, s_ef, s_ei, s_ep = work[0], work[1], work[2], work[3], work[7]
     for i in range(nn):
         for c in range(NODE_COLS):
             nodes[g, i, c] = s_nodes[i, c]
         nodew[g, i] = s_w[i]
+    root_end = s_nodes[0, N_NCH] if s_nodes[0, N_FIRST] >= 0 else 0
     for e in range(ne):
-        for c in range(EDGE_COLS):
-            ef[g, e, c] = s_ef[e, c]
+        if e < root_end or s_ei[e, 0] >= 0:  # the edges that keep an ``ef`` record
+            for c in range(EDGE_COLS):
+                ef[g, e, c] = s_ef[e, c]
         ei[g, e, 0] = s_ei[e, 0]
         ei[g, e, 1] = s_ei[e, 1]
+        ep[g, e] = s_ep[e]
     tinfo[g, T_NODES] = nn
     tinfo[g, T_EDGES] = ne
 
@@ -403,7 +413,16 @@ def _copy_back(arena, g, nn, ne, work):
 @njit(**NJIT)
 def _prune_root(arena, g, legal):
     """Drop the root edges the board's rules forbid now (superko), keeping their order."""
-    bpts, bscal, bhist, nodes, ef, ei, zob = arena[0], arena[1], arena[2], arena[4], arena[6], arena[7], arena[14]
+    bpts, bscal, bhist, nodes, ef, ei, zob, ep = (
+        arena[0],
+        arena[1],
+        arena[2],
+        arena[4],
+        arena[6],
+        arena[7],
+        arena[14],
+        arena[15],
+    )
     first, nch = nodes[g, 0, N_FIRST], nodes[g, 0, N_NCH]
     if first < 0:
         return
@@ -418,6 +437,7 @@ def _prune_root(arena, g, legal):
                     ef[g, k, c] = ef[g, e, c]
                 ei[g, k, 0] = ei[g, e, 0]
                 ei[g, k, 1] = ei[g, e, 1]
+                ep[g, k] = ep[g, e]
             ch = ei[g, k, E_CHILD]
             if ch >= 0:  # relink the kept children in edge order
                 nodes[g, ch, N_EDGE] = k

@@ -212,12 +212,13 @@ class ManyGames:
             np.zeros((games, cfg.move_cap, n2 + 1), np.uint16),
             np.zeros((games, cfg.move_cap), np.int16),
             zobrist_table(n),
+            np.zeros((games, self.max_edges), np.float32),
         )
         bounds = np.linspace(0, games, groups + 1).astype(int)
         self.groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         self.scratch = [self._scratch((b - a) * lv, h) for a, b in self.groups]
         self._empty = (np.zeros((0, n2 + 1), np.float32), np.zeros(0, np.float32))
-        for a in (*self.arena[:-1], *[x for sc in self.scratch for x in (*sc[:-1], *sc[-1])]):
+        for a in (*self._arena_arrays(), *[x for sc in self.scratch for x in (*sc[:-1], *sc[-1])]):
             a.fill(0)  # fault every page in now: the first moves would otherwise pay for it
 
     def _scratch(self, slots: int, h: int) -> tuple:
@@ -231,6 +232,7 @@ class ManyGames:
             np.zeros(self.max_nodes, np.int64),
             np.zeros(n2 + 1, np.float64),
             np.zeros(n2 + 1, np.int8),
+            np.zeros(self.max_edges, np.float32),
         )
         return (
             np.zeros((1, K.NROWS, area), np.int64),  # the scratch board of every leaf in turn
@@ -249,7 +251,11 @@ class ManyGames:
     # ------------------------------------------------------------------ memory
     def arena_bytes(self) -> int:
         """Bytes of the arena (boards, trees, game state, records) for all slots."""
-        return sum(a.nbytes for a in self.arena[:-1])
+        return sum(a.nbytes for a in self._arena_arrays())
+
+    def _arena_arrays(self) -> list[np.ndarray]:
+        """The arena's per-game arrays (all but the shared Zobrist table)."""
+        return [a for i, a in enumerate(self.arena) if i != KB.A_ZOBRIST]
 
     def scratch_bytes(self) -> int:
         """Bytes of the groups' batch buffers and work arrays."""
@@ -289,7 +295,7 @@ class ManyGames:
         n, nm, ns = self.cfg.size, int(gs[g, KB.GS_NMOVES]), int(gs[g, KB.GS_NSAMPLES])
         planes = np.zeros((ns, PLANES, n, n), np.uint8)
         mv, sm = moves[g, :nm].astype(np.int64), smove[g, :ns].astype(np.int64)
-        KG.game_planes(mv, nm, sm, ns, n, self.arena[-1], planes)
+        KG.game_planes(mv, nm, sm, ns, n, self.arena[KB.A_ZOBRIST], planes)
         pi = svis[g, :ns].astype(np.float32)
         pi /= pi.sum(axis=1, keepdims=True)
         colors = np.where(smove[g, :ns] % 2 == 0, K.BLACK, K.WHITE).astype(np.int8)
