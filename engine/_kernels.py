@@ -629,17 +629,16 @@ def area_score(pts, scal):
 @njit(**NJIT)
 def area_ownership(pts, scal, out):
     """Write ``out[action]`` = +1 black, -1 white, 0 neutral under Tromp-Taylor area rules."""
+    stamp = next_stamp(pts, scal)
     n = scal[SIZE]
     w = n + 1
     st = pts[STONES]
     mk = pts[MARK]
-    stamp = next_stamp(pts, scal)
     stack = np.empty(n * n + 1, np.int64)
     region = np.empty(n * n + 1, np.int64)
-    for r in range(n):
-        for c in range(n):
-            s = st[loc_of(r, c, w)]
-            out[r * n + c] = 1 if s == BLACK else (-1 if s == WHITE else 0)
+    for a in range(n * n):
+        s = st[action_loc(a, n)]
+        out[a] = 1 if s == BLACK else (-1 if s == WHITE else 0)
     for i in range(scal[NEMPTY]):
         start = pts[EMPTIES, i]
         if mk[start] == stamp:
