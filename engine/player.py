@@ -36,6 +36,12 @@ class MoveInfo:
     order: int = 0
 
 
+ReportMoves = Callable[[list[MoveInfo]], None]
+"""an analysis callback: receives the root moves (``MoveInfo``, best first) of a running search"""
+StopCheck = Callable[[], bool]
+"""asked between slices of a search: True stops it"""
+
+
 @runtime_checkable
 class Player(Protocol):
     """What GTP and the referee need from an engine."""
@@ -55,14 +61,7 @@ class Player(Protocol):
 class Analyzer(Protocol):
     """A player that can stream search analysis (``lz-analyze``)."""
 
-    def analyze(
-        self,
-        board: Board,
-        color: int,
-        report: Callable[[list[MoveInfo]], None],
-        should_stop: Callable[[], bool],
-        interval: float,
-    ) -> None:
+    def analyze(self, board: Board, color: int, report: ReportMoves, should_stop: StopCheck, interval: float) -> None:
         """Search until ``should_stop()``; call ``report`` with the root moves every ``interval`` seconds."""
         ...
 

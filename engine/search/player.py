@@ -28,7 +28,7 @@ import numpy as np
 
 from engine.board import Board
 from engine.config import MCTSConfig
-from engine.player import RESIGN, MoveInfo
+from engine.player import RESIGN, MoveInfo, ReportMoves, StopCheck
 from engine.rollout._kernels_policy import PATTERN_TABLE, ownership_playouts
 from engine.search.mcts import MCTS, Evaluator, RolloutEvaluator
 from engine.search.timecontrol import TimeControl
@@ -199,14 +199,7 @@ class MCTSPlayer:
             out.append(MoveInfo(r.action, r.visits, wr, r.prior, self.mcts.principal_variation(r.action), lcb, i))
         return out
 
-    def analyze(
-        self,
-        board: Board,
-        color: int,
-        report: Callable[[list[MoveInfo]], None],
-        should_stop: Callable[[], bool],
-        interval: float,
-    ) -> None:
+    def analyze(self, board: Board, color: int, report: ReportMoves, should_stop: StopCheck, interval: float) -> None:
         """Search until ``should_stop()``, calling ``report`` every ``interval`` seconds."""
         b = self._board_for(board, color)
         if b.is_over:
