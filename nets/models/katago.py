@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nets.models.layers import conv_bn_relu
+from nets.models.layers import ScalarMLP, conv_bn_relu
 
 
 class GlobalPoolBlock(nn.Module):
@@ -58,14 +58,8 @@ class OwnershipHead(nn.Module):
         return self.out(self.conv(x)).flatten(1)
 
 
-class ScoreHead(nn.Module):
-    """Score margin / ``n*n`` ``[B]`` from the value head's conv features ``[B, vf, n, n]``."""
+class ScoreHead(ScalarMLP):
+    """Score margin / ``n*n`` ``[B]`` from the value head's conv features ``[B, vf, n, n]``.
 
-    def __init__(self, features: int, hidden: int):
-        super().__init__()
-        self.fc1 = nn.Linear(features, hidden)
-        self.fc2 = nn.Linear(hidden, 1)
-
-    def forward(self, v: torch.Tensor) -> torch.Tensor:
-        """Unbounded prediction (a margin past ``n*n`` is rare but possible with komi)."""
-        return self.fc2(torch.relu(self.fc1(v.flatten(1)))).squeeze(1)
+    Unbounded (a margin past ``n*n`` is rare but possible with komi): the value head's tail without tanh.
+    """

@@ -8,7 +8,9 @@ block                content
 ``conv_relu``        conv ``k x k`` with bias, zero padding ``k // 2``, ReLU       (AlphaGo Lee)
 ``lee_trunk``        AlphaGo Lee layers 1..L: one ``first_kernel`` conv, then 3x3 convs, ReLU
 ``PerPointBias``     a learned bias per board point (AlphaGo Lee policy layer 13)
-``ValueMLP``         flatten, FC ``hidden`` + ReLU, FC 1, tanh -> ``[B]``          (both papers)
+``ScalarMLP``        flatten, FC ``hidden`` + ReLU, FC 1 -> ``[B]`` (KataGo's score head)
+``ValueMLP``         ``ScalarMLP``, then tanh                                      (both papers)
+``LeeTrunkNet``      base of the nets over ``lee_trunk``: checks ``cfg.kind``, registers the trunk
 ===================  ==========================================================================
 
 All convolutions keep the board size (stride 1, "same" zero padding).
@@ -76,8 +78,8 @@ class PerPointBias(nn.Module):
         return x + self.bias
 
 
-class ValueMLP(nn.Module):
-    """Value head tail: flatten ``[B, c, n, n]``, FC ``hidden`` + ReLU, FC 1, tanh -> ``[B]``."""
+class ScalarMLP(nn.Module):
+    """A scalar head's tail: flatten ``[B, c, n, n]``, FC ``hidden`` + ReLU, FC 1 -> ``[B]`` (unbounded)."""
 
     def __init__(self, in_features: int, hidden: int):
         super().__init__()
@@ -85,12 +87,36 @@ class ValueMLP(nn.Module):
         self.fc2 = nn.Linear(hidden, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x``: ``[B, ...]`` with ``in_features`` entries per row -> ``[B]``."""
+        return self.fc2(torch.relu(self.fc1(x.flatten(1)))).squeeze(1)
+
+
+class ValueMLP(ScalarMLP):
+    """Value head tail: ``ScalarMLP`` squashed by tanh -> values in [-1, 1], ``[B]``."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``x``: ``[B, ...]`` with ``in_features`` entries per row -> values in [-1, 1], ``[B]``."""
-        h = torch.relu(self.fc1(x.flatten(1)))
-        return torch.tanh(self.fc2(h)).squeeze(1)
+        return torch.tanh(super().forward(x))
 
 
-class LeeTwoHeads(nn.Module):
+class LeeTrunkNet(nn.Module):
+    """Base of the nets over AlphaGo Lee's conv-ReLU trunk: ``cfg.kind`` checked, ``cfg`` kept, ``trunk`` first.
+
+    Args:
+        cfg: the net's ``NetConfig``.
+        kind: the ``cfg.kind`` the net reads.
+        layers: trunk layers (``lee_trunk``), registered before any head.
+    """
+
+    def __init__(self, cfg, kind: str, layers: int):
+        super().__init__()
+        if cfg.kind != kind:
+            raise ValueError(f"{type(self).__name__} needs kind={kind!r}, got {cfg.kind!r}")
+        self.cfg = cfg
+        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, layers, cfg.first_kernel)
+
+
+class LeeTwoHeads(LeeTrunkNet):
     """Conv-ReLU trunk with a per-action head and a value head, shared by the RL nets.
 
     Registers, in this order (so that ``parameters()`` and checkpoints keep their layout):
@@ -100,13 +126,9 @@ class LeeTwoHeads(nn.Module):
     """
 
     def __init__(self, cfg, head: str):
-        super().__init__()
-        if cfg.kind != "policy":
-            raise ValueError(f"{type(self).__name__} reads a conv-ReLU trunk config (kind='policy'), got {cfg.kind!r}")
-        self.cfg = cfg
+        super().__init__(cfg, "policy", cfg.blocks)
         self._head = head
         points = cfg.board_size * cfg.board_size
-        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, cfg.blocks, cfg.first_kernel)
         setattr(self, f"{head}_conv", conv_relu(cfg.filters, cfg.policy_filters, 1))
         setattr(self, f"{head}_fc", nn.Linear(cfg.policy_filters * points, cfg.n_actions))
         self.value_conv = conv_relu(cfg.filters, cfg.value_filters, 1)

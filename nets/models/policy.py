@@ -29,21 +29,17 @@ import torch
 from torch import nn
 
 from nets.config import NetConfig
-from nets.models.layers import PerPointBias, lee_trunk
+from nets.models.layers import LeeTrunkNet, PerPointBias
 
 
-class PolicyNet(nn.Module):
+class PolicyNet(LeeTrunkNet):
     """AlphaGo Lee policy net built from ``cfg`` (``cfg.kind == "policy"``).
 
     ``forward(planes [B, in_planes, n, n]) -> logits [B, n*n+1]`` (pass last).
     """
 
     def __init__(self, cfg: NetConfig):
-        super().__init__()
-        if cfg.kind != "policy":
-            raise ValueError(f"PolicyNet needs kind='policy', got {cfg.kind!r}")
-        self.cfg = cfg
-        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, cfg.blocks - 1, cfg.first_kernel)
+        super().__init__(cfg, "policy", cfg.blocks - 1)
         self.head = nn.Conv2d(cfg.filters, 1, 1, bias=False)
         self.point_bias = PerPointBias(cfg.board_size * cfg.board_size)
         self.pass_logit = nn.Parameter(torch.zeros(1))

@@ -22,24 +22,19 @@ target is the outcome ``z`` from that view). Biases are used throughout (no batc
 from __future__ import annotations
 
 import torch
-from torch import nn
 
 from nets.config import NetConfig
-from nets.models.layers import ValueMLP, conv_relu, lee_trunk
+from nets.models.layers import LeeTrunkNet, ValueMLP, conv_relu
 
 
-class ValueNet(nn.Module):
+class ValueNet(LeeTrunkNet):
     """AlphaGo Lee value net built from ``cfg`` (``cfg.kind == "value"``).
 
     ``forward(planes [B, in_planes, n, n]) -> values [B]`` in [-1, 1].
     """
 
     def __init__(self, cfg: NetConfig):
-        super().__init__()
-        if cfg.kind != "value":
-            raise ValueError(f"ValueNet needs kind='value', got {cfg.kind!r}")
-        self.cfg = cfg
-        self.trunk = lee_trunk(cfg.in_planes, cfg.filters, cfg.blocks - 1, cfg.first_kernel)
+        super().__init__(cfg, "value", cfg.blocks - 1)
         self.extra = conv_relu(cfg.filters, cfg.filters, 3)
         self.head = conv_relu(cfg.filters, cfg.value_filters, 1)
         self.value_mlp = ValueMLP(cfg.value_filters * cfg.board_size * cfg.board_size, cfg.value_hidden)
