@@ -28,7 +28,7 @@ import tempfile
 import time
 
 from engine.board import Board
-from engine.rollout.playout import playout_rate
+from engine.rollout.playout import playout_rate, timed_rates
 
 _START_CODE = """
 import time
@@ -93,24 +93,16 @@ def openspiel_rate(size: int, seconds: float, seed: int = 0) -> dict[str, float]
         return None
     game = pyspiel.load_game("go", {"board_size": size})
     bots = [pyspiel.make_uniform_random_bot(0, seed), pyspiel.make_uniform_random_bot(1, seed + 1)]
-    games = moves = 0
-    t0, c0 = time.perf_counter(), time.thread_time()
-    while True:
+    games = 0
+
+    def step() -> tuple[int, int]:
+        nonlocal games
         state = game.new_initial_state()
         pyspiel.evaluate_bots(state, bots, seed + games)
         games += 1
-        moves += len(state.history())
-        elapsed = time.perf_counter() - t0
-        if elapsed >= seconds:
-            break
-    cpu = max(time.thread_time() - c0, 1e-9)
-    return {
-        "playouts_per_second": games / elapsed,
-        "moves_per_second": moves / elapsed,
-        "playouts_per_cpu_second": games / cpu,
-        "moves_per_cpu_second": moves / cpu,
-        "mean_length": moves / games,
-    }
+        return 1, len(state.history())
+
+    return timed_rates(step, seconds)
 
 
 def playout_report(size: int, seconds: float, rounds: int = 3, startup: bool = True, seed: int = 0) -> dict:

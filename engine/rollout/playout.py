@@ -13,6 +13,7 @@ Random state is a ``uint64[1]`` xorshift64* array (``make_rng``), derived from
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,12 +113,27 @@ def playout_rate(board: Board, seconds: float, seed: int | None = 0, chunk: int 
     scores = np.zeros(chunk, np.int64)
     lengths = np.zeros(chunk, np.int64)
     KP.playout_batch(board.pts, board.scal, board.zob, rng, 1, limit, scores, lengths)  # compile / load
+
+    def step() -> tuple[int, int]:
+        KP.playout_batch(board.pts, board.scal, board.zob, rng, chunk, limit, scores, lengths)
+        return chunk, int(lengths.sum())
+
+    return timed_rates(step, seconds)
+
+
+def timed_rates(step: Callable[[], tuple[int, int]], seconds: float) -> dict[str, float]:
+    """Call ``step`` (it returns the playouts and moves it played) until ``seconds`` of wall clock have passed.
+
+    Returns ``playouts``, ``moves``, ``seconds`` (wall clock), ``cpu_seconds`` (this thread's CPU
+    time), ``playouts_per_second``, ``moves_per_second``, ``playouts_per_cpu_second``,
+    ``moves_per_cpu_second`` and ``mean_length``.
+    """
     playouts = moves = 0
     t0, c0 = time.perf_counter(), time.thread_time()
     while True:
-        KP.playout_batch(board.pts, board.scal, board.zob, rng, chunk, limit, scores, lengths)
-        playouts += chunk
-        moves += int(lengths.sum())
+        done, played = step()
+        playouts += done
+        moves += played
         elapsed = time.perf_counter() - t0
         if elapsed >= seconds:
             break
