@@ -130,16 +130,16 @@ class RolloutPolicy:
 # ---------------------------------------------------------------------- training data
 @dataclass
 class Examples:
-    """Candidates of many positions, packed.
-
-    ``feats[c]`` holds the feature indices of candidate ``c``; position ``i`` owns rows
-    ``start[i]:start[i+1]``; ``target[i]`` is the expert's row (absolute); ``game[i]`` its game.
-    """
+    """Candidates of many positions, packed: position ``i`` owns the rows ``start[i]:start[i+1]``."""
 
     feats: np.ndarray
+    """``int[C, MAX_FEATURES]``: the feature indices of each candidate ``c``"""
     start: np.ndarray
+    """``int64[P + 1]``: the first row of each position, then the row count"""
     target: np.ndarray
+    """``int64[P]``: the expert's row of each position (absolute)"""
     game: np.ndarray
+    """``int64[P]``: the game each position comes from"""
 
     def __len__(self) -> int:
         return len(self.target)
