@@ -116,6 +116,12 @@ def next_stamp(pts, scal):
 
 
 @njit(inline="always", **NJIT)
+def chain_rows(pts, scal):
+    """``(w, stones, heads, liberties)``: the padded row width and the rows a question about chains reads."""
+    return scal[SIZE] + 1, pts[STONES], pts[HEAD], pts[LIBS]
+
+
+@njit(inline="always", **NJIT)
 def loc_of(r, c, w):
     """Padded loc of the point at row ``r``, column ``c`` (``w = n + 1``)."""
     return (r + 1) * w + c + 1
@@ -193,6 +199,22 @@ def chain_liberty(pts, w, head):
             return 0
 
 
+@njit(inline="always", **NJIT)
+def note_chain(h, h0, h1, h2):
+    """Whether chain ``h`` is none of the chains ``h0, h1, h2`` met so far (-1: none), and those with it noted.
+
+    The distinct chains around one point, in plain scalars (no allocation per move): a point has
+    four neighbours, so the fourth new chain needs no slot.
+    """
+    if h == h0 or h == h1 or h == h2:
+        return False, h0, h1, h2
+    if h0 < 0:
+        return True, h, h1, h2
+    if h1 < 0:
+        return True, h0, h, h2
+    return True, h0, h1, h
+
+
 @njit(**NJIT)
 def libs_after(pts, scal, loc, color, cap):
     """Liberties (counted up to ``cap``) of the chain ``color`` would form at empty ``loc``.
@@ -200,10 +222,7 @@ def libs_after(pts, scal, loc, color, cap):
     Captures are not counted: a move that captures anything returns ``cap``. Does not modify the
     board except the MARK scratch row.
     """
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     opp = 3 - color
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
         if st[nb] == opp and lb[hd[nb]] == 1:
@@ -309,10 +328,7 @@ def _clear_stone(pts, scal, zob, loc):
 @njit(**NJIT)
 def _remove_chain(pts, scal, zob, head):
     """Take a chain off the board; neighbouring chains gain the freed liberties. Returns stones removed."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     removed = 0
     s = head
     while True:
@@ -325,16 +341,11 @@ def _remove_chain(pts, scal, zob, head):
         h2 = -1
         for nb in (s - w, s - 1, s + 1, s + w):
             c = st[nb]
-            if c == BLACK or c == WHITE:
-                h = hd[nb]
-                if h != head and h != h0 and h != h1 and h != h2:
+            h = hd[nb]
+            if (c == BLACK or c == WHITE) and h != head:
+                new, h0, h1, h2 = note_chain(h, h0, h1, h2)
+                if new:
                     lb[h] += 1
-                    if h0 < 0:
-                        h0 = h
-                    elif h1 < 0:
-                        h1 = h
-                    else:
-                        h2 = h
         s = nxt
         if s == head:
             break
@@ -450,13 +461,8 @@ def play_unsafe(pts, scal, zob, hist, loc, color):
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
         if st[nb] == opp:
             h = hd[nb]
-            if h != o0 and h != o1 and h != o2:
-                if o0 < 0:
-                    o0 = h
-                elif o1 < 0:
-                    o1 = h
-                else:
-                    o2 = h
+            new, o0, o1, o2 = note_chain(h, o0, o1, o2)
+            if new:
                 lb[h] -= 1
                 if lb[h] == 0:
                     ko_loc = h
@@ -506,13 +512,10 @@ def atari_chains_zobrist(pts, zob, w, loc, color):
     h2 = -1
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
         h = hd[nb]
-        if st[nb] == color and lb[h] == 1 and h != h0 and h != h1 and h != h2:
-            if h0 < 0:
-                h0 = h
-            elif h1 < 0:
-                h1 = h
-            else:
-                h2 = h
+        if st[nb] != color or lb[h] != 1:
+            continue
+        new, h0, h1, h2 = note_chain(h, h0, h1, h2)
+        if new:
             s = h
             while True:
                 z ^= zob[color, s]
@@ -525,10 +528,7 @@ def atari_chains_zobrist(pts, zob, w, loc, color):
 @njit(**NJIT)
 def hash_after(pts, scal, zob, loc, color):
     """Zobrist hash of the position after ``color`` plays at empty ``loc`` (board untouched)."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     opp = 3 - color
     h_new = scal[HASH] ^ zob[color, loc]
     any_capture = False
@@ -552,10 +552,7 @@ def hash_after(pts, scal, zob, loc, color):
 @njit(**NJIT)
 def is_suicide(pts, scal, loc, color):
     """True if a stone at empty ``loc`` would have no liberty and capture nothing."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     for nb in (loc - w, loc - 1, loc + 1, loc + w):
         c = st[nb]
         if c == EMPTY:

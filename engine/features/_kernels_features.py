@@ -57,6 +57,7 @@ from engine._kernels import (
     STONES,
     TO_PLAY,
     WALL,
+    chain_rows,
     is_true_eye,
     loc_of,
     mark_libs,
@@ -141,10 +142,7 @@ def _node_moves(pts, scal, prey, attack, cand):
     Attacker node: the prey's two liberties. Defender node: its liberty, then the liberty of each
     attacker chain in atari that touches the prey (capturing it).
     """
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     if attack:
         return chain_liberties(pts, scal, hd[prey], cand[:2])
     nc = chain_liberties(pts, scal, hd[prey], cand[:1])
@@ -272,10 +270,7 @@ def _move_effect(pts, scal, loc, color, res):
     Writes ``res[0]`` = opponent stones captured, ``res[1]`` = liberties of the resulting chain,
     ``res[2]`` = stones of the resulting chain.
     """
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     mk = pts[MARK]
     opp = 3 - color
     caps = np.full(4, -1, np.int64)
@@ -330,10 +325,7 @@ def _move_effect(pts, scal, loc, color, res):
 @njit(**NJIT)
 def _ladder_capture_move(pts, scal, zob, loc, color, stack_pts, stack_scal, budget):
     """True if ``color`` at ``loc`` ataris an opponent chain that a ladder then captures."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     opp = 3 - color
     any2 = False
     for nb in (loc - w, loc - 1, loc + 1, loc + w):

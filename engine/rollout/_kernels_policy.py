@@ -42,6 +42,7 @@ from engine._kernels import (
     area_ownership,
     area_score,
     chain_liberty,
+    chain_rows,
     is_true_eye,
     libs_after,
     loc_action,
@@ -151,10 +152,7 @@ def _rescue_move(pts, scal, head, color, w):
 @njit(**NJIT)
 def atari_move(pts, scal, last, color):
     """Capture or rescue around the last move ``last`` (a loc), or 0 if nothing applies."""
-    w = scal[SIZE] + 1
-    st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
+    w, st, hd, lb = chain_rows(pts, scal)
     opp = 3 - color
     if st[last] == opp and lb[hd[last]] == 1:
         lib = chain_liberty(pts, w, hd[last])
