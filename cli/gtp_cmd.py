@@ -185,6 +185,18 @@ def _version() -> str:
         return "0.0.0"
 
 
+def _clock_spec(text: str | None):
+    """``--clock`` as a ``selfplay.clock.ClockSpec`` (a usage error if malformed)."""
+    if text is None:
+        return None
+    from selfplay.clock import ClockSpec
+
+    try:
+        return ClockSpec.parse(text)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
 @click.command()
 @click.argument("engine_a")
 @click.argument("engine_b")
@@ -200,12 +212,18 @@ def _version() -> str:
 @click.option("--komi", type=float, default=7.5, show_default=True)
 @click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 3 * size^2)")
 @click.option("--time", "seconds", type=click.FloatRange(min=0, min_open=True), help="seconds per move (time_settings)")
+@click.option(
+    "--clock",
+    callback=lambda ctx, param, v: _clock_spec(v),
+    help="game clock: MAIN or MAIN+STONESxPERIOD, e.g. 10m+5x30s (Canadian byo-yomi); losing on time forfeits",
+)
 @click.option("--move-timeout", type=click.FloatRange(min=0, min_open=True), help="forfeit after this many seconds")
 @click.option("--dead-stones/--no-dead-stones", default=True, show_default=True, help="remove agreed dead stones")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="write games as SGF here")
 @click.option("--parallel", type=click.IntRange(1, 16), default=1, show_default=True)
 def match(
-    engine_a, engine_b, games, colors, size, komi, max_moves, seconds, move_timeout, dead_stones, out_dir, parallel
+    engine_a, engine_b, games, colors, size, komi, max_moves, seconds, clock, move_timeout, dead_stones, out_dir,
+    parallel,
 ):  # fmt: skip
     """Referee GAMES games between two GTP engines given as command lines (colours: --colors).
 
@@ -226,6 +244,7 @@ def match(
         komi=komi,
         max_moves=max_moves,
         seconds_per_move=seconds,
+        clock=clock,
         move_timeout=move_timeout,
         ask_dead=dead_stones,
         out_dir=out_dir,

@@ -27,8 +27,11 @@ engine that does not capture dead stones before passing loses them only when bot
 
 Time: with ``seconds_per_move`` the engines get ``time_settings 0 S 1`` (S seconds per move,
 byo-yomi of one stone) and ``genmove`` must answer within ``move_timeout`` (default ``2 S + 5``
-seconds; 300 seconds by playouts). The first ``genmove`` of each engine process may also use
-``startup_timeout`` (compilation, model loading).
+seconds; 300 seconds by playouts). With ``clock`` (``selfplay.clock``: absolute or Canadian
+byo-yomi, e.g. ``10m+5x30s``) each engine gets ``time_settings`` once and ``time_left`` before each
+``genmove``; a move that overdraws its clock loses on time (``timeout``, result ``B+T``/``W+T``),
+and each move's comment in the SGF holds its seconds and the clock left. The first ``genmove`` of
+each engine process may also use ``startup_timeout`` (compilation, model loading).
 
 Results: per-engine wins/losses/draws, the score ``(wins + draws / 2) / games`` with a 95% Wilson
 interval, forfeits by kind, and mean seconds per ``genmove``. Each game can be written as SGF
@@ -46,15 +49,17 @@ import os
 import tempfile
 import threading
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from engine import coords
 from engine.board import BLACK, EMPTY, WHITE, Board, Rules
 from engine.errors import UserError
-from selfplay.elo import wilson_interval
+from selfplay.clock import ClockSpec, GameClock
+from selfplay.elo import wilson_interval  # noqa: F401 (re-exported for scripts)
 from selfplay.gtp_client import EngineDied, EngineTimeout, GtpClient
+from selfplay.match_result import GameResult, MatchResult
 
 log = logging.getLogger("go_engine.match")
 
@@ -84,6 +89,8 @@ class MatchConfig:
     """move cap (passes count); 0 = ``3 * size * size``; the game is then scored as it stands"""
     seconds_per_move: float | None = None
     """send ``time_settings 0 S 1`` and expect about S seconds per move (``None``: no time settings)"""
+    clock: ClockSpec | None = None
+    """a game clock for each engine (``selfplay.clock``); excludes ``seconds_per_move``"""
     move_timeout: float | None = None
     """wall-clock seconds a ``genmove`` may take before the engine forfeits (default: see module doc)"""
     startup_timeout: float = 120.0
@@ -109,6 +116,8 @@ class MatchConfig:
             raise ValueError("games and parallel must be >= 1")
         if self.seconds_per_move is not None and self.seconds_per_move <= 0:
             raise ValueError("seconds_per_move must be positive")
+        if self.clock is not None and self.seconds_per_move is not None:
+            raise ValueError("a match has a clock or seconds per move, not both")
         if self.colors not in COLORS:
             raise ValueError(f"colors must be one of {', '.join(COLORS)}, not {self.colors!r}")
 
@@ -186,79 +195,6 @@ class _Slot:
                 pass
 
 
-# ------------------------------------------------------------------------------ results
-@dataclass
-class GameResult:
-    """The outcome of one game; engines are 0 (A) and 1 (B)."""
-
-    index: int
-    black: int
-    """engine playing black"""
-    winner: int | None
-    """engine that won, ``None`` for a draw"""
-    result: str
-    """SGF result: ``B+3.5``, ``W+R``, ``B+T`` (time), ``W+F`` (forfeit), ``0``"""
-    reason: str
-    """``score``, ``move cap``, ``resign`` or ``forfeit``"""
-    moves: int
-    forfeit_kind: str | None = None
-    forfeiter: int | None = None
-    dead_removed: int = 0
-    """stones removed as dead by agreement before counting"""
-    detail: str = ""
-    sgf_path: str | None = None
-    move_times: dict[int, list[float]] = field(default_factory=lambda: {0: [], 1: []})
-
-
-@dataclass
-class MatchResult:
-    """All games of a match and the per-engine summary."""
-
-    names: tuple[str, str]
-    games: list[GameResult]
-
-    def wins(self, e: int) -> int:
-        """Games engine ``e`` won."""
-        return sum(g.winner == e for g in self.games)
-
-    def draws(self) -> int:
-        """Drawn games."""
-        return sum(g.winner is None for g in self.games)
-
-    def forfeits(self, e: int) -> Counter:
-        """Forfeits of engine ``e`` by kind."""
-        return Counter(g.forfeit_kind for g in self.games if g.forfeiter == e)
-
-    def wins_as(self, e: int, color: int) -> tuple[int, int]:
-        """``(wins, games)`` of engine ``e`` in the games where it played ``color``."""
-        played = [g for g in self.games if (g.black == e) == (color == BLACK)]
-        return sum(g.winner == e for g in played), len(played)
-
-    def seconds_per_move(self, e: int) -> float:
-        """Mean wall-clock seconds per ``genmove`` of engine ``e`` (nan if it never moved)."""
-        times = [t for g in self.games for t in g.move_times[e]]
-        return sum(times) / len(times) if times else float("nan")
-
-    def summary(self) -> list[str]:
-        """Printable summary lines."""
-        n = len(self.games)
-        lines = [f"{n} games: {self.names[0]} (A) vs {self.names[1]} (B); draws {self.draws()}"]
-        for e in (0, 1):
-            score = self.wins(e) + 0.5 * self.draws()
-            lo, hi = wilson_interval(score, n)
-            fk = self.forfeits(e)
-            forfeits = ", ".join(f"{k} {v}" for k, v in sorted(fk.items())) or "none"
-            spm = self.seconds_per_move(e)
-            by_colour = (("black", self.wins_as(e, BLACK)), ("white", self.wins_as(e, WHITE)))
-            colours = ", ".join(f"{w}/{k} as {name}" for name, (w, k) in by_colour if k)
-            lines.append(
-                f"{'AB'[e]} {self.names[e]}: wins {self.wins(e)}/{n} ({100 * score / n:.1f}%,"
-                f" 95% CI {100 * lo:.1f}-{100 * hi:.1f}%; {colours}),"
-                f" {'no moves' if math.isnan(spm) else f'{spm:.3f} s/move'}, forfeits: {forfeits}"
-            )
-        return lines
-
-
 # ------------------------------------------------------------------------------ one game
 class _Forfeit(Exception):
     def __init__(self, engine: int, kind: str, detail: str):
@@ -307,6 +243,8 @@ class Referee:
         commands = [f"boardsize {cfg.size}", "clear_board", f"komi {cfg.komi:g}"]
         if cfg.seconds_per_move is not None:
             commands.append(f"time_settings 0 {max(1, math.ceil(cfg.seconds_per_move))} 1")
+        elif cfg.clock is not None:
+            commands.append(cfg.clock.gtp)
         try:
             for c in commands:
                 self._call(e, c, cfg.startup_timeout, kind="setup")
@@ -347,15 +285,20 @@ class Referee:
 
     def _moves(self, board: Board, black: int, res: GameResult) -> None:
         cfg = self.cfg
+        clocks = [GameClock(cfg.clock) for _ in (0, 1)] if cfg.clock else None
         while not board.is_over and len(board.moves) < cfg.move_cap:
             color = board.to_play
             e = black if color == BLACK else 1 - black
             c = "bw"[color - 1]
             slot = self.slots[e]
-            timeout = cfg.genmove_timeout + (cfg.startup_timeout if slot.fresh else 0.0)
+            timeout = cfg.genmove_timeout if clocks is None else clocks[e].available + 5.0
+            if clocks is not None:
+                self._call(e, clocks[e].time_left(c), cfg.genmove_timeout, kind="setup")
             t0 = time.perf_counter()
-            answer = self._call(e, f"genmove {c}", timeout).strip()
+            answer = self._call(e, f"genmove {c}", timeout + (cfg.startup_timeout if slot.fresh else 0.0)).strip()
             res.move_times[e].append(time.perf_counter() - t0)
+            if clocks is not None:
+                self._charge(clocks[e], e, c, res.move_times[e][-1], board, res)
             slot.fresh = False
             if answer.lower() == "resign":
                 board.resign(color)
@@ -370,6 +313,13 @@ class Referee:
                 raise _Forfeit(e, "illegal", f"illegal move {c.upper()} {answer}: {reason}")
             board.play(action, color)
             self._call(1 - e, f"play {c} {coords.to_gtp(action, cfg.size)}", cfg.genmove_timeout, kind="rejected")
+
+    @staticmethod
+    def _charge(clock: GameClock, e: int, c: str, seconds: float, board: Board, res: GameResult) -> None:
+        """Charge a move to ``clock`` (the move's SGF comment says so); raise ``_Forfeit`` on time."""
+        if not clock.charge(seconds):
+            raise _Forfeit(e, "timeout", f"{c.upper()} lost on time: {seconds:.1f} s for move {len(board.moves) + 1}")
+        res.comments[len(board.moves) + 1] = f"{seconds:.2f} s; {c.upper()} clock {clock.describe()}"
 
     def _score(self, board: Board, black: int, res: GameResult) -> None:
         if board.resigned is not None:
@@ -421,6 +371,7 @@ class Referee:
             white_name=names[1 - res.black],
             event="go-engine match",
             game_comment=comment,
+            comments=res.comments,
         )
         return str(write_sgf_file(os.path.join(self.cfg.out_dir, f"game_{res.index:04d}.sgf"), record))
 
@@ -473,4 +424,5 @@ def run_match(cfg: MatchConfig, on_game: Callable[[GameResult], None] | None = N
     if errors:
         raise errors[0]
     results.sort(key=lambda g: g.index)
-    return MatchResult(names=names[-1] if names else ("A", "B"), games=results)
+    clock = str(cfg.clock) if cfg.clock else None
+    return MatchResult(names=names[-1] if names else ("A", "B"), games=results, clock=clock)

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from selfplay.clock import ClockSpec
 from selfplay.match import EngineStartError, GtpClient, MatchConfig, run_match, wilson_interval
 from selfplay.records import read_sgf_file
 
@@ -29,6 +30,8 @@ FAKE_ENGINE = textwrap.dedent(
         words = line.split()
         if not words:
             continue
+        if mode.startswith("wait"):
+            print(line.strip(), file=sys.stderr, flush=True)
         cid = words.pop(0) if words[0].isdigit() else ""
         cmd, args = words[0], words[1:]
         ok, res = True, ""
@@ -49,7 +52,9 @@ FAKE_ENGINE = textwrap.dedent(
             if mode == "slow":
                 time.sleep(30)
             res = {"resign": "resign", "garbage": "xyzzy", "illegal": "A1"}.get(mode, "pass")
-            if mode == "sparse":
+            if mode.startswith("wait"):
+                time.sleep(float(mode[4:]))
+            if mode == "sparse" or mode.startswith("wait"):
                 res = sparse()
             if mode.startswith("a1pass"):
                 res = "pass" if "A1" in occupied else "A1"
@@ -240,3 +245,36 @@ def test_match_command_colors_a_white(fake):
     lines = result.stdout.strip().splitlines()
     assert lines[1].startswith("A fake-pass: wins 0/2 (0.0%, 95% CI 0.0-65.8%; 0/2 as white)")
     assert lines[2].startswith("B fake-pass: wins 2/2 (100.0%, 95% CI 34.2-100.0%; 2/2 as black)")
+
+
+def test_an_engine_that_overdraws_its_clock_loses_on_time(fake, tmp_path):
+    spec = ClockSpec.parse("1")  # one second absolute; each move of "wait0.4" takes 0.4 s
+    res = run_match(cfg(fake, "sparse", "wait0.4", games=1, clock=spec, out_dir=str(tmp_path)))
+    g = res.games[0]
+    assert (g.winner, g.forfeiter, g.forfeit_kind, g.result) == (0, 1, "timeout", "B+T")
+    assert "lost on time" in g.detail and 3 <= len(g.move_times[1]) <= 4
+    log = (tmp_path / "engine_b_0.log").read_text()
+    assert "time_settings 1 0 0" in log and "time_left w 1 0" in log
+    rec = read_sgf_file(g.sgf_path)
+    assert "W clock" in rec.comments[2] and "s main" in rec.comments[2]
+    assert any("clock 1s: B used" in line and "lost on time 1" in line for line in res.summary())
+
+
+def test_byo_yomi_periods_renew_and_are_told_to_the_engine(fake, tmp_path):
+    spec = ClockSpec.parse("0.5+2x2")  # half a second, then 2 moves in 2 s: 0.3 s moves fit
+    res = run_match(cfg(fake, "sparse", "wait0.3", games=1, clock=spec, out_dir=str(tmp_path)))
+    g = res.games[0]
+    assert g.forfeit_kind is None and len(g.move_times[1]) >= 6, g.detail
+    log = (tmp_path / "engine_b_0.log").read_text()
+    assert "time_settings 0 2 2" in log and "time_left w 2 2" in log and "time_left w 1 1" in log
+
+
+def test_clock_and_seconds_per_move_exclude_each_other(fake):
+    with pytest.raises(ValueError, match="not both"):
+        cfg(fake, "sparse", "sparse", clock=ClockSpec(60), seconds_per_move=1.0)
+
+
+def test_match_command_refuses_a_malformed_clock_in_one_line(fake):
+    result = CliRunner().invoke(cli, ["match", fake("sparse"), fake("sparse"), "--clock", "ten minutes"])
+    assert result.exit_code == 2 and "expected MAIN or MAIN+STONESxPERIOD" in result.output
+    assert "Traceback" not in result.output
