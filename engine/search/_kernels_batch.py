@@ -229,28 +229,35 @@ def _edge_record(ef, ep, g, e):
 
 
 @njit(**NJIT)
-def expand(nodes, ef, ei, ep, tinfo, g, node, legal, priors):
+def expand(nodes, ef, ei, ep, tinfo, g, node, legal, priors, share):
     """One edge per legal action, priors renormalised over them (``expand_node`` unsorted).
 
-    ``ef`` records are written for the root's edges only (see the module docstring).
+    ``ef`` records are written for the root's edges only (see the module docstring); ``share``
+    (``float64[>= n*n+1]``) is a work buffer for the renormalised priors.
     """
     if nodes[g, node, N_FIRST] >= 0:
         return True
+    na = legal.shape[0]
     cnt = 0
     total = 0.0
-    for a in range(legal.shape[0]):
+    for a in range(na):
         if legal[a] != 0:
             cnt += 1
             total += max(np.float64(priors[a]), 0.0)
     first = tinfo[g, T_EDGES]
     if cnt == 0 or first + cnt > ei.shape[1]:
         return False
+    if total > 0:
+        for a in range(na):  # every action at once: the divisions go in vector registers
+            share[a] = max(np.float64(priors[a]), 0.0) / total
+    else:
+        for a in range(na):
+            share[a] = 1.0 / cnt
     k = first
     best, best_p = -1, -1.0
-    for a in range(legal.shape[0]):
+    for a in range(na):
         if legal[a] != 0:
-            p = max(np.float64(priors[a]), 0.0) / total if total > 0 else 1.0 / cnt
-            ep[g, k] = p
+            ep[g, k] = share[a]
             if ep[g, k] > best_p:
                 best_p = ep[g, k]
                 best = k
@@ -447,34 +454,38 @@ def backup(nodes, nodew, ef, g, path, epath, depth, value):
 def leaf_legal(pts, scal, color, legal):
     """Legal actions of ``color`` (the side to move) under simple ko, pass legal (``fill_legal_mask_simple``).
 
-    A point with an empty neighbour is legal at once; only the others look at the chains around.
+    A first pass, without branches, marks the empty points with an empty neighbour (legal but for
+    the ko point); a second looks at the chains around the other empty points.
     """
     n = scal[SIZE]
     w = n + 1
     st = pts[STONES]
     hd = pts[HEAD]
     lb = pts[LIBS]
-    ko = scal[KO]
-    allow = scal[ALLOW_SUICIDE] != 0
     opp = 3 - color
     for r in range(n):
         base = (r + 1) * w + 1
         row = r * n
         for c in range(n):
             loc = base + c
-            ok = 0
-            if st[loc] == EMPTY and loc != ko:
-                if st[loc - w] == EMPTY or st[loc - 1] == EMPTY or st[loc + 1] == EMPTY or st[loc + w] == EMPTY:
-                    ok = 1
-                elif allow:
-                    ok = 1
-                else:  # no empty neighbour: a friend with two liberties, or a foe in atari
-                    for nb in (loc - w, loc - 1, loc + 1, loc + w):
-                        s = st[nb]
-                        if (s == color and lb[hd[nb]] > 1) or (s == opp and lb[hd[nb]] == 1):
-                            ok = 1
-                            break
-            legal[row + c] = ok
+            free = (st[loc - w] == EMPTY) | (st[loc - 1] == EMPTY) | (st[loc + 1] == EMPTY) | (st[loc + w] == EMPTY)
+            legal[row + c] = np.int8((st[loc] == EMPTY) & free)
+    allow = scal[ALLOW_SUICIDE] != 0
+    for r in range(n):
+        base = (r + 1) * w + 1
+        row = r * n
+        for c in range(n):
+            loc = base + c
+            if legal[row + c] == 0 and st[loc] == EMPTY:  # no empty neighbour
+                ok = allow
+                for nb in (loc - w, loc - 1, loc + 1, loc + w):
+                    s = st[nb]
+                    if (s == color and lb[hd[nb]] > 1) or (s == opp and lb[hd[nb]] == 1):
+                        ok = True
+                legal[row + c] = np.int8(ok)
+    ko = scal[KO]
+    if ko > 0:
+        legal[(ko // w - 1) * n + ko % w - 1] = 0
     legal[n * n] = 1
 
 

@@ -149,7 +149,7 @@ def finish_step(arena, scratch, fp, ip, k, priors, values, g0, g1):
         path = spath[i]
         leaf = path[depth]
         if nodes[g, leaf, N_FIRST] < 0 and depth < max_depth:
-            ok = expand(nodes, ef, ei, arena[15], tinfo, g, leaf, slegal[i], priors[i])
+            ok = expand(nodes, ef, ei, arena[15], tinfo, g, leaf, slegal[i], priors[i], work[5])
             if ok and leaf == 0 and gs[g, GS_NOISE] != 0:
                 root_noise(arena, g, fp, work[5])
             if ok and leaf == 0 and ip[IP_GUMBEL] != 0:
