@@ -12,13 +12,22 @@ import sys
 
 import click
 
-from selfplay.config import PRECISIONS
+from cli import options as opt
 
 log = logging.getLogger("go_engine.gtp")
 
+SEARCH_OPTIONS = {
+    "playouts": "num_simulations",
+    "threads": "num_threads",
+    **{name: name for name in ("resign_threshold", "expand_threshold", "c_puct")},
+}
+"""``gtp`` options that set ``MCTSConfig`` fields, by the field's name"""
+LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_visits")
+"""``gtp`` options of the Lee search (``--pipeline lee`` only)"""
+
 
 @click.command()
-@click.option("--player", type=click.Choice(["mcts", "random"]), default="mcts", show_default=True)
+@opt.choice("--player", words=["mcts", "random"], default="mcts")
 @click.option("--playouts", type=click.IntRange(min=1), help="playouts per move (MCTS)")
 @click.option("--time", "seconds", type=click.FloatRange(min=0, min_open=True), help="seconds per move")
 @click.option(
@@ -27,9 +36,9 @@ log = logging.getLogger("go_engine.gtp")
     help="rollout search: root parallelism over this many processes (playouts split, same time each)",
 )
 @click.option("--resign-threshold", type=click.FloatRange(0, 1), help="resign below this win rate (0 = never)")
-@click.option("--komi", type=float, default=7.5, show_default=True)
-@click.option("--size", type=click.IntRange(2, 19), default=19, show_default=True, help="initial board size")
-@click.option("--ko", type=click.Choice(["positional", "simple"]), default="positional", show_default=True)
+@opt.komi()
+@opt.size(19, help="initial board size")
+@opt.choice("--ko", words=["positional", "simple"], default="positional")
 @click.option("--allow-suicide", is_flag=True, help="Tromp-Taylor suicide")
 @click.option("--seed", type=int, default=None, help="random seed")
 @click.option("--weights", type=click.Path(exists=True), help="net (.safetensors) for MCTS leaves; lee: weights folder")
@@ -61,65 +70,26 @@ log = logging.getLogger("go_engine.gtp")
     type=click.FloatRange(min=0),
     help="lee fused: rollouts a value-net value is worth, its weight fading with an edge's rollouts (0: fixed mix)",
 )
-@click.option("--device", default="auto", show_default=True, help="torch device of the nets: auto, cpu, cuda, cuda:1")
-@click.option(
-    "--precision",
-    type=click.Choice(PRECISIONS),
-    default="auto",
-    show_default=True,
-    help="CPU inference of the nets: fp32, bf16, int8; auto = bf16 on CPUs with native bfloat16, else fp32",
-)
+@opt.device("torch device of the nets: auto, cpu, cuda, cuda:1", default="auto")
+@opt.precision("CPU inference of the nets: fp32, bf16, int8; auto = bf16 on CPUs with native bfloat16, else fp32")
 @click.option(
     "--ponder", is_flag=True, help="think on the opponent's time between commands (the tree is kept for genmove)"
 )
 @click.option("-v", "--verbose", count=True, help="log to stderr (-v info, -vv debug)")
 def gtp(
-    player, playouts, seconds, threads, resign_threshold, komi, size, ko, allow_suicide, seed, weights, pipeline, lam,
-    expand_threshold, c_puct, lee_search, net_visits, net_batch, prior_temperature, lee_rollouts, value_visits, device,
-    precision, ponder, verbose,
+    player, seconds, komi, size, ko, allow_suicide, seed, weights, pipeline, lam, device, precision, ponder, verbose,
+    **search_options,
 ):  # fmt: skip
     """Speak GTP version 2 on stdin/stdout (logs go to stderr)."""
-    from pathlib import Path
-
     from cli.gtp import GtpSession
     from engine.board import Rules
-    from selfplay.players import player_from_options, shipped_player
 
     logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
-    shipped_net = pipeline in (None, "lee") and weights is None and player == "mcts"
-    shipped_kind = pipeline or "zero"
-    if pipeline is None:
-        pipeline = "rollout" if weights is None else "lee" if Path(weights).is_dir() else "zero"
-    if pipeline != "lee" and weights is not None and Path(weights).is_dir():
-        raise click.BadParameter("a folder is a Lee weights folder; use --pipeline lee", param_hint="--weights")
-    search = dict(
-        num_simulations=playouts,
-        seconds_per_move=seconds,
-        num_threads=threads,
-        resign_threshold=resign_threshold,
-        expand_threshold=expand_threshold,
-        c_puct=c_puct,
-        rollout=None if c_puct is None else {"c_puct": c_puct},
-    )
-    lee = dict(
-        lee_search=lee_search,
-        net_visits=net_visits,
-        net_batch=net_batch,
-        prior_temperature=prior_temperature,
-        lee_rollouts=lee_rollouts,
-        value_visits=value_visits,
-    )
-    if pipeline == "lee":
-        search.update({k: v for k, v in lee.items() if v is not None})
-    elif any(v is not None for v in lee.values()):
-        log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
-    if shipped_net:
-        engine = shipped_player(seed, shipped_kind, torch_device(device), precision, lam=lam, **search)
-    else:
-        extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
-        net = None if pipeline == "rollout" else weights
-        dev = torch_device(device) if net else "cpu"
-        engine = player_from_options(player, seed, net, pipeline, dev, precision, **extra, **search)
+    search = {field: search_options[name] for name, field in SEARCH_OPTIONS.items()}
+    c_puct = search["c_puct"]
+    search.update(seconds_per_move=seconds, rollout=None if c_puct is None else {"c_puct": c_puct})
+    lee = {name: search_options[name] for name in LEE_OPTIONS}
+    engine = _engine(player, seed, weights, pipeline, lam, device, precision, search, lee)
     if "torch" in sys.modules:  # the nets run one thread: steadier move times (docs/gtp.md "Time")
         sys.modules["torch"].set_num_threads(1)
     ctx = click.get_current_context()
@@ -135,6 +105,30 @@ def gtp(
         close = getattr(engine, "close", None)  # root-parallel search workers
         if close is not None:
             close()
+
+
+def _engine(player, seed, weights, pipeline, lam, device, precision, search: dict, lee: dict):
+    """The player of ``go-engine gtp``: the shipped nets, a net of ``--weights``, rollouts or random moves."""
+    from pathlib import Path
+
+    from selfplay.players import player_from_options, shipped_player
+
+    shipped_net = pipeline in (None, "lee") and weights is None and player == "mcts"
+    shipped_kind = pipeline or "zero"
+    if pipeline is None:
+        pipeline = "rollout" if weights is None else "lee" if Path(weights).is_dir() else "zero"
+    if pipeline != "lee" and weights is not None and Path(weights).is_dir():
+        raise click.BadParameter("a folder is a Lee weights folder; use --pipeline lee", param_hint="--weights")
+    if pipeline == "lee":
+        search = {**search, **{k: v for k, v in lee.items() if v is not None}}
+    elif any(v is not None for v in lee.values()):
+        log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
+    if shipped_net:
+        return shipped_player(seed, shipped_kind, torch_device(device), precision, lam=lam, **search)
+    extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
+    net = None if pipeline == "rollout" else weights
+    dev = torch_device(device) if net else "cpu"
+    return player_from_options(player, seed, net, pipeline, dev, precision, **extra, **search)
 
 
 def _net_size(weights: str) -> int | None:
