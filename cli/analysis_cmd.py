@@ -27,8 +27,8 @@ analyzer_options = opt.group(
 """the options of ``load_analyzer`` (``analysis`` and ``review``)"""
 
 
-def build_analyzer(weights, visits, ownership_playouts, move_playouts, lam, device, threads, seed, slots=16):
-    """``load_analyzer`` from the options; a bad weights file is a one-line usage error."""
+def build_analyzer(threads: int, slots: int = 16, **options):
+    """``load_analyzer`` from the options (``analyzer_options``); a bad weights file is a one-line usage error."""
     import torch
 
     from nets.checkpoint import CheckpointError
@@ -36,16 +36,7 @@ def build_analyzer(weights, visits, ownership_playouts, move_playouts, lam, devi
 
     torch.set_num_threads(threads)
     try:
-        return load_analyzer(
-            weights,
-            device=device,
-            seed=seed,
-            lam=lam,
-            visits=visits,
-            slots=slots,
-            ownership_playouts=ownership_playouts,
-            move_playouts=move_playouts,
-        )
+        return load_analyzer(slots=slots, **options)
     except (FileNotFoundError, CheckpointError) as e:
         raise click.UsageError(str(e)) from None
 

@@ -194,31 +194,31 @@ def _clock_spec(text: str | None):
 @click.command()
 @click.argument("engine_a")
 @click.argument("engine_b")
-@click.option("-n", "--games", type=click.IntRange(min=1), default=2, show_default=True)
-@click.option(
+@opt.counted("-n", "--games", default=2, least=1)
+@opt.choice(
     "--colors",
-    type=click.Choice(["alternate", "a-black", "a-white"]),
+    words=["alternate", "a-black", "a-white"],
     default="alternate",
-    show_default=True,
     help="ENGINE_A's colour: alternating (black in the first game), always black, or always white",
 )
-@click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True)
-@click.option("--komi", type=float, default=7.5, show_default=True)
+@opt.size(9)
+@opt.komi()
 @click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 3 * size^2)")
-@click.option("--time", "seconds", type=click.FloatRange(min=0, min_open=True), help="seconds per move (time_settings)")
+@click.option(
+    "--time", "seconds_per_move", type=click.FloatRange(min=0, min_open=True), help="seconds per move (time_settings)"
+)
 @click.option(
     "--clock",
     callback=lambda ctx, param, v: _clock_spec(v),
     help="game clock: MAIN or MAIN+STONESxPERIOD, e.g. 10m+5x30s (Canadian byo-yomi); losing on time forfeits",
 )
 @click.option("--move-timeout", type=click.FloatRange(min=0, min_open=True), help="forfeit after this many seconds")
-@click.option("--dead-stones/--no-dead-stones", default=True, show_default=True, help="remove agreed dead stones")
+@click.option(
+    "--dead-stones/--no-dead-stones", "ask_dead", default=True, show_default=True, help="remove agreed dead stones"
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="write games as SGF here")
-@click.option("--parallel", type=click.IntRange(1, 16), default=1, show_default=True)
-def match(
-    engine_a, engine_b, games, colors, size, komi, max_moves, seconds, clock, move_timeout, dead_stones, out_dir,
-    parallel,
-):  # fmt: skip
+@opt.shown("--parallel", type=click.IntRange(1, 16), default=1)
+def match(engine_a, engine_b, **options):
     """Referee GAMES games between two GTP engines given as command lines (colours: --colors).
 
     Example: go-engine match "go-engine gtp --playouts 200" "gnugo --mode gtp --level 10" -n 20
@@ -230,21 +230,8 @@ def match(
 
     from selfplay.match import MatchConfig, run_match
 
-    cfg = MatchConfig(
-        engines=(engine_a, engine_b),
-        games=games,
-        colors=colors,
-        size=size,
-        komi=komi,
-        max_moves=max_moves,
-        seconds_per_move=seconds,
-        clock=clock,
-        move_timeout=move_timeout,
-        ask_dead=dead_stones,
-        out_dir=out_dir,
-        parallel=parallel,
-    )
-    with tqdm(total=games, desc="match", unit="game", file=sys.stderr) as bar:
+    cfg = MatchConfig(engines=(engine_a, engine_b), **options)
+    with tqdm(total=cfg.games, desc="match", unit="game", file=sys.stderr) as bar:
 
         def on_game(g):
             bar.set_postfix_str(f"game {g.index}: {g.result} ({g.reason})", refresh=False)
