@@ -152,6 +152,13 @@ class MCTSConfig:
         if not 0.0 <= self.dirichlet_eps <= 1.0:
             raise ValueError("dirichlet_eps must be in [0, 1]")
 
+    def budget(self, num_simulations: int | None, seconds: float | None) -> tuple[int | None, float | None]:
+        """A search's ``(num_simulations, seconds)``: as asked, else ``seconds_per_move``, else ``num_simulations``."""
+        if seconds is None and num_simulations is None:
+            seconds = self.seconds_per_move
+            num_simulations = None if seconds is not None else self.num_simulations
+        return num_simulations, seconds
+
     @classmethod
     def from_dict(cls, data: dict[str, Any], where: str = "mcts") -> MCTSConfig:
         """An ``MCTSConfig`` from plain (JSON) values; ``rollout`` may be a dict.

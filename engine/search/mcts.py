@@ -283,9 +283,7 @@ class MCTS:
             Simulations done (fewer if the tree filled up or the game is over).
         """
         t0 = time.perf_counter()
-        if seconds is None and num_simulations is None:
-            seconds = self.cfg.seconds_per_move
-            num_simulations = None if seconds is not None else self.cfg.num_simulations
+        num_simulations, seconds = self.cfg.budget(num_simulations, seconds)
         target = num_simulations if num_simulations is not None else 1 << 62
         deadline = t0 + seconds if seconds is not None else float("inf")
         self._sync_root(board)

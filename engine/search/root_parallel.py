@@ -279,9 +279,7 @@ class RootParallelSearch:
         should_stop: Callable[[], bool] | None = None,
     ) -> int:
         """One round: every worker searches ``board``; returns the simulations done in all."""
-        if seconds is None and num_simulations is None:
-            seconds = self.cfg.seconds_per_move
-            num_simulations = None if seconds is not None else self.cfg.num_simulations
+        num_simulations, seconds = self.cfg.budget(num_simulations, seconds)
         t0 = time.perf_counter()
         self._size = board.size
         self.start()

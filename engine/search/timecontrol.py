@@ -95,8 +95,11 @@ class TimeControl:
         self._reset_clocks()
 
     def _reset_clocks(self) -> None:
-        start = self.periods if self.mode == JAPANESE else 0
-        self.clocks = {c: Clock(self.main_time, self.byo_time, start) for c in (1, 2)}
+        self.clocks = {c: self._fresh_clock() for c in (1, 2)}
+
+    def _fresh_clock(self) -> Clock:
+        """A clock at the start of the game under the current settings."""
+        return Clock(self.main_time, self.byo_time, self.periods if self.mode == JAPANESE else 0)
 
     def time_left(self, color: int, seconds: float, stones: int) -> None:
         """GTP ``time_left``: ``stones == 0`` means main time (Canadian) / no periods info (Japanese)."""
@@ -126,9 +129,7 @@ class TimeControl:
         """Seconds to think for ``color``'s next move, or ``None`` when there is no time limit."""
         if self.mode == NONE:
             return None
-        clock = self.clocks.get(color) or Clock(
-            self.main_time, self.byo_time, self.periods if self.mode == JAPANESE else 0
-        )
+        clock = self.clocks.get(color) or self._fresh_clock()
         moves = self.moves_left_estimate(board_size, move_number)
         reserve = self.reserve_moves(board_size)
         if self.mode == ABSOLUTE:
