@@ -57,6 +57,7 @@ from engine._kernels import (
     STONES,
     TO_PLAY,
     WALL,
+    chain_liberty,
     chain_rows,
     is_true_eye,
     loc_of,
@@ -147,19 +148,18 @@ def _node_moves(pts, scal, prey, attack, cand):
         return chain_liberties(pts, scal, hd[prey], cand[:2])
     nc = chain_liberties(pts, scal, hd[prey], cand[:1])
     attacker = 3 - st[prey]
-    one = np.empty(1, np.int64)
     head = hd[prey]
     s = head
     while True:
         for nb in (s - w, s - 1, s + 1, s + w):
             if st[nb] == attacker and lb[hd[nb]] == 1 and nc < cand.shape[0]:
-                chain_liberties(pts, scal, hd[nb], one)
+                lib = chain_liberty(pts, w, hd[nb])
                 seen = False
                 for j in range(nc):
-                    if cand[j] == one[0]:
+                    if cand[j] == lib:
                         seen = True
                 if not seen:
-                    cand[nc] = one[0]
+                    cand[nc] = lib
                     nc += 1
         s = pts[NEXT, s]
         if s == head:
