@@ -14,9 +14,10 @@ The arena (``arena`` tuple, everything over the game slot first):
   the root position and the 7 before it (``gs[g, GS_RHEAD]`` is the current one), for agz17;
 * trees: ``nodes int32[K, M, NODE_COLS]`` (``N_FIRST`` first edge or -1, ``N_NCH``, ``N_NVIS``,
   ``N_VLOSS``, ``N_TERM``; ``N_KIDS`` the first child node and ``N_SIB`` the next sibling, in the
-  order of their edges; ``N_EDGE`` the edge into the node; ``N_BESTU`` the cached unvisited edge
-  of highest prior, see ``best_unvisited``), ``nodew float64[K, M]`` (W from the view of the
-  player who moved into the node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``,
+  order of their edges (kept up on boards of more than ``SCAN_MAX`` actions); ``N_EDGE`` the
+  edge into the node; ``N_BESTU`` the cached unvisited edge of highest prior, see
+  ``best_unvisited``), ``nodew float64[K, M]`` (W from the view of the player who moved into the
+  node), ``ef float32[K, E, EDGE_COLS]`` (``E_PRIOR``, ``E_N``, ``E_W``,
   ``E_VL``, ``E_Q``, ``E_U``: the child's statistics kept on the edge, ``E_G``: a root edge's
   Gumbel score, one contiguous record per edge), ``ei int32[K, E, 2]`` (``E_CHILD`` or -1,
   ``E_ACT``), ``tinfo int64[K, 2]`` (nodes, edges used) and, last in the arena, ``eprior
@@ -65,6 +66,8 @@ from engine.search._kernels_mcts import load_root, outcome_value, play_action
 
 N_FIRST, N_NCH, N_NVIS, N_VLOSS, N_TERM, N_KIDS, N_SIB, N_EDGE, N_BESTU = range(9)
 NODE_COLS = 9
+SCAN_MAX = 128
+"""boards of at most this many actions select by a scan of the edges (``select_edge``)"""
 BESTU_STALE = -2
 """``N_BESTU``: >= 0 the first unvisited edge of highest prior, -1 none left, ``BESTU_STALE`` unknown
 (a full scan finds it), ``<= -3`` the edge ``-3 - N_BESTU`` of the cached one was just visited (the
@@ -154,8 +157,8 @@ def tree_reset(nodes, nodew, tinfo, g):
 
 
 @njit(**NJIT)
-def _new_node(nodes, nodew, ef, ep, tinfo, g, term, parent, e):
-    """A new child of ``parent`` through edge ``e``, linked into its children in edge order.
+def _new_node(nodes, nodew, ef, ep, tinfo, g, term, parent, e, link):
+    """A new child of ``parent`` through edge ``e``; with ``link`` linked into its children in edge order.
 
     Below the root the edge's ``ef`` record starts here.
     """
@@ -172,6 +175,9 @@ def _new_node(nodes, nodew, ef, ep, tinfo, g, term, parent, e):
     nodes[g, i, N_EDGE] = e
     nodes[g, i, N_BESTU] = BESTU_STALE
     nodew[g, i] = 0.0
+    nodes[g, i, N_SIB] = -1
+    if not link:
+        return i
     prev, c = -1, nodes[g, parent, N_KIDS]
     while c >= 0 and nodes[g, c, N_EDGE] < e:
         prev, c = c, nodes[g, c, N_SIB]
@@ -275,11 +281,12 @@ def expand(nodes, ef, ei, ep, tinfo, g, node, legal, priors, share):
 
 
 @njit(**NJIT)
-def select_edge(nodes, nodew, ef, ei, ep, g, node, fp):
+def select_edge(nodes, nodew, ef, ei, ep, g, node, fp, walk):
     """The edge of ``node`` maximising Q + U (``_kernels_mcts.select_edge`` without RAVE/value mix).
 
-    Walks the node's children (their edges in order) and takes the unvisited edge of highest prior
-    from ``best_unvisited``: the scores, sums and ties of a scan of every edge, without the scan.
+    With ``walk`` it walks the node's children (their edges in order) and takes the unvisited edge
+    of highest prior from ``best_unvisited``: the scores, sums and ties of a scan of every edge,
+    without the scan (big boards); else it scans the edges (small boards, where that is quicker).
     """
     if fp[FP_VLOSS] != 0.0:
         return _select_edge_vl(nodes, nodew, ef, ei, ep, g, node, fp)
@@ -295,6 +302,23 @@ def select_edge(nodes, nodew, ef, ei, ep, g, node, fp):
     best_score = -1e300
     best_u = -1
     best_p = -1.0
+    if not walk:
+        for e in range(first, first + nodes[g, node, N_NCH]):
+            n = ef[g, e, E_N] if ei[g, e, E_CHILD] >= 0 else np.float32(0.0)
+            if n > 0.0:
+                seen_p += ef[g, e, E_PRIOR]
+                score = ef[g, e, E_Q] + c_sqrt * ef[g, e, E_U]
+                if score > best_score:
+                    best_score = score
+                    best = e
+            else:
+                p = np.float64(ep[g, e])
+                if ei[g, e, E_CHILD] >= 0 and ef[g, e, E_VL] > 0:
+                    seen_p += p
+                if p > best_p:
+                    best_p = p
+                    best_u = e
+        return _take_unvisited(nodew, g, node, fp, n_parent, c_sqrt, seen_p, best, best_score, best_u, best_p)
     ch = nodes[g, node, N_KIDS]
     while ch >= 0:
         e = nodes[g, ch, N_EDGE]
@@ -319,6 +343,12 @@ def select_edge(nodes, nodew, ef, ei, ep, g, node, fp):
         if p > best_p or (p == best_p and e < best_u):
             best_p = p
             best_u = e
+    return _take_unvisited(nodew, g, node, fp, n_parent, c_sqrt, seen_p, best, best_score, best_u, best_p)
+
+
+@njit(inline="always", **NJIT)
+def _take_unvisited(nodew, g, node, fp, n_parent, c_sqrt, seen_p, best, best_score, best_u, best_p):
+    """``best``, or the unvisited edge ``best_u`` if its first-play-urgency score beats it."""
     if best_u >= 0:
         q_parent = -nodew[g, node] / n_parent if n_parent > 0 else 0.0
         score = q_parent - fp[FP_FPU] * np.sqrt(seen_p) + c_sqrt * best_p
@@ -345,11 +375,8 @@ def _select_edge_vl(nodes, nodew, ef, ei, ep, g, node, fp):
     c_sqrt = c * np.sqrt(max(n_parent, 1.0))
     q_parent = -nodew[g, node] / nv if nv > 0 else 0.0
     seen_p = 0.0
-    ch = nodes[g, node, N_KIDS]
-    while ch >= 0:  # the edges with visits or virtual losses, in order
-        e = nodes[g, ch, N_EDGE]
-        ch = nodes[g, ch, N_SIB]
-        if ef[g, e, E_N] + ef[g, e, E_VL] > 0:
+    for e in range(first, first + nch):
+        if ei[g, e, E_CHILD] >= 0 and ef[g, e, E_N] + ef[g, e, E_VL] > 0:
             seen_p += ef[g, e, E_PRIOR]
     fpu = q_parent - fp[FP_FPU] * np.sqrt(seen_p)
     best = first
@@ -395,6 +422,7 @@ def descend(nodes, nodew, ef, ei, ep, tinfo, g, n2, passes, fp, max_depth, path,
     passes, counted from the root's ``passes``). Returns the depth; the leaf is ``path[depth]``
     and ``epath[i]`` the edge into ``path[i]``.
     """
+    walk = n2 + 1 > SCAN_MAX
     node = 0
     depth = 0
     path[0] = 0
@@ -412,12 +440,12 @@ def descend(nodes, nodew, ef, ei, ep, tinfo, g, n2, passes, fp, max_depth, path,
                 j = forced_pick(re[:, E_N], re[:, E_VL], re[:, E_PRIOR], fk)
                 e = first + j if j >= 0 else -1
             if e < 0:
-                e = select_edge(nodes, nodew, ef, ei, ep, g, node, fp)
+                e = select_edge(nodes, nodew, ef, ei, ep, g, node, fp, walk)
         a = ei[g, e, E_ACT]
         passes = passes + 1 if a == n2 else 0
         ch = ei[g, e, E_CHILD]
         if ch < 0:
-            ch = _new_node(nodes, nodew, ef, ep, tinfo, g, 1 if passes >= 2 else 0, node, e)
+            ch = _new_node(nodes, nodew, ef, ep, tinfo, g, 1 if passes >= 2 else 0, node, e, walk)
             ei[g, e, E_CHILD] = ch
         node = ch
         depth += 1
