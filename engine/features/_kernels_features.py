@@ -106,15 +106,15 @@ def chain_liberties(pts, scal, head, out):
     stamp = next_stamp(pts, scal)
     k = 0
     s = head
-    while k < out.shape[0]:
+    for _ in range(pts[GSIZE, head]):
+        if k == out.shape[0]:
+            break
         for nb in (s - w, s - 1, s + 1, s + w):
             if st[nb] == EMPTY and mk[nb] != stamp and k < out.shape[0]:
                 mk[nb] = stamp
                 out[k] = nb
                 k += 1
         s = pts[NEXT, s]
-        if s == head:
-            break
     return k
 
 
@@ -148,22 +148,15 @@ def _node_moves(pts, scal, prey, attack, cand):
         return chain_liberties(pts, scal, hd[prey], cand[:2])
     nc = chain_liberties(pts, scal, hd[prey], cand[:1])
     attacker = 3 - st[prey]
-    head = hd[prey]
-    s = head
-    while True:
+    s = hd[prey]
+    for _ in range(pts[GSIZE, s]):  # every stone of the prey (GSIZE: the chain's size, kept at its head)
         for nb in (s - w, s - 1, s + 1, s + w):
             if st[nb] == attacker and lb[hd[nb]] == 1 and nc < cand.shape[0]:
                 lib = chain_liberty(pts, w, hd[nb])
-                seen = False
-                for j in range(nc):
-                    if cand[j] == lib:
-                        seen = True
-                if not seen:
+                if lib not in cand[:nc]:
                     cand[nc] = lib
                     nc += 1
         s = pts[NEXT, s]
-        if s == head:
-            break
     return nc
 
 
