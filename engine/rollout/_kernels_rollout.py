@@ -56,6 +56,7 @@ from engine._jit import NJIT
 from engine._kernels import (
     BLACK,
     EMPTY,
+    GSIZE,
     HEAD,
     KO,
     LAST1,
@@ -624,13 +625,11 @@ def _collect_captures(pts, w, loc, color, buf):
         h = pts[HEAD, nb]
         if pts[STONES, nb] == 3 - color and pts[LIBS, h] == 1 and buf[2, h] != -1:
             s = h
-            while True:
+            for _ in range(pts[GSIZE, h]):
                 buf[3, ncap] = s
                 ncap += 1
                 buf[2, s] = -1
                 s = pts[NEXT, s]
-                if s == h:
-                    break
     return ncap
 
 
