@@ -45,23 +45,26 @@ class Clock:
 
 @dataclass
 class TimeControl:
-    """GTP time settings plus both players' clocks; ``budget`` gives the time for one move.
+    """GTP time settings plus both players' clocks; ``budget`` gives the time for one move."""
 
-    Args:
-        lag: seconds kept in reserve per move for communication and move overhead.
-        safety: fraction of a period's time kept in reserve.
-    """
-
-    main_time: float = 0.0
-    byo_time: float = 0.0
-    byo_stones: int = 0
-    periods: int = 0
     mode: str = NONE
+    """``"none"``, ``"absolute"``, ``"canadian"`` or ``"japanese"`` (set by the GTP time commands)"""
+    main_time: float = 0.0
+    """main time of each player (seconds)"""
+    byo_time: float = 0.0
+    """Canadian: the time of a byo-yomi period; Japanese: the time of one period"""
+    byo_stones: int = 0
+    """Canadian: moves to play in a period (1 under Japanese byo-yomi)"""
+    periods: int = 0
+    """Japanese: number of byo-yomi periods"""
     lag: float = 0.2
+    """seconds kept in reserve per move for communication and move overhead"""
     safety: float = 0.1
+    """fraction of a period's time kept in reserve"""
     min_move: float = 0.0
     """seconds of a move worth playing (a few hundred playouts); 0 = no floor"""
     clocks: dict[int, Clock] = field(default_factory=dict)
+    """each colour's clock as last reported (``time_left``) or charged (``record_move``)"""
 
     def set_time_settings(self, main_time: float, byo_time: float, byo_stones: int) -> None:
         """GTP ``time_settings``: reset both clocks to the new settings."""
