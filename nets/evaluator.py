@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.board import Board
+from engine.board import BLACK, Board
 from engine.features import encode, n_planes
 from engine.search.mcts import LeafBatch
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
@@ -130,6 +130,36 @@ class TorchEvaluator:
             transforms = self.rng.integers(0, N_SYMMETRIES, b) if self.symmetries else np.zeros(b, np.int64)
         logits, values = self._run(planes, np.asarray(transforms))
         return self._priors(logits, legal), values
+
+    @property
+    def has_score_heads(self) -> bool:
+        """Whether the net has KataGo's ownership and score heads (``nets.models.katago``)."""
+        return getattr(self.model, "ownership", None) is not None and getattr(self.model, "score", None) is not None
+
+    def score_and_ownership(self, board: Board) -> tuple[float, np.ndarray]:
+        """Black's score lead (komi included) and black's ownership ``float32[n*n]`` in [-1, 1] from the heads.
+
+        The mean over the 8 symmetries, computed in fp32 (the heads are not part of the quantized
+        net). Used by ``kata-analyze`` and the analysis API when the net has both heads.
+
+        Raises:
+            ValueError: if the net has no ownership or score head, or the board has another size.
+        """
+        if not self.has_score_heads:
+            raise ValueError("this net has no ownership and score heads")
+        n = self.cfg.board_size
+        if board.size != n:
+            raise ValueError(f"the board is {board.size}x{board.size}, the model is for {n}x{n}")
+        planes = encode(board, self.feature_set)[None]
+        x = np.concatenate([apply_planes(planes, t) for t in range(N_SYMMETRIES)])
+        with torch.inference_mode():
+            xt = torch.from_numpy(np.ascontiguousarray(x)).to(self.device, self.dtype)
+            _, _, own, score = self.model(xt, aux=True)
+            own = torch.tanh(own.float() / 2).reshape(N_SYMMETRIES, 1, n, n).cpu().numpy()
+            lead = float(score.float().mean()) * n * n
+        own = np.mean([apply_planes(own[t : t + 1], inverse(t))[0, 0] for t in range(N_SYMMETRIES)], axis=0)
+        sign = 1.0 if board.to_play == BLACK else -1.0
+        return sign * lead, (sign * own).ravel().astype(np.float32)
 
     # ----------------------------------------------------------------- internals
     def _run(self, planes: np.ndarray, transforms: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:

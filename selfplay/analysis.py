@@ -17,13 +17,15 @@ player (``engine.search.player.MCTSPlayer``) over the same nets for ``genmove``.
 many at once, merging the net searches' leaf evaluations into shared forward passes
 (``engine.search.multi.MultiGameSearch``: one thread per position in flight, ``slots`` of them).
 
-Score lead and ownership: go-engine's nets have a policy head and a value head only, no score or
-ownership head, so both come from the playouts: ownership is the mean final Tromp-Taylor
-ownership of ``ownership_playouts`` heavy rollouts from the position
+Score lead and ownership: a net with KataGo's ownership and score heads (``net.ownership_head``
+and ``net.score_head``) gives both for the position and after each candidate move
+(``TorchEvaluator.score_and_ownership``). Otherwise (the shipped nets have a policy and a value
+head only, and the rollout search has no net) both come from the playouts: ownership is the mean
+final Tromp-Taylor ownership of ``ownership_playouts`` heavy rollouts from the position
 (``MCTSPlayer.ownership``), and the score lead is the mean final area score of those rollouts
 (the sum of the ownership minus komi). Each candidate move's score lead comes the same way from
 ``move_playouts`` rollouts after that move. The rollouts play the hand-written heavy policy, not
-the net, so the score is a rough estimate next to the search's win rate.
+the net, so that score is a rough estimate next to the search's win rate.
 """
 
 from __future__ import annotations
@@ -200,17 +202,16 @@ class Analyzer:
             score = sign * board.area_score()
             wr = 1.0 if score > 0 else 0.0 if score < 0 else 0.5
             return PositionAnalysis(n, color, 0, wr, score, [], _grid(board.ownership(), n), source)
-        own = player.ownership(board, self.ownership_playouts) if self.ownership_playouts else None
-        root_score = sign * (float(own.sum()) - board.komi) if own is not None else 0.0
+        heads = self._heads(board.size) if source == "net" else None
+        own, root_score = self._estimate(player, heads, board, self.ownership_playouts, sign)
         player.mcts.search(board, num_simulations=visits)
         moves = []
         for info in player.move_infos(self.max_moves):
             move_own, score = None, root_score
-            if self.move_playouts:
+            if self.move_playouts or heads is not None:
                 after = board.copy()
                 after.play(info.action)
-                move_own = player.ownership(after, self.move_playouts)
-                score = sign * (float(move_own.sum()) - board.komi)
+                move_own, score = self._estimate(player, heads, after, self.move_playouts, sign)
             pv = [to_gtp(a, n) for a in info.pv]
             mine = _grid(move_own, n) if moves_own and move_own is not None else None
             moves.append(
@@ -220,6 +221,22 @@ class Analyzer:
             )
         wr = (player.mcts.root_value() + 1) / 2
         return PositionAnalysis(n, color, player.mcts.root_visits(), wr, root_score, moves, _grid(own, n), source)
+
+    def _heads(self, size: int):
+        """The net's ``score_and_ownership`` for boards of ``size`` if it has the heads, else ``None``."""
+        ev = self.nets[size].evaluator
+        return ev.score_and_ownership if getattr(ev, "has_score_heads", False) else None
+
+    @staticmethod
+    def _estimate(player, heads, board: Board, playouts: int, sign: float) -> tuple[np.ndarray | None, float]:
+        """Black's ownership and the score lead (``sign``: the analysed player's view) of ``board``."""
+        if heads is not None:
+            lead, own = heads(board)
+            return own, sign * lead
+        if not playouts:
+            return None, 0.0
+        own = player.ownership(board, playouts)
+        return own, sign * (float(own.sum()) - board.komi)
 
 
 def _grid(own: np.ndarray | None, n: int) -> np.ndarray | None:

@@ -179,7 +179,10 @@ def build_player(cfg: PlayerConfig, evaluator=None):
         return MCTSPlayer(search, seed=cfg.seed)
     if evaluator is None:
         evaluator = load_evaluator(cfg.weights, cfg.seed, cfg.device, cfg.precision)
-    return MCTSPlayer(search, seed=cfg.seed, evaluator=with_rollouts(evaluator, cfg.lam or 0.0, cfg.seed))
+    player = MCTSPlayer(search, seed=cfg.seed, evaluator=with_rollouts(evaluator, cfg.lam or 0.0, cfg.seed))
+    if getattr(evaluator, "has_score_heads", False):  # score lead and ownership from the net (kata-analyze)
+        player.score_and_ownership = evaluator.score_and_ownership
+    return player
 
 
 def load_evaluator(weights, seed: int | None = None, device: str = "cpu", precision: str = "fp32"):

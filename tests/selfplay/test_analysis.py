@@ -88,3 +88,28 @@ def test_bad_arguments_are_refused():
         Analyzer(visits=0)
     with pytest.raises(ValueError):
         Analyzer().analyse_many([Board(5)], visits=[1, 2])
+
+
+def test_a_net_with_score_and_ownership_heads_gives_them_instead_of_rollouts():
+    from dataclasses import replace
+
+    import torch
+
+    from nets.evaluator import TorchEvaluator
+    from nets.factory import build_model
+    from nets.presets import preset
+    from selfplay.analysis import NetSpec
+
+    torch.manual_seed(5)
+    net = build_model(replace(preset("b2c16"), board_size=5, ownership_head=True, score_head=True))
+    ev = TorchEvaluator(net, symmetries=False)
+    board = Board(5)
+    board.play_gtp("C3")
+    a = Analyzer({5: NetSpec(ev)}, visits=16, ownership_playouts=64, move_playouts=16, seed=1).analyse(board)
+    lead, own = ev.score_and_ownership(board)  # black's view; white is to move
+    assert a.source == "net" and a.to_play == WHITE
+    assert a.score_lead == pytest.approx(-lead) and np.allclose(a.ownership.ravel(), own)
+    for m in a.moves:
+        after = board.copy()
+        after.play(m.action)
+        assert m.score_lead == pytest.approx(-ev.score_and_ownership(after)[0])
