@@ -304,39 +304,19 @@ def select_edge(nodes, nodew, ef, ei, ep, g, node, fp, walk):
     best_p = -1.0
     if not walk:
         for e in range(first, first + nodes[g, node, N_NCH]):
-            n = ef[g, e, E_N] if ei[g, e, E_CHILD] >= 0 else np.float32(0.0)
-            if n > 0.0:
-                seen_p += ef[g, e, E_PRIOR]
-                score = ef[g, e, E_Q] + c_sqrt * ef[g, e, E_U]
-                if score > best_score:
-                    best_score = score
-                    best = e
-            else:
-                p = np.float64(ep[g, e])
-                if ei[g, e, E_CHILD] >= 0 and ef[g, e, E_VL] > 0:
-                    seen_p += p
-                if p > best_p:
-                    best_p = p
-                    best_u = e
+            child = ei[g, e, E_CHILD] >= 0
+            n = ef[g, e, E_N] if child else np.float32(0.0)
+            p, in_flight = np.float64(ep[g, e]), child and ef[g, e, E_VL] > 0
+            acc = _weigh_edge(ef, g, e, n, p, in_flight, c_sqrt, seen_p, best, best_score, best_u, best_p)
+            seen_p, best, best_score, best_u, best_p = acc
         return _take_unvisited(nodew, g, node, fp, n_parent, c_sqrt, seen_p, best, best_score, best_u, best_p)
     ch = nodes[g, node, N_KIDS]
-    while ch >= 0:
+    while ch >= 0:  # an unvisited child is one still in flight (several leaves a step, no virtual loss)
         e = nodes[g, ch, N_EDGE]
         ch = nodes[g, ch, N_SIB]
-        n = ef[g, e, E_N]
-        if n > 0.0:
-            seen_p += ef[g, e, E_PRIOR]
-            score = ef[g, e, E_Q] + c_sqrt * ef[g, e, E_U]
-            if score > best_score:
-                best_score = score
-                best = e
-        else:  # a child still in flight (several leaves a step without virtual loss)
-            p = np.float64(ef[g, e, E_PRIOR])
-            if ef[g, e, E_VL] > 0:
-                seen_p += p
-            if p > best_p:
-                best_p = p
-                best_u = e
+        p, in_flight = np.float64(ef[g, e, E_PRIOR]), ef[g, e, E_VL] > 0
+        acc = _weigh_edge(ef, g, e, ef[g, e, E_N], p, in_flight, c_sqrt, seen_p, best, best_score, best_u, best_p)
+        seen_p, best, best_score, best_u, best_p = acc
     e = best_unvisited(nodes, ep, ei, g, node)
     if e >= 0:
         p = np.float64(ep[g, e])
@@ -344,6 +324,28 @@ def select_edge(nodes, nodew, ef, ei, ep, g, node, fp, walk):
             best_p = p
             best_u = e
     return _take_unvisited(nodew, g, node, fp, n_parent, c_sqrt, seen_p, best, best_score, best_u, best_p)
+
+
+@njit(inline="always", **NJIT)
+def _weigh_edge(ef, g, e, n, p, in_flight, c_sqrt, seen_p, best, best_score, best_u, best_p):
+    """One edge of the scan: a visited edge's score against ``best``, else a candidate unvisited edge.
+
+    Returns the updated ``(seen_p, best, best_score, best_u, best_p)``: ``seen_p`` sums the priors
+    of the edges visited or in flight, ``best_u`` is the first unvisited edge of highest prior.
+    """
+    if n > 0.0:
+        seen_p += p
+        score = ef[g, e, E_Q] + c_sqrt * ef[g, e, E_U]
+        if score > best_score:
+            best_score = score
+            best = e
+    else:
+        if in_flight:
+            seen_p += p
+        if p > best_p:
+            best_p = p
+            best_u = e
+    return seen_p, best, best_score, best_u, best_p
 
 
 @njit(inline="always", **NJIT)
@@ -488,9 +490,6 @@ def leaf_legal(pts, scal, color, legal):
     n = scal[SIZE]
     w = n + 1
     st = pts[STONES]
-    hd = pts[HEAD]
-    lb = pts[LIBS]
-    opp = 3 - color
     for r in range(n):
         base = (r + 1) * w + 1
         row = r * n
@@ -499,6 +498,7 @@ def leaf_legal(pts, scal, color, legal):
             free = (st[loc - w] == EMPTY) | (st[loc - 1] == EMPTY) | (st[loc + 1] == EMPTY) | (st[loc + w] == EMPTY)
             legal[row + c] = np.int8((st[loc] == EMPTY) & free)
     allow = scal[ALLOW_SUICIDE] != 0
+    hd, lb, opp = pts[HEAD], pts[LIBS], 3 - color
     for r in range(n):
         base = (r + 1) * w + 1
         row = r * n
