@@ -72,7 +72,8 @@ class MCTSPlayer:
         """Load the compiled kernels and the nets, and fill the tree's memory, for ``board.size`` now.
 
         Once per board size, so that the first timed move costs what the others do: a few
-        simulations, a re-rooting, then ``reset``. The search's generators are restored, so a
+        simulations, a re-rooting, then ``reset``, and one ownership rollout (the pass guard and the
+        dead stones use them late in a game). The generators are restored, so a
         seeded game plays as without the warm-up (an evaluator's own caches and generators are
         used).
         """
@@ -93,6 +94,9 @@ class MCTSPlayer:
         search.reset()
         search.rng_state[:] = saved[0]
         search.np_rng.bit_generator.state = saved[1]
+        own_state = self.rng_state.copy()
+        self.ownership(b, 1)  # the pass guard's and the dead stones' rollouts, used late in a game
+        self.rng_state[:] = own_state
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
