@@ -31,18 +31,18 @@ def test_reverse_komi_match_against_gnugo_is_one_command(gnugo_path, tmp_path, c
 
 
 def test_go_engine_keeps_its_canadian_clock_against_gnugo(gnugo_path, tmp_path):
-    """Main time, then byo-yomi of 5 moves in 2 s: every move in time, periods told by time_left."""
+    """One second of main time, then byo-yomi of 5 moves in 2 s: every move in time, periods told by time_left."""
     ours = f"{sys.executable} -m cli gtp --pipeline rollout --seed 1"
     # compile (or load) the search kernels first: a cold Numba cache is not what the clock measures
     warm_up = "boardsize 7\ntime_settings 4 2 5\ngenmove b\ntime_left w 0 0\ngenmove w\nquit\n"
     subprocess.run(ours.split(), input=warm_up, text=True, capture_output=True, check=True)
     gnugo = f"{gnugo_path} --mode gtp --level 1 --chinese-rules"
     out = tmp_path / "games"
-    args = ["match", ours, gnugo, "-n", "1", "--size", "7", "--clock", "4+5x2", "--out", str(out)]
+    args = ["match", ours, gnugo, "-n", "1", "--size", "7", "--clock", "1+5x2", "--out", str(out)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
     assert "forfeits: none" in lines[1] and "forfeits: none" in lines[3], result.output
-    assert "clock 4s+5x2s: A used" in lines[2] and "lost on time 0" in lines[2]
+    assert "clock 1s+5x2s: A used" in lines[2] and "lost on time 0" in lines[2]
     rec = read_sgf_file(next(out.glob("game_*.sgf")))
     assert any("B clock" in c and "stones" in c for c in rec.comments.values()), rec.comments  # in byo-yomi
