@@ -13,22 +13,30 @@ import click
 
 from cli import options as opt
 from cli.config_option import Key, command_config, config_option_with, keyed
-from selfplay.config import Config, SelfPlayConfig
+from selfplay.config import Config, SelfPlayConfig, usable_cores
+
+CPUS = min(usable_cores(), 16)
+"""default worker processes: the cores this process may run on (at most 16)"""
 
 common_options = opt.group(
     opt.size(9),
-    opt.komi(7.0),
+    opt.komi(7.5),
     click.option("--preset", "--net-preset", "net_preset", default="b6c64", show_default=True, help="net preset"),
     opt.counted("--playouts", default=100, least=1, help="per move"),
     opt.counted(
         "--batch-size", "leaf_batch", default=8, least=1, help="leaves per game per network call (virtual loss)"
     ),
-    opt.counted("--workers", default=1, help="0 = in-process"),
-    opt.counted("--games-per-worker-batch", default=16, least=1),
+    opt.counted("--workers", default=CPUS, help="0 = in-process; default: this machine's cores"),
+    opt.counted("--games-per-worker-batch", default=256, least=1, help="games a worker plays at once (K)"),
     opt.counted("--temperature-moves", default=8),
     opt.fraction("--resign-threshold", default=0.05),
     opt.fraction("--resign-disabled-frac", default=0.1),
-    click.option("--playout-cap/--no-playout-cap", default=False, show_default=True),
+    click.option(
+        "--playout-cap/--no-playout-cap",
+        default=True,
+        show_default=True,
+        help="KataGo's playout-cap randomisation: a quarter of the moves get the full search and become samples",
+    ),
     opt.device("torch device (workers and trainer)"),
     opt.precision(
         "CPU inference of the self-play and evaluation nets; auto = bf16 on CPUs with native bfloat16, else fp32"
@@ -88,18 +96,20 @@ def config_from_options(options: dict, table: dict[str, Key] = SELFPLAY_KEYS) ->
 @click.option("--run", "run_dir", type=click.Path(file_okay=False), required=True, help="run folder")
 @opt.shown("--hours", type=click.FloatRange(min=0, min_open=True), default=1.0)
 @click.option("--generations", "max_generations", type=click.IntRange(min=0), default=0, help="0 = until --hours")
-@opt.counted("--games", default=64, least=1, help="self-play games per gen")
-@opt.counted("--steps-per-generation", default=200, least=1)
+@opt.counted("--games", default=512, least=1, help="self-play games per gen")
+@opt.counted("--steps-per-generation", default=300, least=1)
 @opt.counted("--train-batch", default=256, least=1)
-@opt.counted("--eval-games", default=40)
-@opt.counted("--anchor-games", default=10)
-@click.option("--gating/--no-gating", default=True, show_default=True, help="AlphaGo Zero 55%% gate / AlphaZero")
+@opt.counted("--eval-games", default=10, help="games of each new net against the previous best")
+@opt.counted("--anchor-games", default=10, help="games of each new best against the no-network search")
+@click.option(
+    "--gating/--no-gating", default=False, show_default=True, help="AlphaGo Zero 55%% gate / AlphaZero (no gate)"
+)
 @opt.counted(
     "--bootstrap-games",
-    default=0,
+    default=1200,
     help="generation 0 played by the no-network search (expert iteration start); 0 = by the fresh net",
 )
-@click.option("--bootstrap-playouts", type=click.IntRange(min=0), default=0, help="0 = --playouts")
+@opt.counted("--bootstrap-playouts", default=400, help="0 = --playouts")
 @click.option("--gnugo", help="GNU Go command line: also rate each new best against it (GTP)")
 @click.option("--gnugo-komi", type=float, help="komi of the GNU Go games (default --komi; -7.5: the reverse-komi rung)")
 @opt.choice(

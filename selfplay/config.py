@@ -26,6 +26,11 @@ PRECISIONS = ("auto", "fp32", "bf16", "int8")
 """``SelfPlayConfig.precision`` values: ``nets.precision.CHOICES`` (kept here free of torch)"""
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class SelfPlayConfig:
     """How self-play games are played and written."""
@@ -128,9 +133,10 @@ class TrainConfig:
     """weight of the ownership loss (mean per-point cross-entropy) when the net has the head"""
     score_weight: float = 1.0
     """weight of the score loss (squared error of margin / n*n) when the net has the head"""
-    optimizer: str = "sgd"
-    """``"sgd"`` (momentum, as in the paper) or ``"adamw"``"""
-    lr: float = 0.02
+    optimizer: str = "adamw"
+    """``"adamw"`` or ``"sgd"`` (momentum, as in the paper; at lr 0.02 it learned too slowly from a
+    fresh net on a CPU budget, docs/zero.md)"""
+    lr: float = 0.002
     """initial learning rate"""
     momentum: float = 0.9
     """SGD momentum"""
@@ -138,7 +144,7 @@ class TrainConfig:
     """``c`` of the ``c ||theta||^2`` loss term"""
     adamw_weight_decay: float = 0.0
     """decoupled weight decay of AdamW (on top of the loss's L2 term)"""
-    lr_schedule: str = "step"
+    lr_schedule: str = "constant"
     """``"step"`` (x0.1 at each of ``lr_milestones``), ``"cosine"`` or ``"constant"``"""
     lr_milestones: tuple[float, ...] = (0.5, 0.75)
     """step schedule: fractions of ``steps`` where the rate drops tenfold (paper: 1e-2 -> 1e-3 -> 1e-4)"""
@@ -154,8 +160,8 @@ class TrainConfig:
     """steps between checkpoints (one is always written at the end)"""
     log_every: int = 10
     """steps between log rows"""
-    torch_threads: int = 1
-    """torch intra-op threads on the CPU"""
+    torch_threads: int = 0
+    """torch intra-op threads on the CPU (0 = every core this process may use)"""
 
     def __post_init__(self):
         if self.optimizer not in ("sgd", "adamw"):

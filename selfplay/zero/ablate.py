@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from dataclasses import replace
@@ -74,26 +75,39 @@ def run_ablation(
     progress: bool = False,
     off_run: Path | None = None,
     clock: str = "cpu",
+    arms: tuple[str, ...] = ("off", "on"),
+    start: Path | None = None,
 ) -> dict:
-    """Run both arms of ``switch`` for ``hours`` each; write and return ``ablation.json``'s content.
+    """Run the ``arms`` of ``switch`` for ``hours`` each; write and return ``ablation.json``'s content.
 
     ``off_run``: a finished run folder of the base config to use as the ``off`` arm (not rerun).
+    ``arms``: the arms this call runs; an arm not run here is read from its folder if it has one, so
+    that two processes (say one per core, at the same time) can each run one arm and either one
+    (or ``arms=()``) collects both. ``start``: a run folder both arms continue from (copied into an
+    arm's folder before its first generation), so that they share their first generations.
     """
     from selfplay.zero.loop import run_zero
 
-    arms = {"off": cfg.replace(hours=hours), "on": switched(cfg, switch).replace(hours=hours)}
+    configs = {"off": cfg.replace(hours=hours), "on": switched(cfg, switch).replace(hours=hours)}
     result = {"switch": switch, "changes": SWITCHES[switch], "hours": hours, "clock": clock, "arms": {}}
-    for arm, c in arms.items():
+    for arm, c in configs.items():
         folder = off_run if arm == "off" and off_run is not None else out / switch / arm
-        t, cpu = time.perf_counter(), time.process_time()
-        if folder != off_run:
+        record = out / switch / f"{arm}.json"
+        if arm in arms and folder != off_run:
+            if start is not None and not (folder / "loop.json").exists():
+                shutil.copytree(start, folder, dirs_exist_ok=True)
+            t, cpu = time.perf_counter(), time.process_time()
             run_zero(c, folder, progress=progress)
-        result["arms"][arm] = {
-            "run": str(folder),
-            "wall_seconds": round(time.perf_counter() - t, 1),
-            "cpu_seconds": round(time.process_time() - cpu, 1),
-            "curve": curve(folder, clock),
-        }
+            spent = {
+                "wall_seconds": round(time.perf_counter() - t, 1),
+                "cpu_seconds": round(time.process_time() - cpu, 1),
+            }
+            record.write_text(json.dumps(spent) + "\n")
+        if not (folder / "loop.json").exists():
+            continue
+        spent = json.loads(record.read_text()) if record.exists() else {"wall_seconds": None, "cpu_seconds": None}
+        result["arms"][arm] = {"run": str(folder), **spent, "curve": curve(folder, clock)}
+    (out / switch).mkdir(parents=True, exist_ok=True)
     (out / switch / "ablation.json").write_text(json.dumps(result, indent=2) + "\n")
     plot(result, out / switch / "ablation.png")
     return result
@@ -132,6 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--generations", type=int, default=0, help="also stop each arm after this many generations")
     p.add_argument("--off-run", type=Path, help="a finished run of the base config to use as the off arm")
     p.add_argument("--clock", choices=("cpu", "wall"), default="cpu", help="x axis: loop process CPU or wall time")
+    p.add_argument(
+        "--arm", choices=("both", "off", "on", "none"), default="both", help="arms to run here (none: only collect)"
+    )
+    p.add_argument("--start", type=Path, help="a run folder both arms continue from (copied into each arm)")
     a = p.parse_args(argv)
     if a.hours <= 0:
         p.error("--hours must be > 0")
@@ -145,7 +163,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.off_run is not None and not (a.off_run / "loop.json").exists():
         print(f"error: --off-run {a.off_run} has no loop.json", file=sys.stderr)
         return 2
-    res = run_ablation(cfg, a.switch, a.out, a.hours, off_run=a.off_run, clock=a.clock)
+    if a.start is not None and not (a.start / "loop.json").exists():
+        print(f"error: --start {a.start} has no loop.json", file=sys.stderr)
+        return 2
+    arms = {"both": ("off", "on"), "none": ()}.get(a.arm, (a.arm,))
+    res = run_ablation(cfg, a.switch, a.out, a.hours, off_run=a.off_run, clock=a.clock, arms=arms, start=a.start)
     for arm, d in res["arms"].items():
         last = d["curve"][-1] if d["curve"] else (0.0, 0.0)
         print(f"{arm}: {len(d['curve'])} rated generations, last Elo {last[1]:.0f}, cpu {d['cpu_seconds']} s")

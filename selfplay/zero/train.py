@@ -42,7 +42,7 @@ from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
 from selfplay import distributed
-from selfplay.config import Config, TrainConfig, config_table
+from selfplay.config import Config, TrainConfig, config_table, usable_cores
 from selfplay.lee.common import MetricLog, restore_state, save_state, set_lr
 from selfplay.zero.shards import count_positions, load_window
 
@@ -230,7 +230,7 @@ def train(
     torch.manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
     if device.type == "cpu":
-        torch.set_num_threads(tc.torch_threads)
+        torch.set_num_threads(tc.torch_threads or max(1, usable_cores() // ranks.world))
     # --- model, optimizer, resume
     model, optimizer, step = _restore(cfg, run_dir, ckpt_path, device, rng, init_weights)
     net = ranks.wrap(model, device)  # DDP over the ranks, or the model itself

@@ -80,8 +80,14 @@ def test_zero_keeps_the_file_unless_an_option_is_typed(tmp_path, config_file, ke
 def test_zero_without_a_file_takes_the_option_defaults(tmp_path, kept):
     _run("zero", "--run", str(tmp_path / "r"))
     cfg = kept["cfg"]
-    assert (cfg.mcts.num_simulations, cfg.eval.playouts, cfg.board.komi, cfg.board.size) == (100, 100, 7.0, 9)
-    assert (cfg.net, cfg.train.steps, cfg.train.batch_size, cfg.selfplay.games) == (preset("b6c64"), 20_000, 256, 64)
+    assert (cfg.mcts.num_simulations, cfg.eval.playouts, cfg.board.komi, cfg.board.size) == (100, 100, 7.5, 9)
+    assert (cfg.net, cfg.train.steps, cfg.train.batch_size, cfg.selfplay.games) == (preset("b6c64"), 30_000, 256, 512)
+    assert (cfg.selfplay.bootstrap_games, cfg.selfplay.bootstrap_playouts, cfg.selfplay.playout_cap) == (
+        1200,
+        400,
+        True,
+    )
+    assert (cfg.eval.gating, cfg.eval.games, cfg.train.optimizer, cfg.train.lr) == (False, 10, "adamw", 0.002)
 
 
 def test_selfplay_writes_the_file_with_only_the_typed_options_over_it(tmp_path, config_file, monkeypatch):
@@ -99,14 +105,14 @@ def test_selfplay_writes_the_file_with_only_the_typed_options_over_it(tmp_path, 
     got = written("--config", str(config_file), "--komi", "6.5", "--games", "2")
     assert (got["mcts"]["num_simulations"], got["board"]["komi"], got["selfplay"]["games"]) == (37, 6.5, 2)
     got = written()
-    assert (got["mcts"]["num_simulations"], got["board"]["komi"], got["selfplay"]["games"]) == (100, 7.0, 16)
+    assert (got["mcts"]["num_simulations"], got["board"]["komi"], got["selfplay"]["games"]) == (100, 7.5, 16)
 
 
 def test_train_zero_starts_from_the_run_config(tmp_path, config_file, kept):
     run = tmp_path / "run"
     run.mkdir()
     _run("train", "zero", "--run", str(run))
-    assert (kept["cfg"].train.lr, kept["cfg"].train.steps, kept["cfg"].seed) == (0.02, 1000, 0)  # no config.json
+    assert (kept["cfg"].train.lr, kept["cfg"].train.steps, kept["cfg"].seed) == (0.002, 1000, 0)  # no config.json
     (run / "config.json").write_text(config_file.read_text())
     _run("train", "zero", "--run", str(run))
     assert (kept["cfg"].train.lr, kept["cfg"].train.steps, kept["cfg"].seed) == (0.05, 40, 11)

@@ -58,3 +58,33 @@ def test_both_arms_of_a_tiny_ablation(tmp_path):
     assert main([*again, "--config", str(tmp_path / "base.json"), "--off-run", str(off)]) == 0
     res = json.loads((tmp_path / "out" / "window_growth" / "ablation.json").read_text())
     assert res["arms"]["off"]["run"] == str(off) and not (tmp_path / "out" / "window_growth" / "off").exists()
+
+
+def test_start_must_be_a_run(tmp_path, capsys):
+    assert main(["--switch", "gumbel", "--hours", "1", "--out", str(tmp_path), "--start", str(tmp_path)]) == 2
+    assert "--start" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_arms_run_apart_from_one_start_and_are_collected(tmp_path):
+    from selfplay.config import save_config
+    from selfplay.zero.loop import run_zero
+
+    cfg = tiny_config()
+    start = tmp_path / "start"
+    run_zero(cfg.replace(max_generations=1), start, progress=False)
+    save_config(tmp_path / "base.json", cfg)
+    args = ["--switch", "forced", "--hours", "1", "--generations", "2", "--out", str(tmp_path / "out")]
+    args += ["--config", str(tmp_path / "base.json"), "--start", str(start), "--clock", "wall"]
+    assert main([*args, "--arm", "on"]) == 0
+    res = json.loads((tmp_path / "out" / "forced" / "ablation.json").read_text())
+    assert list(res["arms"]) == ["on"]
+    assert main([*args, "--arm", "off"]) == 0
+    assert main([*args, "--arm", "none"]) == 0
+    res = json.loads((tmp_path / "out" / "forced" / "ablation.json").read_text())
+    start_history = json.loads((start / "loop.json").read_text())["history"]
+    for arm in ("off", "on"):
+        curve = res["arms"][arm]["curve"]
+        assert len(curve) == 3 and curve[1][0] == start_history[0]["seconds"]  # the shared first generation
+        assert res["arms"][arm]["wall_seconds"] > 0
+    assert res["arms"]["on"]["curve"][2] != res["arms"]["off"]["curve"][2]

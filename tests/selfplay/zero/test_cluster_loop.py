@@ -106,7 +106,7 @@ def test_a_generation_survives_a_killed_node(cluster, tmp_path):
     args = [sys.executable, "-m", "cli", "zero", "--run", str(run), "--generations", "1", "--games", str(GAMES)]
     args += ["--size", "5", "--komi", "0.5", "--preset", "b2c16", "--playouts", "4", "--batch-size", "2"]
     args += ["--games-per-worker-batch", "1", "--steps-per-generation", "2", "--train-batch", "8"]
-    args += ["--eval-games", "2", "--anchor-games", "2", "--resign-threshold", "0"]
+    args += ["--eval-games", "2", "--anchor-games", "2", "--resign-threshold", "0", "--bootstrap-games", "0"]
     args += ["--ray-address", address, "--actors", "2"]
     driver = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
