@@ -1,9 +1,10 @@
 """Rate a net of the zero9b run against the shipped net and the no-network search: 40 games each.
 
-``python training/zero9b/evaluate.py NET [--games 40] [--playouts 100] [--against shipped|anchor|both]
-[--config RUN/config.json] [--first I]``: both nets search without rollouts at the same playouts
-(the Zero loop's evaluation games, colours alternating, a few opening moves sampled); the anchor
-is the rollout search at the same playouts. ``--config`` takes the board and search settings from
+``python training/zero9b/evaluate.py NET [--games 40] [--playouts 100] [--against WHO]
+[--config RUN/config.json] [--first I]``, WHO = ``shipped``, ``anchor``, ``both`` (default) or
+another net's weights file: the nets search without rollouts at the same playouts (the Zero
+loop's evaluation games, colours alternating, a few opening moves sampled); the anchor is the
+rollout search at the same playouts. ``--config`` takes the board and search settings from
 another run (default: this run's); ``--first I`` plays games ``I .. I + games - 1`` of the match,
 so that two processes can share one. Prints each score with its 95% Wilson interval.
 """
@@ -30,7 +31,7 @@ def main() -> None:
     ap.add_argument("--games", type=int, default=40)
     ap.add_argument("--playouts", type=int, default=100)
     ap.add_argument("--seed", type=int, default=20261203)
-    ap.add_argument("--against", choices=("shipped", "anchor", "both"), default="both")
+    ap.add_argument("--against", default="both", help="shipped, anchor, both, or another net's weights file")
     ap.add_argument("--config", type=Path, default=HERE / "config.json")
     ap.add_argument("--first", type=int, default=0, help="index of the first game to play")
     args = ap.parse_args()
@@ -42,6 +43,8 @@ def main() -> None:
     )
     opponents = {"shipped": ("the shipped zero9 net", SHIPPED), "anchor": ("the no-network search", None)}
     games = range(args.first, args.first + args.games)
+    if args.against not in (*opponents, "both"):
+        opponents[args.against] = (args.against, Path(args.against))
     for key in ("shipped", "anchor") if args.against == "both" else (args.against,):
         name, other = opponents[key]
         t0 = time.monotonic()

@@ -7,6 +7,7 @@ import math
 
 import pytest
 import torch
+from sgfmill import sgf
 
 from selfplay.elo import MatchRecord, fit_elo
 from selfplay.zero.loop import ANCHOR, LoopState, run_zero
@@ -45,7 +46,7 @@ def test_bootstrap_generation_is_played_by_the_rollout_search(tmp_path):
 
     torch.set_num_threads(1)
     cfg = tiny_config()
-    cfg = replace(cfg, selfplay=replace(cfg.selfplay, bootstrap_games=3, bootstrap_playouts=40))
+    cfg = replace(cfg, selfplay=replace(cfg.selfplay, bootstrap_games=3, bootstrap_playouts=40, playout_cap=True))
     state = run_zero(cfg, tmp_path, progress=False)
     assert state.generation == 1
     gen0 = sorted((tmp_path / "shards").glob("g0000-*.npz"))
@@ -56,3 +57,7 @@ def test_bootstrap_generation_is_played_by_the_rollout_search(tmp_path):
     assert len(shard["z"]) > 0 and abs(float(shard["pi"][0].sum()) - 1) < 1e-5
     # 40 playouts spread over the root's moves (fewer than the legal moves would be a uniform net)
     assert shard["pi"][0].max() >= 2 / 40
+    # the playout cap is for the nets' games: every bootstrap move is a full search and a sample
+    for path in gen0:
+        game = sgf.Sgf_game.from_bytes((tmp_path / "sgf" / f"{path.stem}.sgf").read_bytes())
+        assert len(read_shard(path)["z"]) >= len(game.get_main_sequence()) - 1
