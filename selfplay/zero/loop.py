@@ -207,11 +207,8 @@ def _selfplay_generation(cfg: Config, run_dir: Path, state: LoopState, progress:
     g, sp = state.generation, cfg.selfplay
     if g == 0 and sp.bootstrap_games:
         playouts = sp.bootstrap_playouts or cfg.mcts.num_simulations
-        # every move a full search and a sample: the playout cap saves net calls, which the rollout search has none of
         boot = replace(
-            cfg,
-            selfplay=replace(sp, games=sp.bootstrap_games, playout_cap=False),
-            mcts=replace(cfg.mcts, num_simulations=playouts),
+            cfg, selfplay=replace(sp, games=sp.bootstrap_games), mcts=replace(cfg.mcts, num_simulations=playouts)
         )
         return run_selfplay(boot, run_dir, ROLLOUT_PLAYER, generation=0, progress=progress, pool=pool)
     player = state.best if cfg.eval.gating else g

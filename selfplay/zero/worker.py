@@ -35,7 +35,7 @@ import queue as queue_mod
 import time
 import traceback
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -210,9 +210,13 @@ def play_games(
 
 
 def _play_rollout_games(cfg, out_dir, generation, indices, on_game) -> dict:
-    """Games of the no-network search (one at a time: its simulations run whole in Numba)."""
+    """Games of the no-network search (one at a time: its simulations run whole in Numba).
+
+    Every move is a full search and a sample: the playout cap saves net calls, and this search has none.
+    """
     from engine.search.mcts import RolloutEvaluator
 
+    cfg = cfg.replace(selfplay=replace(cfg.selfplay, playout_cap=False))
     m = cfg.mcts
     for index in indices:
         seed = game_seed(cfg.seed, generation, index)
