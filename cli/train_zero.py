@@ -12,18 +12,24 @@ import click
 from cli import options as opt
 from cli.config_option import command_config, keyed
 from cli.train_lee import check_nproc, nproc_option
+from selfplay.config import TrainConfig
+
+DEFAULTS = TrainConfig()
+"""the trainer's defaults, which the options show"""
 
 
 @click.command("zero")
 @click.option("--run", "run_dir", type=click.Path(file_okay=False, exists=True), required=True, help="run folder")
-@opt.counted("--steps", default=1000, help="total steps")
-@opt.counted("--batch", "batch_size", default=256, least=1)
-@opt.counted("--window", "window_positions", default=200_000, least=1)
-@opt.choice("--optimizer", words=["adamw", "sgd"], default="adamw")
-@opt.shown("--lr", type=float, default=0.002)
-@click.option("--schedule", "lr_schedule", type=click.Choice(["constant", "step", "cosine"]), default="constant")
+@opt.counted("--steps", default=DEFAULTS.steps, help="total steps")
+@opt.counted("--batch", "batch_size", default=DEFAULTS.batch_size, least=1)
+@opt.counted("--window", "window_positions", default=DEFAULTS.window_positions, least=1)
+@opt.choice("--optimizer", words=["adamw", "sgd"], default=DEFAULTS.optimizer)
+@opt.shown("--lr", type=float, default=DEFAULTS.lr)
+@click.option(
+    "--schedule", "lr_schedule", type=click.Choice(["constant", "step", "cosine"]), default=DEFAULTS.lr_schedule
+)
 @opt.device()
-@opt.counted("--checkpoint-every", default=500, least=1)
+@opt.counted("--checkpoint-every", default=DEFAULTS.checkpoint_every, least=1)
 @click.option("--export", type=click.Path(dir_okay=False), help="also write the final weights here")
 @opt.seed()
 @nproc_option
