@@ -8,6 +8,7 @@ for usage with Sabaki, GoGui, twogtp and server bridges.
 from __future__ import annotations
 
 import logging
+import math
 import sys
 
 import click
@@ -205,7 +206,10 @@ def _clock_spec(text: str | None):
 @opt.komi()
 @click.option("--max-moves", type=click.IntRange(min=0), default=0, help="move cap (0 = 3 * size^2)")
 @click.option(
-    "--time", "seconds_per_move", type=click.FloatRange(min=0, min_open=True), help="seconds per move (time_settings)"
+    "--time",
+    "seconds_per_move",
+    type=click.FloatRange(min=0, min_open=True),
+    help="seconds per move (time_settings takes whole seconds: a fraction is rounded up)",
 )
 @click.option(
     "--clock",
@@ -231,6 +235,10 @@ def match(engine_a, engine_b, **options):
     from selfplay.match import MatchConfig, run_match
 
     cfg = MatchConfig(engines=(engine_a, engine_b), **options)
+    seconds = cfg.seconds_per_move
+    if seconds is not None and seconds != math.ceil(seconds):
+        whole = math.ceil(seconds)
+        click.echo(f"note: GTP's time_settings takes whole seconds; the engines get {whole} s a move", err=True)
     with tqdm(total=cfg.games, desc="match", unit="game", file=sys.stderr) as bar:
 
         def on_game(g):

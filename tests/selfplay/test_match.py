@@ -247,6 +247,16 @@ def test_match_command_colors_a_white(fake):
     assert lines[2].startswith("B fake-pass: wins 2/2 (100.0%, 95% CI 34.2-100.0%; 2/2 as black)")
 
 
+def test_match_command_says_a_fractional_time_is_rounded_up(fake, tmp_path):
+    args = ["match", fake("wait0"), fake("pass"), "-n", "1", "--size", "5", "--out", str(tmp_path)]
+    result = CliRunner().invoke(cli, [*args, "--time", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert "time_settings takes whole seconds; the engines get 1 s a move" in result.stderr
+    assert "time_settings 0 1 1" in (tmp_path / "engine_a_0.log").read_text()
+    whole = CliRunner().invoke(cli, [*args, "--time", "2"])
+    assert whole.exit_code == 0 and "whole seconds" not in whole.stderr
+
+
 def test_an_engine_that_overdraws_its_clock_loses_on_time(fake, tmp_path):
     spec = ClockSpec.parse("1")  # one second absolute; each move of "wait0.4" takes 0.4 s
     res = run_match(cfg(fake, "sparse", "wait0.4", games=1, clock=spec, out_dir=str(tmp_path)))
