@@ -1,4 +1,7 @@
-"""Frozen configuration sections of the engine layer: ``BoardConfig``, ``MCTSConfig``, ``RolloutSearchConfig``.
+"""Frozen configuration sections of the engine layer: board, searches and self-play move choice.
+
+``BoardConfig``, ``MCTSConfig`` (with its ``PuctConfig`` base), ``RolloutSearchConfig`` and
+``SelfPlayMoves`` (shared by the run's self-play settings and the compiled many-game engine).
 
 Plain dataclasses, built once at the edge (``cli``) and passed down; library code never reads
 flags or environment variables. Every field carries a docstring; derived values are properties.
@@ -79,13 +82,9 @@ class RolloutSearchConfig:
 
 
 @dataclass(frozen=True)
-class MCTSConfig:
-    """PUCT search settings (letters as in the AlphaGo papers: N, W, Q, P, c_puct)."""
+class PuctConfig:
+    """The PUCT selection rule of a net search, shared by ``MCTSConfig`` and the compiled engine's config."""
 
-    num_simulations: int = 800
-    """playouts per move when no time limit is given (AlphaGo Zero: 1600)"""
-    seconds_per_move: float | None = None
-    """search by time instead: wall-clock seconds per move (``None`` = by playouts)"""
     c_puct: float = 1.5
     """exploration constant of the PUCT term (AlphaGo Lee: 5 with values in [-1, 1])"""
     c_puct_schedule: bool = False
@@ -97,6 +96,78 @@ class MCTSConfig:
     fpu_reduction: float = 0.25
     """first-play urgency: an unvisited child is valued at the parent's Q minus this times
     sqrt(sum of the priors of the visited children) (Leela Zero)"""
+
+
+ROOT_SEARCHES = ("puct", "gumbel")
+"""``SelfPlayMoves.root_search`` values"""
+
+
+@dataclass(frozen=True)
+class SelfPlayMoves:
+    """How self-play searches and chooses its moves.
+
+    Root noise, temperature, resignation with the no-resign holdout, playout cap, move cap and the
+    root search; shared by ``selfplay.config.SelfPlayConfig`` (the run's settings) and the compiled
+    engine's ``BatchSearchConfig`` (which plays them).
+    """
+
+    temperature_moves: int = 8
+    """moves sampled proportionally to visits (T = 1) at the start of a game; most visits after"""
+    dirichlet_alpha: float = 0.0
+    """root noise concentration; 0 = 10 / number of legal moves (AlphaZero)"""
+    dirichlet_eps: float = 0.25
+    """root noise weight (AlphaGo Zero: 0.25)"""
+    resign_threshold: float = 0.05
+    """resign when the root win rate (value mapped to 0..1) falls below this; 0 = never"""
+    resign_min_moves: int = 10
+    """never resign before this move number"""
+    resign_disabled_frac: float = 0.1
+    """share of games played out with resignation off, to count false resignations"""
+    playout_cap: bool = False
+    """playout-cap randomization (KataGo): most moves get a fast search and are not trained on"""
+    full_search_prob: float = 0.25
+    """with ``playout_cap``: chance that a move gets the full search (and becomes a sample)"""
+    fast_playouts: int = 0
+    """with ``playout_cap``: playouts of a fast search (0 = a quarter of the full budget)"""
+    max_moves: int = 0
+    """move cap per game, scored by area when reached (0 = 2 * size * size)"""
+    root_search: str = "puct"
+    """``"puct"`` (visit counts as the policy target, temperature sampling) or ``"gumbel"`` (Gumbel
+    AlphaZero: sequential halving over the Gumbel-top-``gumbel_m`` root moves, the improved policy
+    as the target, no temperature and no tree reuse; usually with ``dirichlet_eps`` 0)"""
+    gumbel_m: int = 16
+    """root moves a Gumbel search considers"""
+    gumbel_c_visit: float = 50.0
+    """sigma(q) = (c_visit + max visits) * c_scale * q, q the completed Q min-max normalised"""
+    gumbel_c_scale: float = 1.0
+    forced_k: float = 0.0
+    """PUCT root: KataGo's forced playouts ``sqrt(k P N)`` at the roots of full searches and the
+    pruning of their visits from the policy target (KataGo: 2); 0 = off"""
+
+    def __post_init__(self):
+        if self.root_search not in ROOT_SEARCHES:
+            raise ValueError(f"root_search must be 'puct' or 'gumbel', got {self.root_search!r}")
+        if self.gumbel_m < 1:
+            raise ValueError("gumbel_m must be >= 1")
+        if self.forced_k < 0 or (self.forced_k > 0 and self.root_search == "gumbel"):
+            raise ValueError("forced_k must be >= 0, and 0 with a Gumbel root")
+        if not 0 <= self.resign_disabled_frac <= 1 or not 0 < self.full_search_prob <= 1:
+            raise ValueError("resign_disabled_frac must be in [0, 1], full_search_prob in (0, 1]")
+
+
+def section(config: Any, cls: type) -> dict[str, Any]:
+    """The values of ``config``'s fields that belong to the section ``cls`` (one of its dataclass bases)."""
+    return {f.name: getattr(config, f.name) for f in fields(cls)}
+
+
+@dataclass(frozen=True)
+class MCTSConfig(PuctConfig):
+    """PUCT search settings (letters as in the AlphaGo papers: N, W, Q, P, c_puct; ``PuctConfig``)."""
+
+    num_simulations: int = 800
+    """playouts per move when no time limit is given (AlphaGo Zero: 1600)"""
+    seconds_per_move: float | None = None
+    """search by time instead: wall-clock seconds per move (``None`` = by playouts)"""
     virtual_loss: int = 3
     """losses counted per pending evaluation on every node of its path (AlphaGo Lee: 3)"""
     batch_size: int = 8

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from engine.config import BoardConfig, MCTSConfig
+from engine.config import BoardConfig, MCTSConfig, SelfPlayMoves
 from engine.errors import UserError
 from nets.config import NetConfig
 from nets.fileio import atomic_write
@@ -32,8 +32,8 @@ def usable_cores() -> int:
 
 
 @dataclass(frozen=True)
-class SelfPlayConfig:
-    """How self-play games are played and written."""
+class SelfPlayConfig(SelfPlayMoves):
+    """How self-play games are played and written (how moves are chosen: ``engine.config.SelfPlayMoves``)."""
 
     games: int = 64
     """games to play (per generation in the loop)"""
@@ -41,26 +41,6 @@ class SelfPlayConfig:
     """worker processes (0 = play in the calling process, for tests and debugging)"""
     games_per_worker_batch: int = 16
     """games each worker plays at once; their leaves share one network call per step (K)"""
-    temperature_moves: int = 8
-    """moves sampled proportionally to visits (T = 1) at the start of a game; most visits after"""
-    dirichlet_alpha: float = 0.0
-    """root noise concentration; 0 = 10 / number of legal moves (AlphaZero)"""
-    dirichlet_eps: float = 0.25
-    """root noise weight (AlphaGo Zero: 0.25)"""
-    resign_threshold: float = 0.05
-    """resign when the root win rate (value mapped to 0..1) falls below this; 0 = never"""
-    resign_min_moves: int = 10
-    """never resign before this move number"""
-    resign_disabled_frac: float = 0.1
-    """share of games played out with resignation off, to count false resignations"""
-    playout_cap: bool = False
-    """playout-cap randomization (KataGo): most moves get a fast search and are not trained on"""
-    full_search_prob: float = 0.25
-    """with ``playout_cap``: chance that a move gets the full search (and becomes a sample)"""
-    fast_playouts: int = 0
-    """with ``playout_cap``: playouts of a fast search (0 = a quarter of the full budget)"""
-    max_moves: int = 0
-    """move cap per game, scored by area when reached (0 = 2 * size * size)"""
     device: str = "cpu"
     """torch device of the workers' nets"""
     half: bool = False
@@ -81,32 +61,15 @@ class SelfPlayConfig:
     """``"compiled"``: all of a worker's games in one Numba arena, one network call per step
     (``engine/search/batch.py``; agz17 nets); ``"threads"``: one ``MCTS`` per game in a thread
     (``engine/search/multi.py``), for any feature set"""
-    root_search: str = "puct"
-    """compiled engine: ``"puct"`` (visit counts as the policy target) or ``"gumbel"`` (Gumbel
-    AlphaZero: sequential halving over the Gumbel-top-``gumbel_m`` root moves, the improved policy
-    as the target, no temperature and no tree reuse; usually with ``dirichlet_eps`` 0)"""
-    gumbel_m: int = 16
-    """root moves a Gumbel search considers"""
-    gumbel_c_visit: float = 50.0
-    """sigma(q) = (c_visit + max visits) * c_scale * q, q the completed Q min-max normalised"""
-    gumbel_c_scale: float = 1.0
-    forced_k: float = 0.0
-    """compiled engine, PUCT root: KataGo's forced playouts ``sqrt(k P N)`` at the roots of full
-    searches and the pruning of their visits from the policy target (KataGo: 2); 0 = off"""
 
     def __post_init__(self):
-        if self.root_search not in ("puct", "gumbel"):
-            raise ValueError(f"root_search must be 'puct' or 'gumbel', got {self.root_search!r}")
-        if self.gumbel_m < 1:
-            raise ValueError("gumbel_m must be >= 1")
+        super().__post_init__()
         if self.root_search == "gumbel" and self.engine != "compiled":
             raise ValueError("root_search 'gumbel' needs engine 'compiled'")
-        if self.forced_k < 0 or (self.forced_k > 0 and (self.engine != "compiled" or self.root_search == "gumbel")):
-            raise ValueError("forced_k must be >= 0, and 0 unless the engine is 'compiled' with a PUCT root")
+        if self.forced_k > 0 and self.engine != "compiled":
+            raise ValueError("forced_k must be 0 unless the engine is 'compiled' with a PUCT root")
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
             raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
-        if not 0 <= self.resign_disabled_frac <= 1 or not 0 < self.full_search_prob <= 1:
-            raise ValueError("resign_disabled_frac must be in [0, 1], full_search_prob in (0, 1]")
         if self.engine not in ("compiled", "threads"):
             raise ValueError(f"engine must be 'compiled' or 'threads', got {self.engine!r}")
         if self.precision not in PRECISIONS:

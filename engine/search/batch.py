@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import _kernels as K
+from engine.config import PuctConfig, SelfPlayMoves
 from engine.search import _kernels_batch as KB
 from engine.search import _kernels_batch_game as KG
 
@@ -37,8 +38,12 @@ PLANES = 17
 
 
 @dataclass(frozen=True)
-class BatchSearchConfig:
-    """Rules, search and self-play settings of ``ManyGames`` (as in ``SelfPlayConfig`` and ``MCTSConfig``)."""
+class BatchSearchConfig(PuctConfig, SelfPlayMoves):
+    """Rules, search and self-play settings of ``ManyGames``.
+
+    The PUCT rule (``PuctConfig``) and the move choice (``SelfPlayMoves``) are the same sections as
+    in ``MCTSConfig`` and ``SelfPlayConfig``.
+    """
 
     size: int = 9
     komi: float = 7.5
@@ -49,48 +54,13 @@ class BatchSearchConfig:
     """check positional superko at every leaf too (as ``MCTS`` does; slower once stones were captured)"""
     playouts: int = 100
     """simulations of a full search"""
-    fast_playouts: int = 0
-    """simulations of a fast search under ``playout_cap`` (0 = a quarter of ``playouts``)"""
-    playout_cap: bool = False
-    full_search_prob: float = 0.25
-    c_puct: float = 1.5
-    c_puct_schedule: bool = False
-    c_base: float = 19652.0
-    c_init: float = 1.25
-    fpu_reduction: float = 0.25
     leaves_per_game: int = 1
     """leaves per game per step; above 1 they spread by ``virtual_loss``"""
     virtual_loss: float = 3.0
-    dirichlet_alpha: float = 0.0
-    dirichlet_eps: float = 0.25
     temperature: float = 1.0
-    temperature_moves: int = 8
-    resign_threshold: float = 0.05
-    resign_min_moves: int = 10
-    resign_disabled_frac: float = 0.1
-    max_moves: int = 0
-    """move cap (0 = 2 * size * size), then scored by area"""
     reuse_tree: bool = True
     """keep the chosen move's subtree for the next search (PUCT only: a Gumbel search starts afresh)"""
     max_depth: int = 1000
-    root: str = "puct"
-    """root search: "puct" (visit counts as the policy target, temperature sampling) or "gumbel"
-    (Gumbel AlphaZero: Gumbel-top-m sampling, sequential halving, the improved policy as the target)"""
-    gumbel_m: int = 16
-    """actions considered at a Gumbel root"""
-    c_visit: float = 50.0
-    c_scale: float = 1.0
-    forced_k: float = 0.0
-    """KataGo's forced playouts at the roots of full PUCT searches and pruning of the visit targets
-    (``engine/search/_kernels_forced.py``): k (KataGo 2); 0 = off"""
-
-    def __post_init__(self):
-        if self.root not in ("puct", "gumbel"):
-            raise ValueError(f"root must be 'puct' or 'gumbel', not {self.root!r}")
-        if self.gumbel_m < 1:
-            raise ValueError("gumbel_m must be >= 1")
-        if self.forced_k < 0 or (self.forced_k > 0 and self.root == "gumbel"):
-            raise ValueError("forced_k must be >= 0, and 0 with a Gumbel root")
 
     @property
     def move_cap(self) -> int:
@@ -106,14 +76,14 @@ class BatchSearchConfig:
         fp[KB.FP_KOMI], fp[KB.FP_ALPHA], fp[KB.FP_EPS] = self.komi, self.dirichlet_alpha, self.dirichlet_eps
         fp[KB.FP_TEMP], fp[KB.FP_RESIGN] = self.temperature, self.resign_threshold
         fp[KB.FP_RESIGN_OFF], fp[KB.FP_FULL_PROB] = self.resign_disabled_frac, self.full_search_prob
-        fp[KB.FP_CVISIT], fp[KB.FP_CSCALE], fp[KB.FP_FORCED_K] = self.c_visit, self.c_scale, self.forced_k
+        fp[KB.FP_CVISIT], fp[KB.FP_CSCALE], fp[KB.FP_FORCED_K] = self.gumbel_c_visit, self.gumbel_c_scale, self.forced_k
         ip = np.zeros(KB.NIP, np.int64)
         ip[KB.IP_FULL] = self.playouts
         ip[KB.IP_FAST] = self.fast_playouts or max(1, self.playouts // 4)
         ip[KB.IP_CAP], ip[KB.IP_TEMP_MOVES] = int(self.playout_cap), self.temperature_moves
         ip[KB.IP_RESIGN_MIN], ip[KB.IP_MAX_MOVES] = self.resign_min_moves, self.move_cap
         ip[KB.IP_LEAVES], ip[KB.IP_SUPERKO_TREE] = self.leaves_per_game, int(self.superko_in_tree)
-        gumbel = self.root == "gumbel"
+        gumbel = self.root_search == "gumbel"
         ip[KB.IP_MAX_DEPTH], ip[KB.IP_REUSE] = self.max_depth, int(self.reuse_tree and not gumbel)
         ip[KB.IP_GUMBEL], ip[KB.IP_GUMBEL_M] = int(gumbel), self.gumbel_m
         ip[KB.IP_SIZE], ip[KB.IP_SUICIDE], ip[KB.IP_SUPERKO] = self.size, int(self.allow_suicide), int(self.superko)

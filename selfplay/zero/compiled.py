@@ -4,9 +4,9 @@
 finished game to ``on_result`` as a ``selfplay.game.GameResult`` (record, sample rows, result),
 so the worker writes SGF and shard files exactly as for the threaded engine. Game ``i`` is seeded
 by the worker's seed for it; the game's course depends on that seed and its evaluations only.
-``batch_config`` maps the run's ``Config`` onto ``BatchSearchConfig``: the PUCT settings of
-``cfg.mcts`` and the self-play rules of ``cfg.selfplay`` (noise, temperature, resignation with the
-holdout, playout cap, move cap). One leaf per game per step, so no virtual loss is needed.
+``batch_config`` maps the run's ``Config`` onto ``BatchSearchConfig``: the ``PuctConfig`` section of
+``cfg.mcts`` and the ``SelfPlayMoves`` section of ``cfg.selfplay`` (noise, temperature, resignation
+with the holdout, playout cap, move cap, root search). One leaf per game per step, so no virtual loss is needed.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from engine.config import PuctConfig, SelfPlayMoves, section
 from engine.search.batch import BatchSearchConfig, Evaluator, FinishedGame, ManyGames
 from engine.sgf import board_to_record
 from selfplay.config import Config
@@ -28,36 +29,18 @@ def supports(cfg: Config) -> bool:
 
 
 def batch_config(cfg: Config) -> BatchSearchConfig:
-    """The compiled engine's settings for ``cfg``."""
-    m, sp, b = cfg.mcts, cfg.selfplay, cfg.board
+    """The compiled engine's settings for ``cfg``: its rules, PUCT rule and self-play move choice."""
+    m, b = cfg.mcts, cfg.board
     return BatchSearchConfig(
         size=b.size,
         komi=b.komi,
         allow_suicide=b.allow_suicide,
         superko=b.ko == "positional",
         playouts=m.num_simulations,
-        fast_playouts=sp.fast_playouts,
-        playout_cap=sp.playout_cap,
-        full_search_prob=sp.full_search_prob,
-        c_puct=m.c_puct,
-        c_puct_schedule=m.c_puct_schedule,
-        c_base=m.c_base,
-        c_init=m.c_init,
-        fpu_reduction=m.fpu_reduction,
-        dirichlet_alpha=sp.dirichlet_alpha,
-        dirichlet_eps=sp.dirichlet_eps,
         temperature=1.0,
-        temperature_moves=sp.temperature_moves,
-        resign_threshold=sp.resign_threshold,
-        resign_min_moves=sp.resign_min_moves,
-        resign_disabled_frac=sp.resign_disabled_frac,
-        max_moves=sp.max_moves,
         reuse_tree=m.reuse_tree,
-        root=sp.root_search,
-        gumbel_m=sp.gumbel_m,
-        c_visit=sp.gumbel_c_visit,
-        c_scale=sp.gumbel_c_scale,
-        forced_k=sp.forced_k,
+        **section(m, PuctConfig),
+        **section(cfg.selfplay, SelfPlayMoves),
     )
 
 

@@ -68,6 +68,6 @@ def test_forced_games_write_pruned_targets_over_legal_moves_and_repeat_by_seed()
 
 def test_forced_playouts_are_for_puct_roots_only():
     with pytest.raises(ValueError):
-        BatchSearchConfig(root="gumbel", forced_k=2.0)
+        BatchSearchConfig(root_search="gumbel", forced_k=2.0)
     with pytest.raises(ValueError):
         BatchSearchConfig(forced_k=-1.0)

@@ -69,7 +69,7 @@ def position(moves=(40, 41, 30)):
 
 
 def held_search(board, net, **kw):
-    cfg = BatchSearchConfig(size=9, root="gumbel", dirichlet_eps=0.0, **kw)
+    cfg = BatchSearchConfig(size=9, root_search="gumbel", dirichlet_eps=0.0, **kw)
     mg = ManyGames(cfg, 1, groups=1, hist=100)
     mg.load(0, board, seed=7)
     mg.search(net)
@@ -144,13 +144,13 @@ def test_gumbel_finds_the_move_the_value_prefers_and_the_target_favours_it():
     mg, re, acts = held_search(board, OneGoodMove(9, good), playouts=120, gumbel_m=82)
     e = KG.gumbel_choice(mg.arena, mg.fp, 0, np.zeros(82))
     assert int(mg.arena[7][0, e, KB.E_ACT]) == good
-    cfg = small_cfg(root="gumbel", gumbel_m=26, playouts=40, max_moves=1)
+    cfg = small_cfg(root_search="gumbel", gumbel_m=26, playouts=40, max_moves=1)
     f = play(cfg, 1, 1, 1, OneGoodMove(5, 7))[0]
     assert f.moves[0] == 7 and f.pi[0].argmax() == 7 and f.pi[0][7] > 0.5
 
 
 def test_gumbel_games_sample_rows_are_distributions_over_legal_moves():
-    cfg = small_cfg(root="gumbel", gumbel_m=8, playout_cap=True, full_search_prob=0.5, c_scale=0.1)
+    cfg = small_cfg(root_search="gumbel", gumbel_m=8, playout_cap=True, full_search_prob=0.5, gumbel_c_scale=0.1)
     games = play(cfg, 4, 4, 2, PlanesNet(5))
     assert sorted(games) == list(range(4))
     for f in games.values():
@@ -164,10 +164,10 @@ def test_gumbel_games_sample_rows_are_distributions_over_legal_moves():
 
 
 def test_gumbel_same_seed_same_games():
-    assert_games_follow_the_seed(small_cfg(root="gumbel", gumbel_m=4, leaves_per_game=2), games=4, slots=2)
+    assert_games_follow_the_seed(small_cfg(root_search="gumbel", gumbel_m=4, leaves_per_game=2), games=4, slots=2)
 
 
-@pytest.mark.parametrize("bad", [dict(root="mcts"), dict(gumbel_m=0)])
+@pytest.mark.parametrize("bad", [dict(root_search="mcts"), dict(gumbel_m=0)])
 def test_bad_gumbel_settings(bad):
     with pytest.raises(ValueError):
         BatchSearchConfig(**bad)

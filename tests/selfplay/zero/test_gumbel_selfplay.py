@@ -15,9 +15,9 @@ from tests.selfplay.zero.helpers import tiny_config
 
 
 def test_gumbel_settings_reach_the_compiled_engine():
-    assert batch_config(tiny_config()).root == "puct"
+    assert batch_config(tiny_config()).root_search == "puct"
     b = batch_config(tiny_config(root_search="gumbel", gumbel_m=4, gumbel_c_visit=30.0, gumbel_c_scale=0.1))
-    assert (b.root, b.gumbel_m, b.c_visit, b.c_scale) == ("gumbel", 4, 30.0, 0.1)
+    assert (b.root_search, b.gumbel_m, b.gumbel_c_visit, b.gumbel_c_scale) == ("gumbel", 4, 30.0, 0.1)
     assert batch_config(tiny_config(forced_k=2.0)).forced_k == 2.0
 
 
