@@ -156,6 +156,10 @@ class _Processes:
         ctx = mp.get_context("spawn")
         self.out_q, self.stop = ctx.Queue(maxsize=4 * cfg.actors), ctx.Event()
         self.weight_qs = [ctx.Queue(maxsize=1) for _ in range(cfg.actors)]
+        for q in self.weight_qs:
+            # weights an actor never read may be dropped: without this, the learner's exit waits
+            # for the queue's feeder thread, blocked on a pipe that no stopped actor reads any more
+            q.cancel_join_thread()
         args = [
             (cfg, i, run_dir, self.out_q, self.weight_qs[i], self.stop, procs.guard_args()) for i in range(cfg.actors)
         ]
@@ -241,7 +245,8 @@ def train(cfg: ApexConfig) -> dict:
     ln = Learner(d, (len(_dummy_planes(d)), d.env.size, d.env.size), ck_dir, pool_dir)
     plumbing = f"Ray ({cfg.ray_address})" if cfg.ray_address else "processes"
     epsilons = ", ".join(f"{e:.3g}" for e in actor_epsilons(cfg.actors, cfg.eps_base, cfg.eps_alpha))
-    print(f"Ape-X DQN on {d.env.size}x{d.env.size}: {cfg.actors} actors ({plumbing}), epsilons {epsilons}")
+    count = f"{cfg.actors} actor{'s' if cfg.actors > 1 else ''}"
+    print(f"Ape-X DQN on {d.env.size}x{d.env.size}: {count} ({plumbing}), epsilons {epsilons}")
     print(hparam_table(d))
     actors = (_Ray if cfg.ray_address else _Processes)(cfg, str(run))
     actors.publish(_weights(ln.q_net))

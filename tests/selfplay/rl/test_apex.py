@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import subprocess
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -62,6 +65,28 @@ def test_apex_with_two_actor_processes_trains_and_checkpoints(tmp_path):
     assert (tmp_path / "run" / "checkpoints" / "replay.npz").is_file()
     resumed = apex.train(replace(cfg, dqn=replace(cfg.dqn, total_steps=600, resume=True)))
     assert resumed["step"] >= 600 and resumed["updates"] > out["updates"]
+
+
+EXIT_AFTER_LATE_WEIGHTS = """
+import sys, numpy as np
+from selfplay.rl import apex
+from tests.selfplay.rl.test_dqn import tiny
+from pathlib import Path
+procs = apex._Processes(apex.ApexConfig(dqn=tiny(Path(sys.argv[1])), actors=2), sys.argv[1])
+procs.close()
+procs.publish({"w": np.zeros(1 << 18, np.float32)})  # 1 MiB that no actor will read
+print("closed", flush=True)
+"""
+
+
+def test_the_learner_exits_when_stopped_actors_left_weights_unread(tmp_path):
+    """Weights published just before the actors stop must not hold the learner's exit (it hung)."""
+    script = tmp_path / "late_weights.py"
+    script.write_text(EXIT_AFTER_LATE_WEIGHTS)
+    root = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, str(script), str(tmp_path)], env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0 and b"closed" in done.stdout, done.stderr[-2000:]
 
 
 def test_cli_actors_option_runs_apex(tmp_path):
