@@ -8,7 +8,6 @@ for usage with Sabaki, GoGui, twogtp and server bridges.
 from __future__ import annotations
 
 import logging
-import math
 import sys
 
 import click
@@ -235,9 +234,8 @@ def match(engine_a, engine_b, **options):
     from selfplay.match import MatchConfig, run_match
 
     cfg = MatchConfig(engines=(engine_a, engine_b), **options)
-    seconds = cfg.seconds_per_move
-    if seconds is not None and seconds != math.ceil(seconds):
-        whole = math.ceil(seconds)
+    whole = cfg.gtp_seconds_per_move
+    if whole is not None and whole != cfg.seconds_per_move:
         click.echo(f"note: GTP's time_settings takes whole seconds; the engines get {whole} s a move", err=True)
     with tqdm(total=cfg.games, desc="match", unit="game", file=sys.stderr) as bar:
 

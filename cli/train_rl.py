@@ -144,18 +144,16 @@ def eval_group():
 @click.option("--curve", type=click.Path(dir_okay=False), help="write the run's learning curve PNG here")
 def eval_rl(checkpoint, opponents, games, seed, curve):
     """Win rates (95% Wilson intervals) of a DQN/A3C CHECKPOINT against opponents, playing greedily."""
-    from dataclasses import fields
     from pathlib import Path
 
     import torch
 
-    from selfplay.rl.common import EnvSpec, load_rl_checkpoint
+    from selfplay.rl.common import load_rl_checkpoint
     from selfplay.rl.eval import evaluate, learning_curve
 
     torch.set_num_threads(1)
     ck = load_rl_checkpoint(checkpoint)
-    env_dict = ck.meta.get("trainer", {}).get("env", {})
-    spec = EnvSpec(**{f.name: env_dict[f.name] for f in fields(EnvSpec) if f.name in env_dict})
+    spec = ck.env
     run_dir = Path(checkpoint).resolve().parent.parent
     click.echo(f"{checkpoint}: {ck.head} at step {ck.step}, {spec.size}x{spec.size}, komi {spec.komi}")
     for opp in opponents or ("random", "heuristic"):

@@ -137,6 +137,11 @@ class MatchConfig:
             return self.move_timeout
         return 300.0 if self.seconds_per_move is None else 2 * self.seconds_per_move + 5
 
+    @property
+    def gtp_seconds_per_move(self) -> int | None:
+        """``seconds_per_move`` as ``time_settings`` sends it: GTP takes whole seconds, so rounded up."""
+        return None if self.seconds_per_move is None else max(1, math.ceil(self.seconds_per_move))
+
 
 class _Slot:
     """Engine A or B in one worker: its process (restarted when needed), name and timings."""
@@ -241,8 +246,8 @@ class Referee:
                 raise self._start_error(e, err) from None
             raise _Forfeit(e, "crash", f"cannot start engine: {err}") from None
         commands = [f"boardsize {cfg.size}", "clear_board", f"komi {cfg.komi:g}"]
-        if cfg.seconds_per_move is not None:
-            commands.append(f"time_settings 0 {max(1, math.ceil(cfg.seconds_per_move))} 1")
+        if cfg.gtp_seconds_per_move is not None:
+            commands.append(f"time_settings 0 {cfg.gtp_seconds_per_move} 1")
         elif cfg.clock is not None:
             commands.append(cfg.clock.gtp)
         try:

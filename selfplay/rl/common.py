@@ -36,7 +36,7 @@ import csv
 import json
 import os
 import random
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +223,12 @@ class RLCheckpoint:
     step: int
     meta: dict[str, Any]
     rng: dict[str, Any] | None
+
+    @property
+    def env(self) -> EnvSpec:
+        """The env the net was trained on (board, komi, features, task), from the trainer config it carries."""
+        saved = self.meta.get("trainer", {}).get("env", {})
+        return EnvSpec(**{f.name: saved[f.name] for f in fields(EnvSpec) if f.name in saved})
 
 
 def load_rl_checkpoint(

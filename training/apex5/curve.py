@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 
@@ -23,7 +22,7 @@ def evaluate_run(run: Path, start: float, games: int = 200) -> list[dict]:
     """One row per step checkpoint: step, seconds since ``start``, wins against each opponent."""
     import torch
 
-    from selfplay.rl.common import EnvSpec, load_rl_checkpoint
+    from selfplay.rl.common import load_rl_checkpoint
     from selfplay.rl.eval import evaluate
 
     torch.set_num_threads(1)
@@ -31,8 +30,7 @@ def evaluate_run(run: Path, start: float, games: int = 200) -> list[dict]:
     paths = sorted(run.glob("checkpoints/step_*.safetensors"), key=lambda p: int(re.findall(r"\d+", p.name)[-1]))
     for p in paths:
         ck = load_rl_checkpoint(p)
-        env = ck.meta["trainer"]["env"]
-        spec = EnvSpec(**{f.name: env[f.name] for f in fields(EnvSpec) if f.name in env})
+        spec = ck.env
         row = {"step": ck.step, "seconds": round(p.stat().st_mtime - start, 1), "games": games}
         for opp in ("random", "heuristic"):
             row[opp] = evaluate(ck.model, ck.head, spec, opp, games, 12345, run / "pool").wins
