@@ -19,7 +19,7 @@ log = logging.getLogger("go_engine.gtp")
 SEARCH_OPTIONS = {
     "playouts": "num_simulations",
     "threads": "num_threads",
-    **{name: name for name in ("resign_threshold", "expand_threshold", "c_puct")},
+    **{name: name for name in ("resign_threshold", "expand_threshold", "c_puct", "tree_policy")},
 }
 """``gtp`` options that set ``MCTSConfig`` fields, by the field's name"""
 LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_visits")
@@ -55,6 +55,11 @@ LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "le
     "--c-puct",
     type=click.FloatRange(min=0, min_open=True),
     help="PUCT exploration constant (default: 0.7 for rollout searches, 1.5 zero, 5 batched lee)",
+)
+@click.option(
+    "--tree-policy",
+    type=click.Path(exists=True, dir_okay=False),
+    help="rollout search: priors from this trained rollout policy's tree policy (train rollout's .npz)",
 )
 @click.option(
     "--lee-search",

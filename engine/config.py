@@ -199,6 +199,9 @@ class MCTSConfig(PuctConfig):
     (capture/atari heuristics and 3x3 patterns)"""
     heuristic_priors: bool = True
     """rollout evaluator: priors from capture/atari/pattern heuristics instead of uniform"""
+    tree_policy: str = ""
+    """rollout evaluator: a trained rollout policy file (``go-engine train rollout``'s ``.npz``) whose
+    tree policy gives the priors instead of the heuristics (AlphaGo Lee's ``p_tau``); "" = heuristics"""
     rave: bool = True
     """rollout evaluator: mix all-moves-as-first (RAVE) statistics into Q (Gelly & Silver 2007)"""
     rave_equiv: float = 3000.0

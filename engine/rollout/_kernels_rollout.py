@@ -519,6 +519,45 @@ def position_features(pts, scal, color, tree, locs, feats):
     return k
 
 
+TREE_FLOOR = 1e-3
+"""prior of a legal move the tree policy does not consider (an own-eye fill, a forbidden shape) and of
+pass, as a fraction of the smallest prior of a considered move"""
+
+
+@njit(**NJIT)
+def tree_priors(pts, scal, legal, tree_ew, locs, feats, out):
+    """Unnormalised tree-policy priors (the trained ``p_tau``) of the legal actions of the side to move.
+
+    Args:
+        pts: board block (MARK scratch used).
+        scal: scalars (STAMP used).
+        legal: ``int8[n*n+1]`` legal actions.
+        tree_ew: ``exp`` of the tree weights (``RolloutPolicy.tree_ew``).
+        locs: work array of ``position_features`` (``int64[n*n]``).
+        feats: work array of ``position_features`` (``int64[n*n, MAX_FEATURES]``).
+        out: ``float64[n*n+1]`` receives the priors, 0 on illegal actions; legal actions the policy
+            does not consider get ``TREE_FLOOR`` times the smallest considered prior.
+    """
+    n = scal[SIZE]
+    w = n + 1
+    k = position_features(pts, scal, scal[TO_PLAY], True, locs, feats)
+    out[:] = 0.0
+    low = np.inf
+    for i in range(k):
+        z = 1.0
+        for j in range(feats.shape[1]):
+            z *= tree_ew[feats[i, j]]
+        r, c = row_col(locs[i], w)
+        a = r * n + c
+        if legal[a] != 0:
+            out[a] = z
+            low = min(low, z)
+    floor = TREE_FLOOR * (low if low < np.inf else 1.0)
+    for a in range(n * n + 1):
+        if legal[a] != 0 and out[a] == 0.0:
+            out[a] = floor
+
+
 # ------------------------------------------------------------------ incremental rollout state
 T_STATE = 0
 """row of ``_tables(gw)``: 3-bit absolute state of every point (see the module docstring)"""

@@ -57,6 +57,7 @@ from engine._kernels import (
 from engine.rollout._kernels_playout import make_playout_work, playout_score
 from engine.rollout._kernels_policy import heavy_playout, heuristic_priors
 from engine.rollout._kernels_rollout import rollout as learned_rollout
+from engine.rollout._kernels_rollout import tree_priors
 
 PARENT, ACTION, FIRST, NCH, NVIS, VLOSS, TERM, SORTED, NETQ = range(9)
 NODE_ROWS = 9
@@ -71,6 +72,8 @@ NFP = 11
 IP_EXPAND, IP_MAX_MOVES, IP_POLICY, IP_PRIORS, IP_MAX_DEPTH, IP_NET = range(6)
 NIP = 6
 POLICY_RANDOM, POLICY_HEAVY, POLICY_LEARNED = 0, 1, 2
+PRIORS_UNIFORM, PRIORS_HEURISTIC, PRIORS_TREE = 0, 1, 2
+"""``ip[IP_PRIORS]`` of the fused search: uniform, the hand-written heuristics, the trained tree policy"""
 
 
 @njit(**NJIT)
@@ -475,9 +478,12 @@ def fill_legal_mask_simple(pts, scal, legal):
 
 
 @njit(**NJIT)
-def _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table):
+def _leaf_priors(pts, scal, ip, legal, pri, table, tree_args):
     fill_legal_mask_simple(pts, scal, legal)
-    if ip[IP_PRIORS] != 0:
+    if ip[IP_PRIORS] == PRIORS_TREE:
+        tree_ew, locs, feats = tree_args
+        tree_priors(pts, scal, legal, tree_ew, locs, feats, pri)
+    elif ip[IP_PRIORS] == PRIORS_HEURISTIC:
         heuristic_priors(pts, scal, legal, table, pri)
     else:
         pri[:] = 1.0
@@ -485,7 +491,21 @@ def _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table):
 
 @njit(**NJIT)
 def search_fused(
-    tree, root_pts, root_scal, root_hist, zob, fp, ip, rng, n_sims, table, scratch, pwork, rollout_args, queue
+    tree,
+    root_pts,
+    root_scal,
+    root_hist,
+    zob,
+    fp,
+    ip,
+    rng,
+    n_sims,
+    table,
+    scratch,
+    pwork,
+    rollout_args,
+    tree_args,
+    queue,
 ):
     """Run ``n_sims`` simulations with Numba-native rollouts as the evaluator, all compiled.
 
@@ -494,7 +514,8 @@ def search_fused(
     at least ``ip[IP_NET]`` visits, expanded and not yet evaluated, has its position copied to
     ``queue`` and is marked queued (``NETQ`` = 1); the loop returns after the simulation that fills
     the queue, so that the caller can evaluate it and call ``apply_net``. Until then the node
-    keeps its heuristic priors (the paper's tree-policy placeholder).
+    keeps the priors it was expanded with (``ip[IP_PRIORS]``: the trained tree policy is the paper's
+    placeholder ``p_tau``; the heuristics or uniform priors stand in for it).
 
     Args:
         tree: ``(nodes, nodew, ef, ei, tinfo)``.
@@ -511,6 +532,8 @@ def search_fused(
         pwork: work arrays of ``playout_score``.
         rollout_args: ``(ew, gw, rows, buf)``: weights and work arrays of the learned rollout
             policy (``POLICY_LEARNED``; ``engine/rollout/_kernels_rollout.py``), dummies otherwise.
+        tree_args: ``(tree_ew, locs, feats)``: the trained tree policy's weights and work arrays
+            (``PRIORS_TREE``: expanded nodes get its priors; ``tree_priors``), dummies otherwise.
         queue: ``(q_pts, q_scal, q_node, q_count)``: positions and nodes waiting for the nets,
             ``q_count[0]`` of them; capacity ``len(q_node)``.
 
@@ -557,7 +580,7 @@ def search_fused(
             value = outcome_value(area_score(pts, scal), komi, color)
         else:
             if nodes[FIRST, leaf] < 0 and nodes[NVIS, leaf] + 1 >= ip[IP_EXPAND] and depth < ip[IP_MAX_DEPTH]:
-                _leaf_priors(pts, scal, zob, hist, ip, legal, pri, table)
+                _leaf_priors(pts, scal, ip, legal, pri, table, tree_args)
                 expand_node(nodes, ef, ei, tinfo, leaf, legal, pri, not use_rave)
             if policy == POLICY_HEAVY:
                 score = heavy_playout(pts, scal, zob, rng, ip[IP_MAX_MOVES], table, amaf if use_rave else no_amaf)
@@ -711,13 +734,14 @@ def incorporate(tree, out, k, priors, values, ip, amaf):
 def rollout_batch(b_pts, b_scal, k, zob, rng, fp, ip, table, legal, priors, values, pwork):
     """Priors and rollout values (from the view of the player to move) of ``k`` boards of a batch.
 
-    The boards are modified (heavy rollouts run in place).
+    The boards are modified (heavy rollouts run in place). Any ``ip[IP_PRIORS]`` but uniform gives
+    the heuristic priors here (the tree policy is the fused search's).
     """
     no_amaf = np.empty(0, np.int64)
     for i in range(k):
         pts = b_pts[i]
         scal = b_scal[i]
-        if ip[IP_PRIORS] != 0:
+        if ip[IP_PRIORS] != PRIORS_UNIFORM:
             heuristic_priors(pts, scal, legal[i], table, priors[i])
         else:
             priors[i, :] = 1.0

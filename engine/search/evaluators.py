@@ -11,18 +11,49 @@ Network evaluators live in ``nets/``; they implement the same protocol.
 
 from __future__ import annotations
 
+import functools
+import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from engine import _kernels as K
 from engine.board import Board
-from engine.rollout._kernels_policy import PATTERN_TABLE
+from engine.config import MCTSConfig
+from engine.errors import UserError
+from engine.rollout import _kernels_rollout as KR
+from engine.rollout._kernels_policy import PATTERN_TABLE, heuristic_priors
+from engine.rollout.policy import RolloutPolicy
 from engine.search import _kernels_mcts as KM
 
 _NO_LEARNED = (np.ones(1), np.zeros((6, 1)), np.zeros((2, 1)), np.zeros((5, 1), np.int64))
 """``search_fused``'s learned-rollout arguments when another rollout policy runs"""
+_NO_TREE = (np.ones(1), np.zeros(1, np.int64), np.zeros((1, 1), np.int64))
+"""``search_fused``'s tree-policy arguments when the priors are the heuristics or uniform"""
+
+
+@functools.lru_cache(maxsize=4)
+def load_tree_policy(path: str) -> RolloutPolicy:
+    """The trained policy of a rollout-policy file, for its tree policy (read once per path).
+
+    Raises:
+        UserError: naming the file, if it cannot be read or holds no tree weights.
+    """
+    try:
+        policy = RolloutPolicy.from_bytes(Path(path).read_bytes())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise UserError(f"{path}: not a rollout policy file ({str(e).split('.')[0]})") from None
+    if policy.tree_weights is None:
+        raise UserError(f"{path}: the rollout policy has no tree weights (train it with go-engine train rollout)")
+    return policy
+
+
+def rollout_evaluator(cfg: MCTSConfig, seed: int | None = None) -> RolloutEvaluator:
+    """The ``RolloutEvaluator`` that ``cfg`` describes (rollouts, priors, tree policy, move cap)."""
+    tree = load_tree_policy(cfg.tree_policy) if cfg.tree_policy else None
+    return RolloutEvaluator(cfg.rollout_policy, cfg.heuristic_priors, cfg.max_playout_moves, seed, tree)
 
 
 def _rng_state(gen: np.random.Generator) -> np.ndarray:
@@ -113,6 +144,8 @@ class RolloutEvaluator:
         heuristic_priors: priors from the heuristics of ``_kernels_policy`` instead of uniform.
         max_moves: rollout move cap (0 = 3 * size * size).
         seed: seed of the rollout generator used by ``__call__``.
+        tree_policy: a trained ``RolloutPolicy`` whose tree policy gives the fused search's priors
+            (AlphaGo Lee's ``p_tau``) instead of the heuristics; ``None`` = the heuristics.
     """
 
     fused = True
@@ -123,12 +156,19 @@ class RolloutEvaluator:
     how their values mix with the rollouts' are search settings, ``MCTSConfig.rollout``)"""
 
     def __init__(
-        self, policy: str = "heavy", heuristic_priors: bool = True, max_moves: int = 0, seed: int | None = None
+        self,
+        policy: str = "heavy",
+        heuristic_priors: bool = True,
+        max_moves: int = 0,
+        seed: int | None = None,
+        tree_policy: RolloutPolicy | None = None,
     ):
         if policy not in ("heavy", "random"):
             raise ValueError(f"policy must be 'heavy' or 'random', got {policy!r}")
         self.policy = policy
         self.heuristic_priors = heuristic_priors
+        self.tree_policy = tree_policy
+        self._tree_work: dict[int, tuple] = {}
         self.max_moves = max_moves
         self.rng_state = _rng_state(np.random.default_rng(seed))
         self._pwork: dict[int, object] = {}
@@ -147,6 +187,34 @@ class RolloutEvaluator:
     def rollout_args(self, size: int) -> tuple:
         """``(ew, gw, rows, buf)`` of ``search_fused``: unused dummies for the built-in policies."""
         return _NO_LEARNED
+
+    def priors_id(self) -> int:
+        """Kernel code of the fused search's priors (``KM.PRIORS_*``)."""
+        if self.tree_policy is not None:
+            return KM.PRIORS_TREE
+        return KM.PRIORS_HEURISTIC if self.heuristic_priors else KM.PRIORS_UNIFORM
+
+    def tree_args(self, size: int) -> tuple:
+        """``(tree_ew, locs, feats)`` of ``search_fused`` (cached per size; dummies without a tree policy)."""
+        if self.tree_policy is None:
+            return _NO_TREE
+        if size not in self._tree_work:
+            self._tree_work[size] = (
+                self.tree_policy.tree_ew,
+                np.zeros(size * size, np.int64),
+                np.zeros((size * size, KR.MAX_FEATURES), np.int64),
+            )
+        return self._tree_work[size]
+
+    def priors(self, board: Board, legal: np.ndarray) -> np.ndarray:
+        """The fused search's priors of ``board``'s legal actions (unnormalised; the root's)."""
+        priors = np.ones(board.size**2 + 1)
+        pts, scal = board.pts.copy(), board.scal.copy()
+        if self.tree_policy is not None:
+            KR.tree_priors(pts, scal, legal, *self.tree_args(board.size), priors)
+        elif self.heuristic_priors:
+            heuristic_priors(pts, scal, legal, PATTERN_TABLE, priors)
+        return priors
 
     def has_nets(self) -> bool:
         """Whether ``evaluate_nodes`` answers (the search then queues busy nodes for it)."""

@@ -49,7 +49,7 @@ import numpy as np
 from engine import _kernels as K
 from engine.board import Board
 from engine.config import MCTSConfig
-from engine.rollout._kernels_policy import PATTERN_TABLE, heuristic_priors
+from engine.rollout._kernels_policy import PATTERN_TABLE
 from engine.search import _kernels_mcts as KM
 from engine.search.evaluators import (  # noqa: F401  (re-exported: the search's public names)
     Evaluator,
@@ -197,7 +197,7 @@ class MCTS:
         if self.fused:
             ip[KM.IP_MAX_MOVES] = ev.max_moves or c.max_playout_moves or 3 * n * n
             ip[KM.IP_POLICY] = ev.policy_id()
-            ip[KM.IP_PRIORS] = int(ev.heuristic_priors)
+            ip[KM.IP_PRIORS] = ev.priors_id()
             ip[KM.IP_NET] = r.net_visits if ev.has_nets() else 0
         return fp, ip
 
@@ -224,9 +224,7 @@ class MCTS:
             return 0
         legal = board.legal_mask()
         if self.fused:
-            priors = np.ones(board.size**2 + 1)
-            if self.evaluator.heuristic_priors:
-                heuristic_priors(board.pts.copy(), board.scal.copy(), legal, PATTERN_TABLE, priors)
+            priors = self.evaluator.priors(board, legal)
             KM.expand_node(nodes, self.tree[2], self.tree[3], self.tree[4], root, legal, priors, fp[KM.FP_RAVE] == 0)
             return 0
         out = self._scratch(board, 1)
@@ -313,6 +311,7 @@ class MCTS:
         )
         pwork = ev.playout_work(board.size)
         rollout_args = ev.rollout_args(board.size)
+        tree_args = ev.tree_args(board.size)
         queue = ev.net_queue(board.size)
         if ip[KM.IP_NET] > 0:
             self._net_root(board, queue)
@@ -335,6 +334,7 @@ class MCTS:
                 scratch,
                 pwork,
                 rollout_args,
+                tree_args,
                 queue,
             )
             done += k

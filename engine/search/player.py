@@ -1,8 +1,9 @@
 """``MCTSPlayer``: a complete Go player from PUCT search plus rollouts, needing no network.
 
-The default evaluator is a ``RolloutEvaluator`` with heavy rollouts (capture/atari heuristics and
-3x3 patterns), heuristic tree priors and RAVE, all compiled (``engine/rollout/_kernels_policy.py``). Any
-other ``Evaluator`` (a network) can be passed instead; the game logic below stays the same:
+The default evaluator is the ``RolloutEvaluator`` of ``rollout_evaluator(cfg)``: heavy rollouts
+(capture/atari heuristics and 3x3 patterns), heuristic tree priors (or a trained tree policy,
+``cfg.tree_policy``) and RAVE, all compiled (``engine/rollout/_kernels_policy.py``). Any other
+``Evaluator`` (a network) can be passed instead; the game logic below stays the same:
 
 * **Passing** (with ``cfg.pass_guard``): when the opponent has just passed and the Tromp-Taylor
   count with komi already wins, pass at once (the game ends and is scored exactly so), provided the
@@ -30,7 +31,8 @@ from engine.board import Board
 from engine.config import MCTSConfig
 from engine.player import RESIGN, MoveInfo, ReportMoves, StopCheck
 from engine.rollout._kernels_policy import PATTERN_TABLE, ownership_playouts
-from engine.search.mcts import MCTS, Evaluator, RolloutEvaluator
+from engine.search.evaluators import rollout_evaluator
+from engine.search.mcts import MCTS, Evaluator
 from engine.search.timecontrol import TimeControl
 
 MIN_PLAYOUTS = 300
@@ -51,9 +53,7 @@ class MCTSPlayer:
     def __init__(self, cfg: MCTSConfig | None = None, seed: int | None = None, evaluator: Evaluator | None = None):
         self.cfg = cfg or MCTSConfig()
         if evaluator is None:
-            evaluator = RolloutEvaluator(
-                self.cfg.rollout_policy, self.cfg.heuristic_priors, self.cfg.max_playout_moves, seed
-            )
+            evaluator = rollout_evaluator(self.cfg, seed)
         self.evaluator = evaluator
         self.mcts = MCTS(self.cfg, evaluator, seed)
         self.rng_state = np.array([np.random.default_rng(seed).integers(1, 2**62)], np.uint64)

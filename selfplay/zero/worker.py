@@ -214,15 +214,13 @@ def _play_rollout_games(cfg, out_dir, generation, indices, on_game) -> dict:
 
     Every move is a full search and a sample: the playout cap saves net calls, and this search has none.
     """
-    from engine.search.mcts import RolloutEvaluator
+    from engine.search.evaluators import rollout_evaluator
 
     cfg = cfg.replace(selfplay=replace(cfg.selfplay, playout_cap=False))
     m = cfg.mcts
     for index in indices:
         seed = game_seed(cfg.seed, generation, index)
-        res = selfplay_game(
-            cfg, RolloutEvaluator(m.rollout_policy, m.heuristic_priors, m.max_playout_moves, seed), seed
-        )
+        res = selfplay_game(cfg, rollout_evaluator(m, seed), seed)
         info = _write_game(Path(out_dir), cfg, generation, index, res)
         if on_game is not None:
             on_game(info)

@@ -55,6 +55,11 @@ def test_gtp_with_a_corrupt_net_is_one_line_and_a_traceback_with_v(corrupt):
     assert "Traceback" in run_cli("-v", "gtp", "--weights", str(corrupt)).stderr
 
 
+def test_gtp_with_a_corrupt_tree_policy_is_one_line(corrupt):
+    line = one_line_error(run_cli("gtp", "--pipeline", "rollout", "--tree-policy", str(corrupt)))
+    assert str(corrupt) in line and "not a rollout policy file" in line
+
+
 def test_train_sl_on_an_empty_folder_names_only_options_that_exist(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
