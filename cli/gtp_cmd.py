@@ -58,8 +58,9 @@ LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "le
 )
 @click.option(
     "--tree-policy",
-    type=click.Path(exists=True, dir_okay=False),
-    help="rollout search: priors from this trained rollout policy's tree policy (train rollout's .npz)",
+    metavar="FILE|none",
+    help="rollout search: priors from this trained tree policy (train rollout's .npz); default: the shipped "
+    "one (nets/weights/lee9/rollout.npz); none: the hand-written heuristics",
 )
 @click.option(
     "--lee-search",
@@ -91,6 +92,7 @@ def gtp(
 
     logging.basicConfig(stream=sys.stderr, level=[logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)])
     search = {field: search_options[name] for name, field in SEARCH_OPTIONS.items()}
+    search["tree_policy"] = _tree_policy(search["tree_policy"])
     c_puct = search["c_puct"]
     search.update(seconds_per_move=seconds, rollout=None if c_puct is None else {"c_puct": c_puct})
     lee = {name: search_options[name] for name in LEE_OPTIONS}
@@ -134,6 +136,15 @@ def _engine(player, seed, weights, pipeline, lam, device, precision, search: dic
     net = None if pipeline == "rollout" else weights
     dev = torch_device(device) if net else "cpu"
     return player_from_options(player, seed, net, pipeline, dev, precision, **extra, **search)
+
+
+def _tree_policy(option: str | None) -> str:
+    """``MCTSConfig.tree_policy`` from ``--tree-policy``: the file, the shipped one, or "" for ``none``."""
+    from nets.weights import shipped_tree_policy
+
+    if option is None:
+        return shipped_tree_policy()
+    return "" if option.lower() == "none" else option
 
 
 def _net_size(weights: str) -> int | None:

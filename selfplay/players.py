@@ -172,6 +172,7 @@ def build_player(cfg: PlayerConfig, evaluator=None):
     from engine.search.player import MCTSPlayer
 
     if cfg.kind == "mcts":
+        log.info("rollout search priors: %s", f"tree policy {search.tree_policy}" if search.tree_policy else "heuristics")
         if cfg.threads > 1:
             from engine.search.root_parallel import RootParallelPlayer
 

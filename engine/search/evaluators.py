@@ -42,8 +42,12 @@ def load_tree_policy(path: str) -> RolloutPolicy:
         UserError: naming the file, if it cannot be read or holds no tree weights.
     """
     try:
-        policy = RolloutPolicy.from_bytes(Path(path).read_bytes())
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise UserError(f"{path}: {(e.strerror or str(e)).lower()} (a tree policy file)") from None
+    try:
+        policy = RolloutPolicy.from_bytes(data)
+    except (ValueError, KeyError, zipfile.BadZipFile) as e:
         raise UserError(f"{path}: not a rollout policy file ({str(e).split('.')[0]})") from None
     if policy.tree_weights is None:
         raise UserError(f"{path}: the rollout policy has no tree weights (train it with go-engine train rollout)")

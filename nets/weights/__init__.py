@@ -5,6 +5,10 @@ Each net is ``zero<N>.safetensors`` (an AlphaGo Zero policy-value net for N x N,
 settings it is played with (``MCTSConfig`` fields and ``lam``), ``trained`` says how it was made.
 docs/zero.md has the recipe and the figures.
 
+The trained tree policy of ``lee9/rollout.npz`` (local patterns, size-independent) also gives the
+priors of the no-network search that ``go-engine gtp`` plays on the sizes without a net
+(``shipped_tree_policy``; docs/lee.md "The tree policy as the rollout search's priors").
+
 ``lee<N>/`` is an AlphaGo Lee weights folder for N x N (``sl.safetensors``, ``value.safetensors``,
 ``rollout.npz``; docs/lee.md) with ``lee.json`` beside them in the same form; ``go-engine gtp
 --pipeline lee`` plays it when no ``--weights`` is given.
@@ -36,3 +40,9 @@ def shipped_lee() -> dict[int, tuple[Path, dict]]:
         meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
         found[int(folder.name.removeprefix("lee"))] = (folder, dict(meta.get("search", {})))
     return found
+
+
+def shipped_tree_policy() -> str:
+    """The rollout-policy file whose tree policy gives the shipped no-network search its priors ("" if none)."""
+    path = HERE / "lee9" / "rollout.npz"
+    return str(path) if path.is_file() else ""

@@ -627,3 +627,20 @@ def test_final_status_list_seki_agrees_with_gnugo_on_a_real_game():
     in_seki = set(seki[2:].split())
     assert not in_seki & set(dead[2:].split())
     assert in_seki <= set(alive[2:].split())
+
+
+@pytest.mark.parametrize(
+    "args, priors",
+    [((), "tree policy .*lee9/rollout.npz"), (("--tree-policy", "none"), "heuristics")],
+)
+def test_the_rollout_search_on_19x19_uses_the_shipped_tree_policy_unless_told_none(args, priors):
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", "gtp", "--size", "19", "-v", *args],
+        input="boardsize 19\ngenmove b\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(rf"rollout search priors: {priors}", proc.stderr), proc.stderr
+    assert re.fullmatch(r"= \n\n= [A-HJ-T]\d+\n\n= \n\n", proc.stdout)
