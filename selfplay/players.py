@@ -172,7 +172,8 @@ def build_player(cfg: PlayerConfig, evaluator=None):
     from engine.search.player import MCTSPlayer
 
     if cfg.kind == "mcts":
-        log.info("rollout search priors: %s", f"tree policy {search.tree_policy}" if search.tree_policy else "heuristics")
+        priors = f"tree policy {search.tree_policy}" if search.tree_policy else "heuristics"
+        log.info("rollout search priors: %s", priors)
         if cfg.threads > 1:
             from engine.search.root_parallel import RootParallelPlayer
 
