@@ -21,8 +21,15 @@ from cli import options as opt
 @click.option("--l2", type=float, default=1e-4, show_default=True, help="L2 penalty")
 @opt.fraction("--holdout", default=0.1, most=0.9, help="fraction of games held out for the accuracy figure")
 @opt.seed(help="seed of the train/held-out split")
-def rollout(data_dir, out, steps, lr, l2, holdout, seed):
+@click.option(
+    "--init",
+    type=click.Path(exists=True, dir_okay=False),
+    help="start from this policy file; the L2 penalty then pulls towards it (fine-tuning)",
+)
+def rollout(data_dir, out, steps, lr, l2, holdout, seed, init):
     """Softmax regression of the expert move on local pattern features; saves rollout + tree weights."""
     from selfplay.expert_data import train_rollout_policy
 
-    train_rollout_policy(data_dir, out, holdout=holdout, steps=steps, lr=lr, l2=l2, seed=seed, log=click.echo)
+    train_rollout_policy(
+        data_dir, out, holdout=holdout, steps=steps, lr=lr, l2=l2, seed=seed, init=init, log=click.echo
+    )

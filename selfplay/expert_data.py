@@ -216,9 +216,13 @@ def train_rollout_policy(
     lr: float = 0.1,
     l2: float = 1e-4,
     seed: int = 0,
+    init: str | os.PathLike | None = None,
     log=print,
 ) -> dict:
     """Fit the rollout and tree policies on the SGF games of ``data_dir`` and save them to ``out``.
+
+    With ``init`` (a policy file) both start from its weights, and the L2 penalty pulls towards
+    them: fine-tuning, e.g. a 9x9 policy on a few 19x19 games.
 
     Games are split at random (by ``seed``) into training and held-out parts (``holdout`` of the
     games, at least one when there are two or more). Returns the figures: positions, top-1
@@ -241,8 +245,10 @@ def train_rollout_policy(
     is_test = np.array([g in test_games for g in ex.game], bool)
     train, test = ex.subset(~is_test), ex.subset(is_test)
     log(f"{len(records)} games, {len(train)} training / {len(test)} held-out positions")
-    w_roll = fit_softmax(train.without_tree_features(), steps=steps, lr=lr, l2=l2)
-    w_tree = fit_softmax(train, steps=steps, lr=lr, l2=l2)
+    start = load_rollout_policy(init) if init is not None else RolloutPolicy()
+    w_roll = fit_softmax(train.without_tree_features(), steps=steps, lr=lr, l2=l2, weights=start.weights)
+    tree0 = start.tree_weights if start.tree_weights is not None else start.weights
+    w_tree = fit_softmax(train, steps=steps, lr=lr, l2=l2, weights=tree0)
     save_rollout_policy(out, RolloutPolicy(w_roll, w_tree))
     figures = {
         "games": len(records),

@@ -238,12 +238,14 @@ def fit_softmax(
         lr: Adam step size.
         l2: L2 penalty per weight (mean over positions).
         log_every: print the loss every so many steps (0: quiet).
-        weights: initial weights (default zeros).
+        weights: initial weights (default zeros); the L2 penalty pulls towards them (fine-tuning a
+            policy trained on other games keeps what the new games do not contradict).
 
     Returns:
         ``float32[N_WEIGHTS]``.
     """
-    w = np.zeros(N_WEIGHTS) if weights is None else np.asarray(weights, np.float64).copy()
+    w0 = np.zeros(N_WEIGHTS) if weights is None else np.asarray(weights, np.float64)
+    w = w0.copy()
     m = np.zeros_like(w)
     v = np.zeros_like(w)
     b1, b2, eps = 0.9, 0.999, 1e-8
@@ -253,7 +255,7 @@ def fit_softmax(
     for t in range(1, steps + 1):
         p = _segment_softmax(_logits(w, ex), ex.start)
         p[ex.target] -= 1.0
-        grad = np.bincount(flat, weights=np.repeat(p, mf), minlength=N_WEIGHTS) / npos + l2 * w
+        grad = np.bincount(flat, weights=np.repeat(p, mf), minlength=N_WEIGHTS) / npos + l2 * (w - w0)
         grad[KR.F_PAD] = 0.0
         m = b1 * m + (1 - b1) * grad
         v = b2 * v + (1 - b2) * grad * grad

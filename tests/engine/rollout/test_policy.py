@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -266,3 +268,21 @@ def test_nakade_weight_reaches_the_incremental_rollout_policy():
     probs = policy.probs(b)
     np.testing.assert_allclose(probs, direct_probs(policy, b), atol=1e-12)
     assert int(np.argmax(probs)) == coords.from_gtp("C4", 7)
+
+
+def test_fine_tuning_starts_from_the_given_weights_and_is_pulled_back_to_them(tmp_path):
+    from selfplay.expert_data import load_rollout_policy, train_rollout_policy
+
+    shipped = Path(__file__).parents[3] / "nets" / "weights" / "lee9" / "rollout.npz"
+    games = Path(__file__).parents[2] / "data" / "gnugo9"
+    start = load_rollout_policy(shipped)
+    tuned = tmp_path / "tuned.npz"
+    fresh = tmp_path / "fresh.npz"
+    # a strong pull keeps the fine-tuned weights near the start; the same pull without a start
+    # keeps them near zero: the penalty is centred on the start
+    figures = train_rollout_policy(games, tuned, steps=20, l2=10.0, init=shipped, log=lambda _: None)
+    train_rollout_policy(games, fresh, steps=20, l2=10.0, log=lambda _: None)
+    tuned_p, fresh_p = load_rollout_policy(tuned), load_rollout_policy(fresh)
+    assert np.abs(tuned_p.tree_weights - start.tree_weights).max() < 0.25
+    assert np.abs(fresh_p.tree_weights).max() < 0.25 < np.abs(start.tree_weights).max()
+    assert figures["tree_top1_train"] > 0.2  # the shipped policy's skill survives the short run
