@@ -148,7 +148,9 @@ def test_absolute_time_is_never_exceeded(engine):
     engine.ask("kgs-time_settings absolute 3")
     res = engine.play_clock(("abs", 3.0), 20)
     assert min(res["left"].values()) > 0, res
-    assert res["moves"][0] in best_priors(()) or res["moves"][0] == "E5"
+    # The first move has time to search, so it may leave the best prior for a close one (F5, with
+    # a quarter of E5's prior); it must still be one the net rates, never a stray point.
+    assert res["moves"][0] in best_priors((), share=0.1), res["moves"][0]
 
 
 def test_canadian_byo_yomi_periods_are_never_exceeded(engine):
