@@ -110,6 +110,11 @@ def config_from_options(options: dict, table: dict[str, Key] = SELFPLAY_KEYS) ->
     help="generation 0 played by the no-network search (expert iteration start); 0 = by the fresh net",
 )
 @opt.counted("--bootstrap-playouts", default=400, help="0 = --playouts")
+@click.option(
+    "--init",
+    type=click.Path(dir_okay=False, exists=True),
+    help="generation 0 of a new run: these weights (widened if the run's net adds input planes, e.g. the komi plane)",
+)
 @click.option("--gnugo", help="GNU Go command line: also rate each new best against it (GTP)")
 @click.option("--gnugo-komi", type=float, help="komi of the GNU Go games (default --komi; -7.5: the reverse-komi rung)")
 @opt.choice(
@@ -126,7 +131,7 @@ def config_from_options(options: dict, table: dict[str, Key] = SELFPLAY_KEYS) ->
     "--actors", type=click.IntRange(min=0), default=0, help="Ray actors; 0 = one per CPU (GPU) of the cluster"
 )
 @common_options
-def zero(run_dir, ray_address, actors, **options):
+def zero(run_dir, ray_address, actors, init, **options):
     """Run the AlphaGo Zero loop for --hours: self-play, train, evaluate, rate (see docs/zero.md)."""
     from selfplay.zero.ladder import gnugo_match
     from selfplay.zero.loop import run_zero
@@ -139,9 +144,9 @@ def zero(run_dir, ray_address, actors, **options):
         from selfplay.zero.cluster_loop import run_zero_on_cluster
 
         try:
-            state = run_zero_on_cluster(cfg, run_dir, ray_address, actors, external=external)
+            state = run_zero_on_cluster(cfg, run_dir, ray_address, actors, external=external, init=init)
         except RayConnectError as e:
             raise click.ClickException(str(e)) from None
     else:
-        state = run_zero(cfg, run_dir, external=external)
+        state = run_zero(cfg, run_dir, external=external, init=init)
     click.echo(f"{state.generation} generations; best = generation {state.best}; ratings in {run_dir}/ratings.csv")

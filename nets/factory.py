@@ -19,6 +19,8 @@ keeps its config as ``model.cfg``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
@@ -48,6 +50,31 @@ def build_model(cfg: NetConfig, head: str | None = None) -> nn.Module:
             raise ValueError(f"unknown RL head {head!r}; known: {sorted(RL_HEADS)}")
         return RL_HEADS[head](cfg)
     return _MODELS[cfg.kind](cfg)
+
+
+def widen_input(model: nn.Module, cfg: NetConfig) -> nn.Module:
+    """A ``cfg`` net that computes what ``model`` does: its weights, zeros for the planes it adds.
+
+    ``cfg`` must be ``model.cfg`` with more input planes appended (``agz17`` -> ``agz17k``: the
+    komi plane); the first layer's weights for the new planes start at zero, so the net ignores
+    them until training teaches it their meaning.
+
+    Raises:
+        ValueError: if ``cfg`` differs from ``model.cfg`` in more than the input planes, or has fewer.
+    """
+    old = model.cfg
+    if replace(cfg, in_planes=old.in_planes, feature_set=old.feature_set) != old or cfg.in_planes < old.in_planes:
+        raise ValueError(f"cannot widen a {old} net into {cfg}: only input planes may be added")
+    new = build_model(cfg)
+    state = new.state_dict()
+    for name, w in model.state_dict().items():
+        if state[name].shape == w.shape:
+            state[name] = w.clone()
+        else:  # the first layer: [out, in_planes, k, k]
+            state[name] = torch.zeros_like(state[name])
+            state[name][:, : w.shape[1]] = w
+    new.load_state_dict(state)
+    return new.eval()
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -9,6 +9,7 @@ name            kind    board  planes   blocks   filters  use
 ==============  ======  =====  =======  =======  ======  ===================================
 b2c16           resnet  5      17       1        16      tests
 b6c64           resnet  9      17       5        64      9x9 on a CPU
+b6c64k          resnet  9      18       5        64      b6c64 with the komi plane (``agz17k``)
 b4c32           resnet  9      17       3        32      9x9 distilled student (``train distill``)
 b6c32           resnet  9      17       5        32      b6c64 pruned by half (``train prune``)
 b10c128         resnet  19     17       9        128     small 19x19 / a small GPU
@@ -33,6 +34,7 @@ from nets.config import NetConfig
 PRESETS: dict[str, NetConfig] = {
     "b2c16": NetConfig(kind="resnet", board_size=5, blocks=1, filters=16, value_hidden=32),
     "b6c64": NetConfig(kind="resnet", board_size=9, blocks=5, filters=64),
+    "b6c64k": NetConfig(kind="resnet", board_size=9, in_planes=18, feature_set="agz17k", blocks=5, filters=64),
     "b4c32": NetConfig(kind="resnet", board_size=9, blocks=3, filters=32),
     "b6c32": NetConfig(kind="resnet", board_size=9, blocks=5, filters=32),
     "b10c128": NetConfig(kind="resnet", board_size=19, blocks=9, filters=128),

@@ -57,6 +57,10 @@ class SelfPlayConfig(SelfPlayMoves):
     an expert-iteration start (Anthony et al. 2017); 0 = by the fresh net, as in AlphaGo Zero"""
     bootstrap_playouts: int = 0
     """playouts per move of the bootstrap search (0 = the ``mcts.num_simulations`` of the run)"""
+    komi_spread: int = 0
+    """each game's komi is the run's komi plus a uniform whole number of points in +-``komi_spread``
+    (KataGo's komi randomisation, for nets with a komi plane: ``agz17k``); 0 = every game at the
+    run's komi. Needs the compiled engine"""
     engine: str = "compiled"
     """``"compiled"``: all of a worker's games in one Numba arena, one network call per step
     (``engine/search/batch.py``; agz17 nets); ``"threads"``: one ``MCTS`` per game in a thread
@@ -68,6 +72,8 @@ class SelfPlayConfig(SelfPlayMoves):
             raise ValueError("root_search 'gumbel' needs engine 'compiled'")
         if self.forced_k > 0 and self.engine != "compiled":
             raise ValueError("forced_k must be 0 unless the engine is 'compiled' with a PUCT root")
+        if self.komi_spread < 0 or (self.komi_spread and self.engine != "compiled"):
+            raise ValueError("komi_spread must be >= 0, and 0 unless the engine is 'compiled'")
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
             raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
         if self.engine not in ("compiled", "threads"):

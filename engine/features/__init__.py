@@ -7,6 +7,28 @@ AlphaGo Zero / simple / liberty planes; ``lee`` adds the AlphaGo Lee sets ``"agl
 """
 
 from engine.features import lee  # noqa: F401  (registers "aglee48" and "aglee49")
-from engine.features.registry import DEFAULT, FEATURES, FeatureFn, encode, n_planes, register
+from engine.features.registry import (
+    DEFAULT,
+    FEATURES,
+    KOMI_SCALE,
+    FeatureFn,
+    encode,
+    has_komi_plane,
+    n_planes,
+    own_komi,
+    register,
+    stored_set,
+)
 
-__all__ = ["DEFAULT", "FEATURES", "FeatureFn", "encode", "n_planes", "register"]
+__all__ = [
+    "DEFAULT",
+    "FEATURES",
+    "KOMI_SCALE",
+    "FeatureFn",
+    "encode",
+    "has_komi_plane",
+    "n_planes",
+    "own_komi",
+    "register",
+    "stored_set",
+]

@@ -15,6 +15,13 @@ plane      content
 16         all ones if ``color`` is BLACK, all zeros if WHITE
 =========  ==================================================================================
 
+``"agz17k"``: the 17 ``agz17`` planes and an 18th, the komi from the view of ``color`` (the
+points ``color`` receives: ``+komi`` for white, ``-komi`` for black) divided by ``KOMI_SCALE``,
+the same at every point. KataGo feeds its nets the komi as an input so that one net plays any
+komi (reverse komi, handicap, the randomised komi of its self-play); a net without it judges every
+game as if the komi were the one it was trained on. Shards store only the 0/1 planes of a set
+(``stored_set``); the komi plane is rebuilt from the game's komi when a window is read.
+
 "Own" is the same colour in every history plane (the paper's ``X_t``/``Y_t``). History
 positions come from ``board.position_history(8)`` (one per move, passes included); positions
 before the start of the record are all zero.
@@ -57,6 +64,10 @@ FeatureFn = Callable[[Board, int, np.ndarray], None]
 FEATURES: dict[str, tuple[int, FeatureFn]] = {}
 """The registry: ``{name: (n_planes, fn)}``."""
 DEFAULT = "agz17"
+KOMI_SCALE = 15.0
+"""the komi plane holds ``own komi / KOMI_SCALE`` (komi 7.5: +-0.5)"""
+KOMI_SETS = {"agz17k": "agz17"}
+"""feature sets with a komi plane (the last plane) -> the set of their other planes"""
 
 
 def register(name: str, planes: int) -> Callable[[FeatureFn], FeatureFn]:
@@ -127,6 +138,28 @@ def _agz17(board: Board, color: int, out: np.ndarray) -> None:
         out[i] = stones == color
         out[8 + i] = stones == opp
     out[16] = 1.0 if color == BLACK else 0.0
+
+
+def own_komi(komi: float, color: int) -> float:
+    """Points that ``color`` receives: ``komi`` for white, ``-komi`` for black."""
+    return -float(komi) if color == BLACK else float(komi)
+
+
+def stored_set(name: str) -> str:
+    """The feature set whose planes a shard of ``name`` stores (all 0/1; the komi plane is not stored)."""
+    return KOMI_SETS.get(name, name)
+
+
+def has_komi_plane(name: str) -> bool:
+    """Whether ``name``'s last plane is the komi plane."""
+    return name in KOMI_SETS
+
+
+@register("agz17k", 18)
+def _agz17k(board: Board, color: int, out: np.ndarray) -> None:
+    """AlphaGo Zero planes and the komi plane (see the module docstring)."""
+    _agz17(board, color, out[:17])
+    out[17] = own_komi(board.komi, color) / KOMI_SCALE
 
 
 @register("simple", 4)

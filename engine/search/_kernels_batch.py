@@ -96,8 +96,9 @@ A_ZOBRIST = 14
     GS_LEAVES,
     GS_WINNER,
     GS_ID,
-) = range(16)
-NGS = 16
+    GS_KOMI2,
+) = range(17)
+NGS = 17
 IDLE, PLAYING, FINISHED = 0, 1, 2
 
 (
@@ -107,7 +108,7 @@ IDLE, PLAYING, FINISHED = 0, 1, 2
     FP_CINIT,
     FP_FPU,
     FP_VLOSS,
-    FP_KOMI,
+    FP_KOMI,  # the config's komi; the kernels read each game's own (``GS_KOMI2``)
     FP_ALPHA,
     FP_EPS,
     FP_TEMP,
@@ -650,7 +651,7 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
                 leaf = path[depth]
                 if nodes[g, leaf, N_TERM] != 0:
                     color = _replay(arena, scratch, g, k, depth, False, True)
-                    value = outcome_value(area_score(spts[0], sscal[0]), fp[FP_KOMI], color)
+                    value = outcome_value(area_score(spts[0], sscal[0]), 0.5 * gs[g, GS_KOMI2], color)
                     backup(nodes, nodew, ef, g, path, epath, depth, value)
                     gs[g, GS_SIMS] += 1
                     gs[g, GS_TOTAL_SIMS] += 1

@@ -51,7 +51,6 @@ from engine.search._kernels_batch import (
     FP_EPS,
     FP_FORCED_K,
     FP_FULL_PROB,
-    FP_KOMI,
     FP_RESIGN,
     FP_RESIGN_OFF,
     FP_SCHEDULE,
@@ -59,6 +58,7 @@ from engine.search._kernels_batch import (
     GS_BUDGET,
     GS_FULL,
     GS_ID,
+    GS_KOMI2,
     GS_LEAVES,
     GS_NMOVES,
     GS_NOISE,
@@ -282,7 +282,7 @@ def end_game(arena, fp, g):
     if gs[g, GS_RESIGNED] != 0:
         gs[g, GS_WINNER] = 3 - gs[g, GS_RESIGNED]
     else:
-        s = area_score(bpts[g], bscal[g]) - fp[FP_KOMI]
+        s = area_score(bpts[g], bscal[g]) - 0.5 * gs[g, GS_KOMI2]
         gs[g, GS_WINNER] = BLACK if s > 0 else (WHITE if s < 0 else EMPTY)
     gs[g, GS_STATUS] = FINISHED
 
@@ -478,8 +478,8 @@ def start_move(arena, work, fp, ip, g, child):
 
 
 @njit(**NJIT)
-def start_game(arena, work, fp, ip, g, seed, game_id):
-    """Put a new game (empty board, black to move) in slot ``g`` with generator seed ``seed``."""
+def start_game(arena, work, fp, ip, g, seed, game_id, komi2):
+    """Put a new game (empty board, black to move, komi ``komi2 / 2``) in slot ``g`` with generator seed ``seed``."""
     bpts, bscal, bhist, rstones, gs, rng = arena[0], arena[1], arena[2], arena[3], arena[9], arena[10]
     reset_board(bpts[g], bscal[g], ip[IP_SIZE], ip[IP_SUICIDE], ip[IP_SUPERKO])
     bhist[g, 0] = bscal[g, HASH]
@@ -491,6 +491,7 @@ def start_game(arena, work, fp, ip, g, seed, game_id):
         gs[g, c] = 0
     rng[g] = np.uint64(seed)
     gs[g, GS_ID] = game_id
+    gs[g, GS_KOMI2] = komi2
     gs[g, GS_STATUS] = PLAYING
     gs[g, GS_RESIGN_ON] = 1 if fp[FP_RESIGN] > 0 and rand_uniform(rng, g) >= fp[FP_RESIGN_OFF] else 0
     start_move(arena, work, fp, ip, g, -1)

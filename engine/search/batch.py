@@ -3,14 +3,19 @@
 Vocabulary (see ``engine/search/_kernels_batch.py`` for the arena layout): ``ManyGames`` holds
 ``K`` game slots split into ``groups`` (two by default). A *step* of a group selects one leaf per
 playing game (``leaves_per_game`` under virtual loss), writes their agz17 planes into the group's
-preallocated ``float32[B, 17, n, n]`` buffer, calls the *evaluator* once, and installs the results;
+preallocated ``float32[B, C, n, n]`` buffer, calls the *evaluator* once, and installs the results;
 games whose search is complete play their move inside the same kernel call. While one group's
 evaluator call runs in a helper thread (torch releases the GIL, and so do the kernels), the main
 thread steps the other group, so a network call overlaps the other group's search. The root
 search is PUCT (with KataGo's forced playouts if ``forced_k`` > 0) or Gumbel AlphaZero's
 (``root = "gumbel"``).
 
-An *evaluator* is any callable ``(planes float32[B, 17, n, n], legal int8[B, n*n+1]) -> (priors
+Every game has its own komi (``start``; default ``komi`` of the config): its final score and the
+value of terminal leaves use it. With ``komi_plane`` the buffer has ``C = 18`` planes, the 18th the
+komi plane of ``agz17k`` (``engine.features``: the komi of the leaf's game from the view of the
+player to move), written by numpy once per step; else ``C = 17``.
+
+An *evaluator* is any callable ``(planes float32[B, C, n, n], legal int8[B, n*n+1]) -> (priors
 [B, n*n+1], values [B])``: priors non-negative in any scale (the tree renormalises over legal
 moves), values in [-1, 1] from the view of the player to move. ``NullEvaluator`` (uniform, 0) times
 everything but the network. Python runs once per step and once per finished game, never per leaf.
@@ -29,12 +34,13 @@ import numpy as np
 
 from engine import _kernels as K
 from engine.config import PuctConfig, SelfPlayMoves
+from engine.features.registry import KOMI_SCALE
 from engine.search import _kernels_batch as KB
 from engine.search import _kernels_batch_game as KG
 
 Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 PLANES = 17
-"""agz17: the one feature set the kernels encode"""
+"""agz17: the planes the kernels encode (and the sample rows keep)"""
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,13 @@ class BatchSearchConfig(PuctConfig, SelfPlayMoves):
     reuse_tree: bool = True
     """keep the chosen move's subtree for the next search (PUCT only: a Gumbel search starts afresh)"""
     max_depth: int = 1000
+    komi_plane: bool = False
+    """append the agz17k komi plane to each leaf's planes (nets with a komi input)"""
+
+    def __post_init__(self):
+        super().__post_init__()
+        if (2 * self.komi) % 1:
+            raise ValueError(f"komi must be a multiple of 0.5, got {self.komi}")
 
     @property
     def move_cap(self) -> int:
@@ -102,7 +115,7 @@ class FinishedGame:
     resign_disabled: bool
     would_resign: int
     planes: np.ndarray
-    """uint8[T, 17, n, n]"""
+    """uint8[T, 17, n, n] (agz17; no komi plane)"""
     pi: np.ndarray
     """float32[T, n*n+1]"""
     z: np.ndarray
@@ -113,6 +126,8 @@ class FinishedGame:
     """int[T]: moves played before each sample"""
     simulations: int
     leaves: int
+    komi: float = 7.5
+    """the game's komi"""
 
 
 @dataclass
@@ -214,7 +229,7 @@ class ManyGames:
             np.zeros(slots, np.int64),
             np.zeros(slots, np.int64),
             np.zeros(slots, np.int64),
-            np.zeros((slots, PLANES, n, n), np.float32),
+            np.zeros((slots, PLANES + int(self.cfg.komi_plane), n, n), np.float32),
             work,
         )
 
@@ -232,9 +247,9 @@ class ManyGames:
         return sum(a.nbytes for s in self.scratch for a in s[:-1]) + sum(a.nbytes for s in self.scratch for a in s[-1])
 
     # ------------------------------------------------------------------ games
-    def start(self, g: int, seed: int, game_id: int) -> None:
-        """Start a new game in slot ``g``."""
-        KG.start_game(self.arena, self._work(g), self.fp, self.ip, g, np.uint64(seed), game_id)
+    def start(self, g: int, seed: int, game_id: int, komi: float | None = None) -> None:
+        """Start a new game in slot ``g`` (with ``komi``, a multiple of 0.5; default the config's)."""
+        KG.start_game(self.arena, self._work(g), self.fp, self.ip, g, np.uint64(seed), game_id, _komi2(self.cfg, komi))
 
     def _work(self, g: int) -> tuple:
         return self.scratch[self._group_of(g)][-1]
@@ -256,6 +271,7 @@ class ManyGames:
         gs = self.arena[9]
         gs[g] = 0
         gs[g, KB.GS_STATUS] = KB.PLAYING
+        gs[g, KB.GS_KOMI2] = _komi2(self.cfg, board.komi)
         self.arena[10][g] = np.uint64(seed)
         KG.start_move(self.arena, self._work(g), self.fp, self.ip, g, -1)
 
@@ -285,6 +301,7 @@ class ManyGames:
             sample_moves=smove[g, :ns].astype(np.int64),
             simulations=int(gs[g, KB.GS_TOTAL_SIMS]),
             leaves=int(gs[g, KB.GS_LEAVES]),
+            komi=0.5 * int(gs[g, KB.GS_KOMI2]),
         )
 
     def root_visits(self, g: int) -> np.ndarray:
@@ -306,6 +323,9 @@ class ManyGames:
     def batch(self, group: int, k: int) -> tuple[np.ndarray, np.ndarray]:
         """``(planes, legal)`` of the ``k`` selected leaves of ``group`` (views of the buffers)."""
         s = self.scratch[group]
+        if self.cfg.komi_plane and k:
+            komi = 0.5 * self.arena[9][s[8][:k], KB.GS_KOMI2]
+            s[9][:k, PLANES] = (np.where(s[7][:k] == K.BLACK, -komi, komi) / KOMI_SCALE)[:, None, None]
         return s[9][:k], s[3][:k]
 
     def finish(self, group: int, k: int, priors: np.ndarray, values: np.ndarray) -> int:
@@ -338,6 +358,7 @@ class ManyGames:
         games: int,
         *,
         seed_of: Callable[[int], int] = lambda i: i + 1,
+        komi_of: Callable[[int], float] | None = None,
         on_game: Callable[[FinishedGame], None] | None = None,
         seconds: float | None = None,
         overlap: bool = True,
@@ -348,6 +369,7 @@ class ManyGames:
             evaluator: the leaf evaluator.
             games: games to play.
             seed_of: the generator seed of game ``i``.
+            komi_of: the komi of game ``i`` (default: the config's); called after ``seed_of(i)``.
             on_game: called with each ``FinishedGame`` as it ends (in the calling thread).
             seconds: stop after this long (games in progress are dropped); None = play all.
             overlap: run each group's evaluator call in a helper thread while the next group steps.
@@ -355,9 +377,10 @@ class ManyGames:
         stats, t0 = RunStats(), time.perf_counter()
         gs = self.arena[9]
         nxt = 0
+        komi_of = komi_of or (lambda i: None)
         for g in range(self.k):
             if nxt < games:
-                self.start(g, seed_of(nxt), nxt)
+                self.start(g, seed_of(nxt), nxt, komi_of(nxt))
                 nxt += 1
             else:
                 gs[g, KB.GS_STATUS] = KB.IDLE
@@ -393,7 +416,7 @@ class ManyGames:
                         (priors, values), dt = fut.result() if pool else fut
                         stats.net_seconds += dt
                     if self.finish(grp, k, priors, values):
-                        nxt = self._harvest(grp, games, nxt, seed_of, on_game, stats, t0, seconds)
+                        nxt = self._harvest(grp, games, nxt, (seed_of, komi_of), on_game, stats, t0, seconds)
                     pending[grp] = (0, None)
                     if not stop:
                         submit(grp)
@@ -410,7 +433,8 @@ class ManyGames:
     def _live(self) -> bool:
         return bool((self.arena[9][:, KB.GS_STATUS] == KB.PLAYING).any())
 
-    def _harvest(self, grp, games, nxt, seed_of, on_game, stats, t0, seconds) -> int:
+    def _harvest(self, grp, games, nxt, starts, on_game, stats, t0, seconds) -> int:
+        seed_of, komi_of = starts
         gs = self.arena[9]
         a, b = self.groups[grp]
         for g in np.flatnonzero(gs[a:b, KB.GS_STATUS] == KB.FINISHED) + a:
@@ -421,9 +445,17 @@ class ManyGames:
                 on_game(self.finished_game(g))
             gs[g, KB.GS_STATUS] = KB.IDLE
             if nxt < games and (seconds is None or time.perf_counter() - t0 < seconds):
-                self.start(g, seed_of(nxt), nxt)
+                self.start(g, seed_of(nxt), nxt, komi_of(nxt))
                 nxt += 1
         return nxt
+
+
+def _komi2(cfg: BatchSearchConfig, komi: float | None) -> int:
+    """Twice ``komi`` (default ``cfg.komi``) as the kernels keep it; a komi off the half-point grid is refused."""
+    komi = cfg.komi if komi is None else float(komi)
+    if (2 * komi) % 1:
+        raise ValueError(f"komi must be a multiple of 0.5, got {komi}")
+    return int(round(2 * komi))
 
 
 def warm_up(size: int = 9) -> float:

@@ -7,14 +7,21 @@ by the worker's seed for it; the game's course depends on that seed and its eval
 ``batch_config`` maps the run's ``Config`` onto ``BatchSearchConfig``: the ``PuctConfig`` section of
 ``cfg.mcts`` and the ``SelfPlayMoves`` section of ``cfg.selfplay`` (noise, temperature, resignation
 with the holdout, playout cap, move cap, root search). One leaf per game per step, so no virtual loss is needed.
+``game_komi`` draws a game's komi: the run's komi, moved by a whole number of points up to
+``selfplay.komi_spread`` either way (KataGo's komi randomisation; the nets with the agz17k komi
+plane learn from it what a point of komi is worth).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
 
 from engine.config import PuctConfig, SelfPlayMoves, section
+from engine.features import has_komi_plane, stored_set
 from engine.search.batch import BatchSearchConfig, Evaluator, FinishedGame, ManyGames
 from engine.sgf import board_to_record
 from selfplay.config import Config
@@ -24,8 +31,16 @@ ENGINES = ("compiled", "threads")
 
 
 def supports(cfg: Config) -> bool:
-    """True if the compiled engine can play ``cfg``'s games (it writes agz17 planes only)."""
-    return cfg.net.feature_set == "agz17"
+    """True if the compiled engine can play ``cfg``'s games (it writes agz17 planes, and agz17k's komi plane)."""
+    return stored_set(cfg.net.feature_set) == "agz17"
+
+
+def game_komi(cfg: Config, seed: int) -> float:
+    """The komi of the game seeded ``seed``: ``board.komi`` plus a uniform whole number in +-``komi_spread``."""
+    spread = int(cfg.selfplay.komi_spread)
+    if spread == 0:
+        return cfg.board.komi
+    return cfg.board.komi + int(np.random.default_rng([seed, 0x4B4F4D49]).integers(-spread, spread + 1))
 
 
 def batch_config(cfg: Config) -> BatchSearchConfig:
@@ -39,6 +54,7 @@ def batch_config(cfg: Config) -> BatchSearchConfig:
         playouts=m.num_simulations,
         temperature=1.0,
         reuse_tree=m.reuse_tree,
+        komi_plane=has_komi_plane(cfg.net.feature_set),
         **section(m, PuctConfig),
         **section(cfg.selfplay, SelfPlayMoves),
     )
@@ -46,7 +62,7 @@ def batch_config(cfg: Config) -> BatchSearchConfig:
 
 def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:
     """A finished game as ``selfplay_game`` returns it (the record is rebuilt from the moves)."""
-    board = cfg.board.make_board()
+    board = replace(cfg.board, komi=f.komi).make_board()
     for a in f.moves:
         board.play(int(a))
     if f.resigned:
@@ -55,6 +71,7 @@ def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:
     result = board.result() if (board.is_over or board.move_number >= cap) else None
     scored = result is not None and not f.resigned  # the final position is the one the area count read
     info = {"ownership": board.ownership(), "score": board.area_score()} if scored else {}
+    info["komi"] = f.komi
     return GameResult(
         record=board_to_record(board, result=result, black_name="zero", white_name="zero"),
         planes=f.planes,
@@ -91,9 +108,12 @@ def play_compiled(
         started[i] = time.perf_counter()
         return int(seeds[i])
 
+    def komi_of(i: int) -> float:
+        return game_komi(cfg, int(seeds[i]))
+
     def on_game(f: FinishedGame) -> None:
         res = game_result(cfg, f, time.perf_counter() - started.pop(f.game_id))
         on_result(indices[f.game_id], res)
 
-    st = mg.play(evaluator, len(indices), seed_of=seed_of, on_game=on_game)
+    st = mg.play(evaluator, len(indices), seed_of=seed_of, komi_of=komi_of, on_game=on_game)
     return {"steps": st.steps, "requests": st.steps, "leaves": st.leaves, "net_seconds": st.net_seconds}

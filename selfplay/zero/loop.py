@@ -216,7 +216,13 @@ def _selfplay_generation(cfg: Config, run_dir: Path, state: LoopState, progress:
 
 
 def run_zero(
-    cfg: Config, run_dir: str | Path, *, external: ExternalMatch | None = None, progress: bool = True, pool=None
+    cfg: Config,
+    run_dir: str | Path,
+    *,
+    external: ExternalMatch | None = None,
+    progress: bool = True,
+    pool=None,
+    init: str | Path | None = None,
 ) -> LoopState:
     """Run (or continue) the loop in ``run_dir`` until ``cfg.hours`` or ``cfg.max_generations``.
 
@@ -226,6 +232,7 @@ def run_zero(
         external: optional extra rating opponent for each new best (GNU Go through GTP).
         progress: tqdm bars for self-play.
         pool: a ``ClusterPool`` (``selfplay/zero/cluster_loop.py``): self-play and matches on Ray actors.
+        init: generation 0's net in a new run (``ensure_weights``); default a fresh net.
 
     Returns:
         The final loop state (also in ``loop.json``).
@@ -238,7 +245,7 @@ def run_zero(
     state_path = run_dir / "loop.json"
     state = LoopState.load(state_path)
     deadline = time.monotonic() + cfg.hours * 3600
-    ensure_weights(cfg, run_dir, None)
+    ensure_weights(cfg, run_dir, None, init)
     if not state.matches:
         _rate_new_best(cfg, run_dir, state, 0, external, pool)
         state.save(state_path)

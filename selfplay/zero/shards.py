@@ -13,8 +13,13 @@ z          int8[T]                game outcome from the player to move's view (+
 to_play    int8[T]                colour to move
 own        int8[T, n*n]           optional: final owner of each point, player to move's view (+1 own)
 score      float32[T]             optional: final area margin with komi, player to move's view
-meta       str (0-d)              JSON: feature set, size, generation, game, winner, moves, ...
+meta       str (0-d)              JSON: feature set, size, komi, generation, game, winner, moves, ...
 =========  =====================  ================================================================
+
+``planes`` are those of the stored feature set (``engine.features.stored_set``): a net with a komi
+plane (``agz17k``) trains on ``agz17`` shards, its komi plane rebuilt from ``meta["komi"]`` (the
+window's ``komi``, each row's komi from its player to move's view), so shards written at one komi
+by older runs serve it too.
 
 ``load_window(folder, positions)`` reads the newest shards until ``positions`` samples are
 gathered (AlphaGo Zero trained on the newest 500,000 games). ``own`` and ``score`` (KataGo's
@@ -33,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.board import BLACK
+from engine.features import stored_set
 from nets.fileio import atomic_write
 
 SHARD_RE = re.compile(r"^g(\d{4,})-(\d{7,})\.npz$")
@@ -122,6 +128,8 @@ class Window:
     """float32[N] score targets"""
     aux: np.ndarray | None = None
     """bool[N]: the row carries ``own`` and ``score``"""
+    komi: np.ndarray | None = None
+    """float32[N]: the komi each row's player to move receives (``engine.features.own_komi``)"""
 
     def __len__(self) -> int:
         return len(self.z)
@@ -133,7 +141,7 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
     Args:
         folder: the shards folder.
         positions: window size in samples; the oldest file read is kept whole.
-        feature_set: if given, every shard must have been written with it.
+        feature_set: if given, every shard must hold its stored planes (``stored_set``).
 
     Raises:
         FileNotFoundError: if there is no shard with samples.
@@ -144,8 +152,9 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
         if total >= positions:
             break
         data = read_shard(path)
-        if feature_set is not None and data["meta"].get("feature_set") != feature_set:
-            raise ValueError(f"{path}: feature set {data['meta'].get('feature_set')!r}, expected {feature_set!r}")
+        want = None if feature_set is None else stored_set(feature_set)
+        if want is not None and data["meta"].get("feature_set") != want:
+            raise ValueError(f"{path}: feature set {data['meta'].get('feature_set')!r}, expected {want!r}")
         if len(data["z"]):
             chosen.append((path, data))
             total += len(data["z"])
@@ -157,6 +166,7 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
         pi=np.concatenate([d["pi"] for _, d in chosen]),
         z=np.concatenate([d["z"] for _, d in chosen]),
         files=[p for p, _ in chosen],
+        komi=np.concatenate([_own_komi(d) for _, d in chosen]),
     )
     if any("own" in d for _, d in chosen):
         n2 = win.pi.shape[1] - 1
@@ -164,3 +174,9 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
         win.score = np.concatenate([d.get("score", np.zeros(len(d["z"]), np.float32)) for _, d in chosen])
         win.aux = np.concatenate([np.full(len(d["z"]), "own" in d) for _, d in chosen])
     return win
+
+
+def _own_komi(data: dict) -> np.ndarray:
+    """``float32[T]``: the komi of a shard's game from each sample's player to move (7.5 if not recorded)."""
+    komi = float(data["meta"].get("komi", 7.5))
+    return np.where(np.asarray(data["to_play"]) == BLACK, -komi, komi).astype(np.float32)

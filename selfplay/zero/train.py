@@ -38,6 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from engine.features import KOMI_SCALE, has_komi_plane
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
@@ -157,6 +158,13 @@ def augment(planes: np.ndarray, pi: np.ndarray, transforms: np.ndarray) -> tuple
     return x, p
 
 
+def with_komi_plane(planes: np.ndarray, komi: np.ndarray) -> np.ndarray:
+    """``planes [B, C, n, n]`` with the agz17k komi plane appended (``komi[i]``: row ``i``'s own komi)."""
+    b, _, n, _ = planes.shape
+    plane = np.broadcast_to((np.asarray(komi, np.float32) / KOMI_SCALE)[:, None, None, None], (b, 1, n, n))
+    return np.concatenate([planes, plane], axis=1)
+
+
 def regularised(model: torch.nn.Module) -> list[torch.Tensor]:
     """The weights that ``c ||theta||^2`` covers: conv and linear weights (not biases, not batch norm)."""
     return [p for name, p in model.named_parameters() if p.ndim > 1 and name.endswith("weight")]
@@ -250,6 +258,8 @@ def train(
             trans = rng.integers(0, N_SYMMETRIES, tc.batch_size) if tc.symmetries else np.zeros(tc.batch_size, int)
             idx, trans = ranks.slice(idx), ranks.slice(trans)  # this rank's part of the global batch
             x, pi = augment(window.planes[idx], window.pi[idx], trans)
+            if has_komi_plane(cfg.net.feature_set):
+                x = with_komi_plane(x, window.komi[idx])
             x, pi = torch.from_numpy(x).to(device), torch.from_numpy(pi).to(device)
             z = torch.from_numpy(window.z[idx].astype(np.float32)).to(device)
             # --- loss

@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 
 from engine import procs
-from engine.features import encode
+from engine.errors import UserError
+from engine.features import encode, n_planes, stored_set
 from engine.search.mcts import LeafBatch
 from engine.search.multi import MultiGameSearch
 from selfplay.config import Config
@@ -92,15 +93,34 @@ def build_net(cfg: Config, weights: str | os.PathLike | None, seed: int = 0):
     return build_model(cfg.net).eval()
 
 
-def ensure_weights(cfg: Config, run_dir: str | os.PathLike, weights: str | os.PathLike | None) -> Path:
-    """``weights`` if given; else ``models/gen_0000.safetensors`` of the run, written once from ``cfg.seed``."""
+def ensure_weights(
+    cfg: Config, run_dir: str | os.PathLike, weights: str | os.PathLike | None, init: str | os.PathLike | None = None
+) -> Path:
+    """``weights`` if given; else ``models/gen_0000.safetensors`` of the run, written once.
+
+    Generation 0 is the net ``init`` (widened by ``nets.factory.widen_input`` when ``cfg.net`` adds
+    input planes to it, e.g. the komi plane) or, without ``init``, a fresh net seeded by ``cfg.seed``.
+
+    Raises:
+        UserError: if ``init`` is another architecture than ``cfg.net`` (or a broken file).
+    """
     if weights is not None:
         return weights if weights == ROLLOUT_PLAYER else Path(weights)
     path = model_path(run_dir, 0)
     if not path.exists():
         from nets.checkpoint import save_weights
 
-        save_weights(path, build_net(cfg, None, cfg.seed), meta={"generation": 0})
+        if init is None:
+            save_weights(path, build_net(cfg, None, cfg.seed), meta={"generation": 0})
+        else:
+            from nets.factory import widen_input
+
+            try:
+                model = build_net(cfg, init)
+                model = model if model.cfg == cfg.net else widen_input(model, cfg.net)
+            except ValueError as e:
+                raise UserError(f"{init}: not a start for this run ({e})") from None
+            save_weights(path, model, meta={"generation": 0, "init": Path(init).name})
     return path
 
 
@@ -162,9 +182,12 @@ def _write_game(out_dir: Path, cfg: Config, generation: int, index: int, res: Ga
     res.record.game_comment = json.dumps(info)
     res.record.event = f"go-engine zero self-play, generation {generation}"
     write_sgf_file(out_dir / "sgf" / name.replace(".npz", ".sgf"), res.record)
-    meta = {**info, "feature_set": cfg.net.feature_set, "size": cfg.board.size, "komi": cfg.board.komi}
+    stored = stored_set(cfg.net.feature_set)  # a komi plane is not stored: the reader rebuilds it from the komi
+    komi = res.info.get("komi", cfg.board.komi)
+    meta = {**info, "feature_set": stored, "size": cfg.board.size, "komi": komi}
     own, score = aux_targets(res.info, res.to_play)
-    write_shard(out_dir / "shards" / name, res.planes, res.pi, res.z, res.to_play, meta, own=own, score=score)
+    planes = res.planes[:, : n_planes(stored)]
+    write_shard(out_dir / "shards" / name, planes, res.pi, res.z, res.to_play, meta, own=own, score=score)
     return info
 
 
