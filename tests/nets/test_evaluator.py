@@ -185,3 +185,25 @@ def test_half_precision_matches_float32(device):
         assert np.all(row[b.legal_mask() == 0] == 0) and row.sum() == pytest.approx(1.0, abs=1e-5)
     p_all, _ = TorchEvaluator(half.model, device=device, half=True, symmetries="all").evaluate_boards(boards)
     assert np.all(p_all[0][boards[0].legal_mask() == 0] == 0)
+
+
+def test_a_komi_net_sees_the_komi_of_the_searched_game():
+    """agz17k: the komi plane comes from the board's komi, in the evaluator and inside a search."""
+    torch.manual_seed(3)
+    model = build_model(preset("b2c16", in_planes=18, feature_set="agz17k"))
+    ev = TorchEvaluator(model, symmetries=False)
+    values = {}
+    for komi in (-7.5, 0.5, 7.5):
+        board = _position()
+        board.rules = type(board.rules)(komi=komi)
+        _, v = ev.evaluate_boards([board])
+        planes = encode(board, "agz17k")
+        with torch.no_grad():
+            want = model(torch.from_numpy(planes[None]))[1].item()
+        assert v[0] == pytest.approx(want, abs=1e-5)
+        search = MCTS(MCTSConfig(max_nodes=200, max_edges=5000), ev)
+        search.search(board, num_simulations=1)
+        values[komi] = (float(v[0]), search.root_value())
+    assert len({v for v, _ in values.values()}) == 3  # the komi reaches the net
+    for v, root in values.values():
+        assert root == pytest.approx(v, abs=1e-5)
