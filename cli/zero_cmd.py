@@ -29,6 +29,11 @@ common_options = opt.group(
     opt.counted("--workers", default=CPUS, help="0 = in-process; default: this machine's cores"),
     opt.counted("--games-per-worker-batch", default=256, least=1, help="games a worker plays at once (K)"),
     opt.counted("--temperature-moves", default=8),
+    opt.counted(
+        "--komi-spread",
+        default=0,
+        help="each game's komi: --komi plus a uniform whole number of points in +-this (nets with a komi plane)",
+    ),
     opt.fraction("--resign-threshold", default=0.05),
     opt.fraction("--resign-disabled-frac", default=0.1),
     click.option(
