@@ -130,3 +130,16 @@ def test_gtp_with_a_9x9_net_starts_on_its_board():
     other = run_cli("gtp", "--weights", str(path), "--size", "19", "--playouts", "8", stdin="genmove b\nname\nquit\n")
     assert other.exit_code == 0 and "Traceback" not in other.output  # the session goes on
     assert other.stdout.startswith("? ") and "the model is for 9x9" in other.stdout
+
+
+def test_zero_init_with_a_net_of_another_shape_is_one_line(tmp_path):
+    from nets.checkpoint import save_weights
+    from nets.factory import build_model
+    from nets.presets import preset
+
+    init = tmp_path / "b2c16.safetensors"
+    save_weights(init, build_model(preset("b2c16", board_size=9)))
+    args = ["zero", "--run", str(tmp_path / "run"), "--preset", "b6c64k", "--init", str(init), "--workers", "0"]
+    line = one_line_error(run_cli(*args))
+    assert str(init) in line and "not a start for this run" in line
+    assert not (tmp_path / "run" / "models" / "gen_0000.safetensors").exists()
