@@ -27,7 +27,8 @@ def selfplay(out_dir, weights, generation, rollout_player, ray_address, **option
     """Play self-play games with a network (fresh when no --weights) and write SGF + training shards."""
     from selfplay.cluster import RayConnectError
     from selfplay.config import save_config
-    from selfplay.zero.worker import ROLLOUT_PLAYER, run_selfplay
+    from selfplay.zero.models import ROLLOUT_PLAYER
+    from selfplay.zero.worker import run_selfplay
 
     mp.set_start_method("spawn", force=True)
     cfg = config_from_options(options)

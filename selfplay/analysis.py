@@ -245,7 +245,7 @@ def _grid(own: np.ndarray | None, n: int) -> np.ndarray | None:
 
 def _batch_fn(evaluators: dict[int, Any]):
     """``MultiGameSearch`` batch function: one forward pass per board size (tag = size)."""
-    from selfplay.zero.worker import make_batch_fn
+    from selfplay.zero.models import make_batch_fn
 
     return make_batch_fn(evaluators)
 

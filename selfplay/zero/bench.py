@@ -140,7 +140,7 @@ def old_path_report(size: int, games: int, playouts: int, seconds: float, seed: 
     from nets.config import NetConfig
     from selfplay.config import Config, SelfPlayConfig
     from selfplay.game import selfplay_game
-    from selfplay.zero.worker import make_batch_fn
+    from selfplay.zero.models import make_batch_fn
 
     class _Stop(Exception):
         pass

@@ -39,8 +39,9 @@ from pathlib import Path
 
 from nets.fileio import atomic_write
 from selfplay.config import Config
+from selfplay.zero.models import ROLLOUT_PLAYER
 from selfplay.zero.shards import shard_name
-from selfplay.zero.worker import ROLLOUT_PLAYER, finished
+from selfplay.zero.worker import finished
 
 log = logging.getLogger("go_engine.cluster_loop")
 

@@ -35,15 +35,8 @@ from selfplay.config import Config, save_config
 from selfplay.elo import MatchRecord, fit_elo
 from selfplay.game import play_game, sized
 from selfplay.players import PlayerConfig, build_player
-from selfplay.zero.worker import (
-    ROLLOUT_PLAYER,
-    ensure_weights,
-    game_seed,
-    make_batch_fn,
-    make_evaluator,
-    model_path,
-    run_selfplay,
-)
+from selfplay.zero.models import ROLLOUT_PLAYER, ensure_weights, make_batch_fn, make_evaluator, model_path
+from selfplay.zero.worker import game_seed, run_selfplay
 
 log = logging.getLogger("go_engine.loop")
 ANCHOR = "mcts-rollouts"

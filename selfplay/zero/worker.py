@@ -34,36 +34,26 @@ import os
 import queue as queue_mod
 import time
 import traceback
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from engine import procs
-from engine.errors import UserError
-from engine.features import encode, n_planes, stored_set
-from engine.search.mcts import LeafBatch
+from engine.features import n_planes, stored_set
 from engine.search.multi import MultiGameSearch
 from selfplay.config import Config
 from selfplay.game import GameResult, selfplay_game
 from selfplay.records import write_sgf_file
 from selfplay.zero import compiled
+from selfplay.zero.models import ROLLOUT_PLAYER, ensure_weights, make_batch_fn, make_evaluator
 from selfplay.zero.shards import aux_targets, read_shard, shard_name, write_shard
 
 log = logging.getLogger("go_engine.selfplay")
 
-ROLLOUT_PLAYER = "rollouts"
-"""``weights`` value that makes the no-network ``MCTSPlayer`` search (heavy rollouts, heuristic priors)
-play the games instead of a net: the bootstrap generation of expert iteration (docs/zero.md)"""
-
 
 # ------------------------------------------------------------------------------ paths and seeds
-def model_path(run_dir: str | os.PathLike, generation: int) -> Path:
-    """``run_dir/models/gen_GGGG.safetensors``."""
-    return Path(run_dir) / "models" / f"gen_{generation:04d}.safetensors"
-
-
 def game_seed(seed: int, generation: int, index: int) -> int:
     """The seed of game ``index`` of ``generation``."""
     return int(np.random.SeedSequence([seed, generation, index]).generate_state(1, np.uint64)[0] >> 1)
@@ -73,93 +63,6 @@ def finished(out_dir: str | os.PathLike, generation: int, indices: Sequence[int]
     """Indices among ``indices`` whose shard exists."""
     folder = Path(out_dir) / "shards"
     return {i for i in indices if (folder / shard_name(generation, i)).exists()}
-
-
-# ------------------------------------------------------------------------------ nets
-def build_net(cfg: Config, weights: str | os.PathLike | None, seed: int = 0):
-    """A model from ``weights`` (safetensors) or, without, freshly initialised from ``cfg.net`` with ``seed``."""
-    import torch
-
-    from nets.checkpoint import load_weights
-    from nets.factory import build_model
-
-    if weights is not None:
-        model = load_weights(weights).model
-        if model.cfg.board_size != cfg.board.size:
-            n = model.cfg.board_size
-            raise ValueError(f"{weights}: net is for {n}x{n}, the board is {cfg.board.size}x{cfg.board.size}")
-        return model
-    torch.manual_seed(seed)
-    return build_model(cfg.net).eval()
-
-
-def ensure_weights(
-    cfg: Config, run_dir: str | os.PathLike, weights: str | os.PathLike | None, init: str | os.PathLike | None = None
-) -> Path:
-    """``weights`` if given; else ``models/gen_0000.safetensors`` of the run, written once.
-
-    Generation 0 is the net ``init`` (widened by ``nets.factory.widen_input`` when ``cfg.net`` adds
-    input planes to it, e.g. the komi plane) or, without ``init``, a fresh net seeded by ``cfg.seed``.
-
-    Raises:
-        UserError: if ``init`` is another architecture than ``cfg.net`` (or a broken file).
-    """
-    if weights is not None:
-        return weights if weights == ROLLOUT_PLAYER else Path(weights)
-    path = model_path(run_dir, 0)
-    if not path.exists():
-        from nets.checkpoint import save_weights
-
-        if init is None:
-            save_weights(path, build_net(cfg, None, cfg.seed), meta={"generation": 0})
-        else:
-            from nets.factory import widen_input
-
-            try:
-                model = build_net(cfg, init)
-                model = model if model.cfg == cfg.net else widen_input(model, cfg.net)
-            except ValueError as e:
-                raise UserError(f"{init}: not a start for this run ({e})") from None
-            save_weights(path, model, meta={"generation": 0, "init": Path(init).name})
-    return path
-
-
-def make_evaluator(cfg: Config, weights, seed: int, device: str | None = None, symmetries=True):
-    """A ``TorchEvaluator`` over ``build_net(cfg, weights)``, computing in ``cfg.selfplay.precision``."""
-    from nets.evaluator import TorchEvaluator
-
-    sp = cfg.selfplay
-    net = build_net(cfg, weights, seed)
-    return TorchEvaluator(net, device or sp.device, sp.half, symmetries, seed=seed, precision=sp.precision)
-
-
-def make_batch_fn(evaluators: dict[Hashable, object]) -> Callable:
-    """``batch_fn`` for ``MultiGameSearch``: encode every leaf, one ``evaluate_planes`` call per tag.
-
-    ``evaluators`` maps proxy tags to ``TorchEvaluator``-s (``None`` is the tag of plain proxies).
-    """
-
-    def batch_fn(batches: Sequence[LeafBatch], tags: Sequence[Hashable]):
-        out: list = [None] * len(batches)
-        for tag in dict.fromkeys(tags):
-            ev = evaluators[tag]
-            mine = [j for j, t in enumerate(tags) if t == tag]
-            sizes = [len(batches[j]) for j in mine]
-            n = batches[mine[0]].size
-            planes = np.empty((sum(sizes), ev.cfg.in_planes, n, n), np.float32)
-            row = 0
-            for j in mine:
-                for i in range(len(batches[j])):
-                    encode(batches[j].board(i), ev.feature_set, out=planes[row])
-                    row += 1
-            legal = np.concatenate([batches[j].legal[: len(batches[j])] for j in mine])
-            priors, values = ev.evaluate_planes(planes, legal)
-            cuts = np.cumsum(sizes)[:-1]
-            for j, p, v in zip(mine, np.split(priors, cuts), np.split(values, cuts), strict=True):
-                out[j] = (p, v)
-        return out
-
-    return batch_fn
 
 
 # ------------------------------------------------------------------------------ one worker

@@ -41,7 +41,7 @@ def kept(monkeypatch):
     got: dict[str, Config] = {}
     monkeypatch.setattr("multiprocessing.set_start_method", lambda *a, **k: None)
 
-    def run_zero(cfg, run_dir, external=None):
+    def run_zero(cfg, run_dir, external=None, init=None):
         got["cfg"] = cfg
         return SimpleNamespace(generation=0, best=0)
 

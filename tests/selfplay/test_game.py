@@ -11,7 +11,8 @@ from engine.search.multi import MultiGameSearch
 from nets.evaluator import TorchEvaluator
 from nets.factory import build_model
 from selfplay.game import selfplay_game
-from selfplay.zero.worker import game_seed, make_batch_fn
+from selfplay.zero.models import make_batch_fn
+from selfplay.zero.worker import game_seed
 from tests.selfplay.zero.helpers import tiny_config
 
 

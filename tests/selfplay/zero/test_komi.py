@@ -18,9 +18,10 @@ from nets.factory import build_model, widen_input
 from nets.presets import preset
 from selfplay.records import read_sgf_file
 from selfplay.zero.compiled import batch_config, game_komi
+from selfplay.zero.models import ensure_weights, model_path
 from selfplay.zero.shards import list_shards, load_window, read_shard
 from selfplay.zero.train import train, with_komi_plane
-from selfplay.zero.worker import ensure_weights, model_path, run_selfplay
+from selfplay.zero.worker import run_selfplay
 from tests.selfplay.zero.helpers import tiny_config
 
 
