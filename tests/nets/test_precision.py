@@ -61,8 +61,8 @@ def zero9():
 
 
 @pytest.fixture(scope="module")
-def positions():
-    (planes,), legal = real_positions("agz17")
+def positions(zero9):
+    (planes,), legal = real_positions(zero9.cfg.feature_set)
     return planes, legal
 
 
@@ -88,9 +88,9 @@ def assert_close_to_fp32(model, fast, planes, legal, top1: float, mse: float = 1
         assert float(np.mean((v - ref_v) ** 2)) < mse
 
 
-def test_the_test_games_are_many_real_positions(positions):
+def test_the_test_games_are_many_real_positions(zero9, positions):
     planes, legal = positions
-    assert len(planes) > 500 and planes.shape[1:] == (17, 9, 9) and legal.shape == (len(planes), 82)
+    assert len(planes) > 500 and planes.shape[1:] == (zero9.cfg.in_planes, 9, 9) and legal.shape == (len(planes), 82)
 
 
 def test_bf16_agrees_with_fp32_on_real_positions(zero9, positions):
@@ -135,7 +135,7 @@ def test_lee_nets_agree_with_fp32(precision):
 
 def test_calibration_games_are_seeded_and_varied(zero9):
     a = calibration_planes(zero9, count=64, games=4, seed=1)
-    assert a.shape == (64, 17, 9, 9) and a.dtype == np.float32
+    assert a.shape == (64, zero9.cfg.in_planes, 9, 9) and a.dtype == np.float32
     assert np.array_equal(a, calibration_planes(zero9, count=64, games=4, seed=1))
     stones = a[:, 0].sum(axis=(1, 2)) + a[:, 8].sum(axis=(1, 2))
     assert len(np.unique(stones)) > 10  # positions from all phases of the games, not one
