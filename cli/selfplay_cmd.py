@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+from dataclasses import replace
 
 import click
 
@@ -32,13 +33,13 @@ def selfplay(out_dir, weights, generation, rollout_player, ray_address, **option
 
     mp.set_start_method("spawn", force=True)
     cfg = config_from_options(options)
-    save_config(f"{out_dir}/config.json", cfg)
     if rollout_player:
         weights = ROLLOUT_PLAYER
     elif weights is not None:  # a bad net is the user's to fix: say so here, not as crashed workers
         from nets.checkpoint import load_weights
 
-        load_weights(weights)
+        cfg = replace(cfg, net=load_weights(weights).config)  # the net's own planes (agz17 or agz17k)
+    save_config(f"{out_dir}/config.json", cfg)
     try:
         summary = run_selfplay(cfg, out_dir, weights, generation, ray_address=ray_address)
     except RayConnectError as e:

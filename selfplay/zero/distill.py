@@ -8,9 +8,12 @@ word              meaning
 teacher           the trained ``resnet`` net whose outputs are the targets (frozen, eval mode)
 student           the net being trained: a fresh preset (``--student b4c32``) or the teacher pruned
                   by ``nets.prune.prune_resnet`` (``--prune FRACTION``: pruning with fine-tuning)
-position          agz17 input planes of one board; from a run folder's shards (``--shards RUN``)
-                  and/or from teacher self-play games (``--games N``: both sides sample the
-                  teacher's policy over the legal moves, temperature 1, one batched call per ply)
+position          the 0/1 input planes of one board in the teacher's stored set
+                  (``engine.features.stored_set``) and the komi its player to move receives (a
+                  komi net's komi plane is rebuilt from it); from a run folder's shards
+                  (``--shards RUN``) and/or from teacher self-play games (``--games N``: both
+                  sides sample the teacher's policy over the legal moves, temperature 1, one
+                  batched call per ply)
 label             the teacher's policy ``p_t`` (softmax over all ``n*n + 1`` actions) and value
                   ``v_t`` of a position, computed once and cached
 ================  ==================================================================================
@@ -25,7 +28,7 @@ Output folder (``out``):
 path                     content
 =======================  ==========================================================================
 ``config.json``          the ``DistillConfig`` and the teacher path
-``positions.npz``        planes, game ids and the teacher's labels (atomic; reused on resume)
+``positions.npz``        planes, komi, game ids and the teacher's labels (atomic; reused on resume)
 ``checkpoint.pt``        model, optimizer, step, RNG states (atomic); ``distill`` resumes from it
 ``weights.safetensors``  the student (``nets.checkpoint`` format: ``go-engine gtp --weights``)
 ``log.csv``, ``tb/``     train KL and value MSE; held-out KL, value MSE and top-1 agreement with the
@@ -46,7 +49,7 @@ import torch
 import torch.nn.functional as F
 
 from engine.board import Board
-from engine.features import encode
+from engine.features import encode, has_komi_plane, n_planes, own_komi, stored_set
 from engine.symmetry import apply_actions, apply_planes
 from nets.checkpoint import load_weights, save_weights
 from nets.factory import build_model
@@ -57,7 +60,8 @@ from selfplay.lee.common import MetricLog, dataclass_table, restore_state, write
 from selfplay.lee.data import held_out
 from selfplay.trainer_config import GameSettings, MinibatchTraining
 from selfplay.trainer_loop import MinibatchRun, start_trainer
-from selfplay.zero.shards import list_shards, read_shard
+from selfplay.zero.shards import list_shards, read_shard, row_komi
+from selfplay.zero.train import with_komi_plane
 
 log = logging.getLogger("go_engine.distill")
 LOG_FIELDS = (
@@ -107,12 +111,14 @@ def teacher_selfplay(teacher, games: int, size: int, komi: float, max_moves: int
     (temperature 1); all games step together, one batched net call per ply.
 
     Returns:
-        ``(planes uint8[P, C, n, n], game int64[P])``.
+        ``(planes uint8[P, C, n, n], game int64[P], komi float32[P])``: the stored set's planes
+        and each position's own komi.
     """
     cap = max_moves or 2 * size * size
     boards = [Board(size, komi=komi) for _ in range(games)]
     fs = teacher.cfg.feature_set
-    planes_out, game_out = [], []
+    stored = n_planes(stored_set(fs))
+    planes_out, game_out, komi_out = [], [], []
     for _ in range(cap):
         live = [g for g, b in enumerate(boards) if not b.is_over]
         if not live:
@@ -124,21 +130,30 @@ def teacher_selfplay(teacher, games: int, size: int, komi: float, max_moves: int
         logits = logits.float().cpu().masked_fill(~torch.from_numpy(legal), float("-inf"))
         cdf = np.cumsum(torch.softmax(logits, 1).double().numpy(), 1)
         acts = np.minimum((cdf < (rng.random(len(live)) * cdf[:, -1])[:, None]).sum(1), cdf.shape[1] - 1)
+        own = [own_komi(komi, boards[g].to_play) for g in live]
         for g, a, ok in zip(live, acts, legal, strict=True):
             boards[g].play(int(a) if ok[a] else int(np.flatnonzero(ok)[-1]))  # rounding at the CDF's top
-        planes_out.append(planes.astype(np.uint8))
+        planes_out.append(planes[:, :stored].astype(np.uint8))
         game_out.append(np.asarray(live, np.int64))
+        komi_out.append(np.asarray(own, np.float32))
     if not planes_out:
-        return np.zeros((0, teacher.cfg.in_planes, size, size), np.uint8), np.zeros(0, np.int64)
-    return np.concatenate(planes_out), np.concatenate(game_out)
+        return np.zeros((0, stored, size, size), np.uint8), np.zeros(0, np.int64), np.zeros(0, np.float32)
+    return np.concatenate(planes_out), np.concatenate(game_out), np.concatenate(komi_out)
 
 
-def label(teacher, planes: np.ndarray, device, chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """The teacher's ``(policy float32[P, A], value float32[P])`` of ``planes`` (eval mode, batched)."""
+def net_input(data: dict, rows, feature_set: str) -> np.ndarray:
+    """``float32`` input planes of ``rows``: the stored planes, and the komi plane for a komi net."""
+    planes = data["planes"][rows].astype(np.float32)
+    return with_komi_plane(planes, data["komi"][rows]) if has_komi_plane(feature_set) else planes
+
+
+def label(teacher, data: dict, device, chunk: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """The teacher's ``(policy float32[P, A], value float32[P])`` of ``data``'s positions (eval mode, batched)."""
     pol, val = [], []
+    fs = teacher.cfg.feature_set
     with torch.inference_mode():
-        for i in range(0, len(planes), chunk):
-            logits, v = teacher(torch.from_numpy(planes[i : i + chunk].astype(np.float32)).to(device))
+        for i in range(0, len(data["planes"]), chunk):
+            logits, v = teacher(torch.from_numpy(net_input(data, slice(i, i + chunk), fs)).to(device))
             pol.append(torch.softmax(logits.float(), 1).cpu().numpy())
             val.append(v.float().cpu().numpy())
     return np.concatenate(pol), np.concatenate(val)
@@ -149,9 +164,11 @@ def gather_positions(cfg: DistillConfig, teacher, out: Path, device) -> dict:
     path = out / "positions.npz"
     if path.exists():
         with np.load(path) as d:
-            return {k: d[k] for k in ("planes", "game", "pi", "v")}
+            data = {k: d[k] for k in d.files}
+        data.setdefault("komi", np.zeros(len(data["game"]), np.float32))  # caches from before komi nets
+        return data
     size = teacher.cfg.board_size
-    parts, games = [], []
+    parts, games, komis = [], [], []
     if cfg.shards:
         files = list_shards(Path(cfg.shards) / "shards")
         if not files:
@@ -160,21 +177,24 @@ def gather_positions(cfg: DistillConfig, teacher, out: Path, device) -> dict:
         for g, f in enumerate(reversed(files)):
             if total >= cfg.window:
                 break
-            planes = read_shard(f)["planes"]
+            shard = read_shard(f)
+            planes = shard["planes"]
             parts.append(planes)
+            komis.append(row_komi(shard))
             games.append(np.full(len(planes), g, np.int64))
             total += len(planes)
     if cfg.games:
         t0 = time.perf_counter()
         rng = np.random.default_rng([cfg.seed, 2])
-        planes, game = teacher_selfplay(teacher, cfg.games, size, cfg.komi, cfg.move_cap(size), rng, device)
+        planes, game, komi = teacher_selfplay(teacher, cfg.games, size, cfg.komi, cfg.move_cap(size), rng, device)
         parts.append(planes)
+        komis.append(komi)
         games.append(game + len(games))  # ids after the shard games
         log.info("teacher self-play: %d games, %d positions in %.0fs", cfg.games, len(planes), time.perf_counter() - t0)
     if not parts:
         raise ValueError("no positions: give --games N or --shards RUN")
-    data = {"planes": np.concatenate(parts), "game": np.concatenate(games)}
-    data["pi"], data["v"] = label(teacher, data["planes"], device)
+    data = {"planes": np.concatenate(parts), "game": np.concatenate(games), "komi": np.concatenate(komis)}
+    data["pi"], data["v"] = label(teacher, data, device)
     with atomic_write(path, suffix=".npz") as f:
         np.savez_compressed(f, **data)
     return data
@@ -202,7 +222,7 @@ def evaluate(model, data: dict, rows: np.ndarray, device, chunk: int = 512) -> d
     with torch.inference_mode():
         for i in range(0, len(rows), chunk):
             r = rows[i : i + chunk]
-            logits, v = model(torch.from_numpy(data["planes"][r].astype(np.float32)).to(device))
+            logits, v = model(torch.from_numpy(net_input(data, r, model.cfg.feature_set)).to(device))
             pi_t = torch.from_numpy(data["pi"][r]).to(device)
             _, k, m = distill_loss(logits, v, pi_t, torch.from_numpy(data["v"][r]).to(device))
             kl, mse = kl + float(k) * len(r), mse + float(m) * len(r)
@@ -229,11 +249,12 @@ def _split(data: dict, holdout: float, seed: int) -> tuple[np.ndarray, np.ndarra
     return np.flatnonzero(~mask), np.flatnonzero(mask)
 
 
-def _batch(data: dict, rows: np.ndarray, trans: np.ndarray, device) -> tuple[torch.Tensor, ...]:
-    x, pi = np.empty(data["planes"][rows].shape, np.float32), np.empty((len(rows), data["pi"].shape[1]), np.float32)
+def _batch(data: dict, rows: np.ndarray, trans: np.ndarray, feature_set: str, device) -> tuple[torch.Tensor, ...]:
+    x = net_input(data, rows, feature_set)
+    pi = np.empty((len(rows), data["pi"].shape[1]), np.float32)
     for t in np.unique(trans):
         sel = trans == t
-        x[sel] = apply_planes(data["planes"][rows[sel]].astype(np.float32), int(t))
+        x[sel] = apply_planes(x[sel], int(t))
         pi[sel] = apply_actions(data["pi"][rows[sel]], int(t))
     return tuple(torch.from_numpy(a).to(device) for a in (x, pi, data["v"][rows]))
 
@@ -279,7 +300,7 @@ def distill(cfg: DistillConfig, teacher_path: str | Path, out: str | Path, *, st
     def learn():
         """A random minibatch of positions under random symmetries; the distillation loss on it."""
         idx, trans = run.draw(len(train_rows))
-        x, pi_t, v_t = _batch(data, train_rows[idx], trans, device)
+        x, pi_t, v_t = _batch(data, train_rows[idx], trans, model.cfg.feature_set, device)
         logits, values = model(x)
         loss, kl, mse = distill_loss(logits, values, pi_t, v_t, cfg.value_weight)
         return loss, lambda: {"kl": kl.item(), "value_mse": mse.item()}

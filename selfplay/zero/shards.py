@@ -166,7 +166,7 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
         pi=np.concatenate([d["pi"] for _, d in chosen]),
         z=np.concatenate([d["z"] for _, d in chosen]),
         files=[p for p, _ in chosen],
-        komi=np.concatenate([_own_komi(d) for _, d in chosen]),
+        komi=np.concatenate([row_komi(d) for _, d in chosen]),
     )
     if any("own" in d for _, d in chosen):
         n2 = win.pi.shape[1] - 1
@@ -176,7 +176,7 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
     return win
 
 
-def _own_komi(data: dict) -> np.ndarray:
+def row_komi(data: dict) -> np.ndarray:
     """``float32[T]``: the komi of a shard's game from each sample's player to move (7.5 if not recorded)."""
     komi = float(data["meta"].get("komi", 7.5))
     return np.where(np.asarray(data["to_play"]) == BLACK, -komi, komi).astype(np.float32)

@@ -10,6 +10,8 @@ import torch
 from click.testing import CliRunner
 
 from cli.main import cli
+from engine.board import Board
+from engine.features import encode
 from nets.checkpoint import load_checkpoint, load_weights, save_weights
 from nets.factory import build_model
 from nets.presets import preset
@@ -28,7 +30,7 @@ def teacher(tmp_path):
     with torch.no_grad():  # a peaked policy, so there is something to learn
         model.policy_fc.weight.mul_(5.0)
         model.policy_fc.bias.uniform_(-3.0, 3.0)
-    planes, _ = teacher_selfplay(model, 4, 5, 0.5, 0, np.random.default_rng(1), "cpu")
+    planes, _, _ = teacher_selfplay(model, 4, 5, 0.5, 0, np.random.default_rng(1), "cpu")
     model.train()
     for m in model.modules():  # batch-norm statistics of real positions, as a trained net has
         if isinstance(m, torch.nn.BatchNorm2d):
@@ -65,10 +67,26 @@ def test_distill_loss_is_zero_at_the_teacher_and_matches_hand_kl():
 
 def test_teacher_selfplay_plays_legal_games():
     model = build_model(preset("b2c16")).eval()
-    planes, game = teacher_selfplay(model, 3, 5, 0.5, 20, np.random.default_rng(0), "cpu")
+    planes, game, komi = teacher_selfplay(model, 3, 5, 0.5, 20, np.random.default_rng(0), "cpu")
     assert planes.shape[1:] == (17, 5, 5) and planes.dtype == np.uint8
-    assert set(game.tolist()) == {0, 1, 2} and len(planes) == len(game) <= 60
+    assert set(game.tolist()) == {0, 1, 2} and len(planes) == len(game) == len(komi) <= 60
     assert planes[0, :16].sum() == 0  # the first position is the empty board
+    assert np.array_equal(komi, np.where(planes[:, 16, 0, 0] == 1, -0.5, 0.5))  # Black gives the komi
+
+
+def test_a_komi_teacher_labels_and_teaches_through_its_komi_plane(tmp_path):
+    torch.manual_seed(3)
+    model = build_model(preset("b2c16", filters=8, in_planes=18, feature_set="agz17k")).eval()
+    path = save_weights(tmp_path / "k.safetensors", model)
+    res = distill(_cfg(komi=3.5, steps=10, games=4), path, tmp_path / "out")
+    student = load_weights(res["weights"]).config
+    assert (student.in_planes, student.feature_set) == (18, "agz17k")
+    with np.load(tmp_path / "out" / "positions.npz") as d:
+        planes, komi, pi = d["planes"], d["komi"], d["pi"]
+    assert planes.shape[1] == 17 and set(np.unique(komi).tolist()) == {-3.5, 3.5}
+    with torch.no_grad():  # row 0 (the empty board, Black to move) labelled as the teacher sees the real game
+        logits, _ = model(torch.from_numpy(encode(Board(5, komi=3.5), "agz17k")[None]))
+    assert np.allclose(pi[0], torch.softmax(logits, 1)[0].numpy(), atol=1e-5)
 
 
 def test_student_learns_the_teacher_and_resumes(tmp_path, teacher):

@@ -133,3 +133,23 @@ def test_a_net_widened_with_the_komi_plane_computes_what_it_did(tmp_path):
     save_weights(tmp_path / "big.safetensors", build_model(replace(preset("b2c16"), filters=32)))
     with pytest.raises(UserError, match="not a start for this run"):
         ensure_weights(cfg, tmp_path / "run2", None, init=tmp_path / "big.safetensors")
+
+
+def test_selfplay_cli_plays_a_komi_net_given_by_weights(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import cli
+
+    torch.manual_seed(0)
+    net = save_weights(
+        tmp_path / "k.safetensors",
+        build_model(replace(preset("b2c16", board_size=5), in_planes=18, feature_set="agz17k")),
+    )
+    out = tmp_path / "run"
+    args = ["selfplay", "--out", str(out), "--weights", str(net), "--size", "5", "--komi", "0.5", "--games", "2"]
+    args += ["--playouts", "4", "--workers", "0", "--komi-spread", "3", "--no-playout-cap", "--preset", "b2c16"]
+    res = CliRunner().invoke(cli, args)
+    assert res.exit_code == 0, res.output
+    komis = {read_shard(f)["meta"]["komi"] for f in list_shards(out / "shards")}
+    assert len(list_shards(out / "shards")) == 2 and komis <= {0.5 + d for d in range(-3, 4)}
+    assert '"agz17k"' in (out / "config.json").read_text()  # the run keeps the net it played
