@@ -19,6 +19,7 @@ from typing import Any
 
 from engine.config import BoardConfig, MCTSConfig, SelfPlayMoves
 from engine.errors import UserError
+from engine.features import stored_set
 from nets.config import NetConfig
 from nets.fileio import atomic_write
 
@@ -192,8 +193,9 @@ class Config:
     def __post_init__(self):
         if self.net.board_size != self.board.size:
             raise ValueError(f"net is for {self.net.board_size}x{self.net.board_size}, board is {self.board.size}")
-        if (self.selfplay.root_search == "gumbel" or self.selfplay.forced_k) and self.net.feature_set != "agz17":
-            raise ValueError("gumbel and forced playouts run on the compiled engine, which encodes agz17 only")
+        compiled_only = self.selfplay.root_search == "gumbel" or self.selfplay.forced_k
+        if compiled_only and stored_set(self.net.feature_set) != "agz17":
+            raise ValueError("gumbel and forced playouts run on the compiled engine, which encodes agz17(k) only")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.features import has_komi_plane, stored_set
 from engine.search.batch import BatchSearchConfig, ManyGames, NullEvaluator, warm_up
 
 NULL = "null"
@@ -39,8 +40,8 @@ def _model(net: str, size: int):
     model = load_weights(net).model.eval()
     if model.cfg.board_size != size:
         raise ValueError(f"{net} is a {model.cfg.board_size}x{model.cfg.board_size} net, not {size}x{size}")
-    if model.cfg.feature_set != "agz17":
-        raise ValueError(f"{net} reads {model.cfg.feature_set!r} planes; the compiled engine writes agz17")
+    if stored_set(model.cfg.feature_set) != "agz17":
+        raise ValueError(f"{net} reads {model.cfg.feature_set!r} planes; the compiled engine writes agz17(k)")
     return model, str(net)
 
 
@@ -83,22 +84,23 @@ def selfplay_report(
 
     ``leaves`` per game per step (above 1 under virtual loss): the same batch from fewer games.
     """
-    cfg = BatchSearchConfig(size=size, playouts=playouts, leaves_per_game=leaves)
-    startup = warm_up(size)  # loads (or compiles) the kernels
-    mg = ManyGames(cfg, games, groups=groups)
-    batch = max(b - a for a, b in mg.groups) * cfg.leaves_per_game
     model = None
-    if net == NULL:
-        evaluator, label = NullEvaluator(size * size + 1, batch), "null (uniform priors, value 0)"
-    else:
+    if net != NULL:
         import torch
 
         from nets.evaluator import TorchEvaluator
 
         torch.set_num_threads(1) if device == "cpu" else None
         model, label = _model(net, size)
-        ev = TorchEvaluator(model, device, half, symmetries=True, seed=seed)
-        evaluator = ev.evaluate_planes
+    komi_plane = model is not None and has_komi_plane(model.cfg.feature_set)
+    cfg = BatchSearchConfig(size=size, playouts=playouts, leaves_per_game=leaves, komi_plane=komi_plane)
+    startup = warm_up(size)  # loads (or compiles) the kernels
+    mg = ManyGames(cfg, games, groups=groups)
+    batch = max(b - a for a, b in mg.groups) * cfg.leaves_per_game
+    if model is None:
+        evaluator, label = NullEvaluator(size * size + 1, batch), "null (uniform priors, value 0)"
+    else:
+        evaluator = TorchEvaluator(model, device, half, symmetries=True, seed=seed).evaluate_planes
     lengths: list[int] = []
     # the null net has nothing to overlap: its groups step in turn in this thread
     stats = mg.play(evaluator, 10**9, seed_of=lambda i: seed * 1_000_003 + i + 1, seconds=seconds,

@@ -30,3 +30,15 @@ def test_real_net_is_timed_against_its_forward_pass():
 def test_bad_net_is_one_line():
     result = CliRunner().invoke(cli, [*SMALL, "--net", "nope"])
     assert result.exit_code == 2 and "Traceback" not in result.output and "--net must be" in result.output
+
+
+def test_a_komi_net_plays_with_its_komi_plane(tmp_path):
+    from dataclasses import replace
+
+    from nets.checkpoint import save_weights
+    from nets.factory import build_model
+    from nets.presets import preset
+
+    net = build_model(replace(preset("b2c16", board_size=5), in_planes=18, feature_set="agz17k"))
+    r = run("--net", str(save_weights(tmp_path / "k.safetensors", net)))
+    assert r["leaves"] > 0 and r["net_evals_per_second"] > 0

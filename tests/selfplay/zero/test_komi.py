@@ -153,3 +153,13 @@ def test_selfplay_cli_plays_a_komi_net_given_by_weights(tmp_path):
     komis = {read_shard(f)["meta"]["komi"] for f in list_shards(out / "shards")}
     assert len(list_shards(out / "shards")) == 2 and komis <= {0.5 + d for d in range(-3, 4)}
     assert '"agz17k"' in (out / "config.json").read_text()  # the run keeps the net it played
+
+
+def test_gumbel_and_forced_playouts_take_a_komi_net():
+    assert komi_config(root_search="gumbel").selfplay.root_search == "gumbel"
+    assert komi_config(forced_k=2.0).selfplay.forced_k == 2.0
+    with pytest.raises(ValueError, match="agz17"):
+        cfg = tiny_config()
+        replace(
+            cfg, net=replace(cfg.net, in_planes=48, feature_set="aglee48"), selfplay=replace(cfg.selfplay, forced_k=2.0)
+        )
