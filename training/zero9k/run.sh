@@ -14,7 +14,13 @@ if [ -d runs/zero9b/shards ] && [ -z "$(ls -A "$RUN/shards")" ]; then
   done
 fi
 export OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1
-exec go-engine zero --run "$RUN" --config training/zero9k/base.json --size 9 --komi 7.5 --preset b6c64k --init "$INIT" \
+go-engine zero --run "$RUN" --config training/zero9k/base.json --size 9 --komi 7.5 --preset b6c64k --init "$INIT" \
   --playouts 100 --workers "${WORKERS:-2}" --games-per-worker-batch 256 --games 512 --steps-per-generation 160 \
   --train-batch 256 --eval-games 10 --anchor-games 10 --bootstrap-games 0 --no-gating --playout-cap --seed 11 \
-  --hours "${HOURS:-1}"
+  --hours "${HOURS:-1}" || echo "go-engine zero stopped (exit $?)"
+# keep what the next session resumes from (small files; commit them)
+HERE=training/zero9k
+NEWEST=$(ls "$RUN"/models/gen_*.safetensors | tail -1)
+cp "$NEWEST" "$HERE/models/newest.safetensors"
+cp "$RUN"/{loop.json,ratings.csv,ratings.png,config.json} "$HERE/"
+echo "newest: $NEWEST -> $HERE/models/newest.safetensors"
