@@ -19,16 +19,25 @@ import click
 @click.option("--half", is_flag=True, help="float16 inference (CUDA)")
 @click.option("--seconds", type=float, default=10.0, show_default=True, help="measuring time")
 @click.option("--leaves", type=click.IntRange(min=1), default=1, show_default=True, help="leaves a game a step")
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="search threads, each stepping its own group of the games (a fast GPU needs several)",
+)
 @click.option("--old-path", is_flag=True, help="also time today's threaded path (null net) for the same time")
 @click.option("--old-games", type=click.IntRange(min=1), default=16, show_default=True, help="K of the old path")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def selfplay(net, size, games, playouts, device, half, seconds, leaves, old_path, old_games, seed, as_json):
+def selfplay(net, size, games, playouts, device, half, seconds, leaves, threads, old_path, old_games, seed, as_json):
     """Leaves/s, positions/s, games/hour and the network's share of self-play on the compiled engine."""
     from selfplay.zero.bench import old_path_report, selfplay_report
 
     try:
-        r = selfplay_report(net, size, games, playouts, seconds, device, half, seed=seed, leaves=leaves)
+        r = selfplay_report(
+            net, size, games, playouts, seconds, device, half, seed=seed, leaves=leaves, threads=threads
+        )
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     if old_path:
@@ -39,7 +48,8 @@ def selfplay(net, size, games, playouts, device, half, seconds, leaves, old_path
         click.echo(json.dumps(r))
         return
     lines = [
-        f"{r['net']} on {size}x{size}, {games} games at once in {r['groups']} groups (batch {r['batch']}), "
+        f"{r['net']} on {size}x{size}, {games} games at once in {r['groups']} groups (batch {r['batch']}, "
+        f"{threads} search thread{'s' * (threads > 1)}), "
         f"{playouts} playouts, {r['seconds']:.1f} s (kernels ready in {r['startup_seconds']:.1f} s)",
         f"leaves/s: {r['leaves_per_second']:,.0f}",
         f"positions/s: {r['positions_per_second']:,.1f}",

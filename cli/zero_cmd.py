@@ -28,6 +28,12 @@ common_options = opt.group(
     ),
     opt.counted("--workers", default=CPUS, help="0 = in-process; default: this machine's cores"),
     opt.counted("--games-per-worker-batch", default=256, least=1, help="games a worker plays at once (K)"),
+    opt.counted(
+        "--search-threads",
+        default=1,
+        least=1,
+        help="search threads per worker, each with its own group of its games (a GPU needs several)",
+    ),
     opt.counted("--temperature-moves", default=8),
     opt.counted(
         "--komi-spread",

@@ -86,6 +86,7 @@ class TorchEvaluator:
         self.precision = resolve_precision(precision, self.device)
         self.net = prepare_net(self.model, self.precision)
         self.rng = np.random.default_rng(seed)
+        self._gathers: tuple[torch.Tensor, torch.Tensor] | None = None
 
     # ------------------------------------------------------------- entry points
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -121,15 +122,18 @@ class TorchEvaluator:
         ``self.symmetries`` says.
         """
         b = len(planes)
-        if self.symmetries == "all" and transforms is None:
-            acc = [self._run(planes, np.full(b, t)) for t in range(N_SYMMETRIES)]
-            logits = None if acc[0][0] is None else np.mean([a[0] for a in acc], axis=0)
-            values = np.mean([a[1] for a in acc], axis=0)
-            return self._priors(logits, legal, average=True), values.astype(np.float32)
-        if transforms is None:
-            transforms = self.rng.integers(0, N_SYMMETRIES, b) if self.symmetries else np.zeros(b, np.int64)
-        logits, values = self._run(planes, np.asarray(transforms))
-        return self._priors(logits, legal), values
+        x = torch.from_numpy(np.ascontiguousarray(planes, np.float32)).to(self.device, self.dtype)
+        mask = torch.from_numpy(np.asarray(legal) != 0).to(self.device)
+        with torch.inference_mode():
+            if self.symmetries == "all" and transforms is None:
+                acc = [self._forward(x, np.full(b, t)) for t in range(N_SYMMETRIES)]
+                probs = None if acc[0][0] is None else torch.stack([torch.softmax(a[0], 1) for a in acc]).mean(0)
+                values = torch.stack([a[1] for a in acc]).mean(0)
+                return _numpy(_masked_priors(probs, mask, average=True)), _numpy(values)
+            if transforms is None:
+                transforms = self.rng.integers(0, N_SYMMETRIES, b) if self.symmetries else np.zeros(b, np.int64)
+            logits, values = self._forward(x, np.asarray(transforms, np.int64))
+            return _numpy(_masked_priors(logits, mask)), _numpy(values)
 
     @property
     def has_score_heads(self) -> bool:
@@ -162,45 +166,54 @@ class TorchEvaluator:
         return sign * lead, (sign * own).ravel().astype(np.float32)
 
     # ----------------------------------------------------------------- internals
-    def _run(self, planes: np.ndarray, transforms: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """One forward pass with ``transforms[i]`` applied to position ``i``; outputs mapped back.
+    def _forward(self, x: torch.Tensor, transforms: np.ndarray) -> tuple[torch.Tensor | None, torch.Tensor]:
+        """One forward pass of ``x`` with ``transforms[i]`` applied to position ``i``; logits mapped back.
 
-        With ``"all"`` the returned "logits" are probabilities over every action (averaged later).
+        The transforms are index gathers on the device (``engine.symmetry``'s tables), so no
+        position leaves the device between the copy in and the priors out.
         """
-        x = _per_row(apply_planes, planes, transforms)
-        with torch.inference_mode():
-            xt = torch.from_numpy(np.ascontiguousarray(x)).to(self.device, self.dtype)
-            logits, values = policy_value(self.net, xt)
-            values = np.zeros(len(planes), np.float32) if values is None else values.float().cpu().numpy()
-            if logits is None:
-                return None, values
-            out = logits.float()
-            if self.symmetries == "all":
-                out = torch.softmax(out, dim=1)
-            out = out.cpu().numpy()
-        return _per_row(apply_actions, out, [inverse(int(t)) for t in transforms]), values
+        b, c, n = x.shape[0], x.shape[1], self.cfg.board_size
+        turned = bool(np.any(transforms))
+        if turned:
+            planes_of, actions_of = self._tables()
+            tt = torch.from_numpy(np.asarray(transforms, np.int64)).to(self.device)
+            idx = planes_of[tt][:, None, : n * n].expand(b, c, n * n)
+            x = x.reshape(b, c, n * n).gather(2, idx).reshape(b, c, n, n)
+        logits, values = policy_value(self.net, x)
+        values = torch.zeros(b, device=self.device) if values is None else values.float().reshape(b)
+        if logits is None:
+            return None, values
+        logits = logits.float()
+        return (logits.gather(1, actions_of[tt]) if turned else logits), values
 
-    @staticmethod
-    def _priors(logits: np.ndarray | None, legal: np.ndarray, average: bool = False) -> np.ndarray:
-        """Masked softmax of ``logits`` over ``legal`` (or renormalised probabilities if ``average``)."""
-        mask = np.asarray(legal) != 0
-        if logits is None:  # value-only net: uniform over the legal actions
-            p = mask.astype(np.float32)
-        elif average:
-            p = np.where(mask, logits, 0.0)
-        else:
-            z = np.where(mask, logits, -np.inf)
-            zmax = np.max(z, axis=1, keepdims=True)
-            p = np.where(mask, np.exp(z - np.where(np.isfinite(zmax), zmax, 0.0)), 0.0)
-        total = p.sum(axis=1, keepdims=True)
-        return (p / np.where(total > 0, total, 1.0)).astype(np.float32)
+    def _tables(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``long[8, n*n+1]`` gathers on the device: planes under ``t``, and actions back under ``inverse(t)``."""
+        if self._gathers is None:
+            n = self.cfg.board_size
+            grid = np.arange(n * n + 1)[None]
+            fwd = np.stack([apply_actions(grid, t)[0] for t in range(N_SYMMETRIES)])
+            back = np.stack([apply_actions(grid, inverse(t))[0] for t in range(N_SYMMETRIES)])
+            self._gathers = tuple(torch.from_numpy(a.astype(np.int64)).to(self.device) for a in (fwd, back))
+        return self._gathers
 
 
-def _per_row(fn, arrays: np.ndarray, transforms) -> np.ndarray:
-    """``fn(arrays[i], transforms[i])`` for every row, one call per distinct transform."""
-    transforms = np.asarray(transforms, np.int64)
-    out = np.empty_like(arrays)
-    for t in np.unique(transforms):
-        rows = transforms == t
-        out[rows] = fn(arrays[rows], int(t))
-    return out
+def _masked_priors(logits: torch.Tensor | None, mask: torch.Tensor, average: bool = False) -> torch.Tensor:
+    """Softmax of ``logits`` over the legal actions ``mask`` (renormalised probabilities if ``average``).
+
+    Illegal actions get exactly 0; a value-only net (``logits`` None) gets uniform priors.
+    """
+    if logits is None:
+        p = mask.float()
+    elif average:
+        p = torch.where(mask, logits, 0.0)
+    else:
+        z = logits.masked_fill(~mask, float("-inf"))
+        top = z.amax(1, keepdim=True)
+        p = torch.where(mask, torch.exp(z - torch.where(torch.isfinite(top), top, 0.0)), 0.0)
+    total = p.sum(1, keepdim=True)
+    return p / torch.where(total > 0, total, 1.0)
+
+
+def _numpy(t: torch.Tensor) -> np.ndarray:
+    """A float32 numpy copy of ``t`` on the host."""
+    return t.float().cpu().numpy()

@@ -66,6 +66,10 @@ class SelfPlayConfig(SelfPlayMoves):
     """``"compiled"``: all of a worker's games in one Numba arena, one network call per step
     (``engine/search/batch.py``; agz17 nets); ``"threads"``: one ``MCTS`` per game in a thread
     (``engine/search/multi.py``), for any feature set"""
+    search_threads: int = 1
+    """search threads of each worker's compiled engine, each stepping its own group of the worker's
+    games while the net serves one call at a time (a GPU evaluates faster than one core selects
+    leaves); above 1 the games no longer replay bit for bit"""
 
     def __post_init__(self):
         super().__post_init__()
@@ -75,6 +79,8 @@ class SelfPlayConfig(SelfPlayMoves):
             raise ValueError("forced_k must be 0 unless the engine is 'compiled' with a PUCT root")
         if self.komi_spread < 0 or (self.komi_spread and self.engine != "compiled"):
             raise ValueError("komi_spread must be >= 0, and 0 unless the engine is 'compiled'")
+        if self.search_threads < 1 or (self.search_threads > 1 and self.engine != "compiled"):
+            raise ValueError("search_threads must be >= 1, and 1 unless the engine is 'compiled'")
         if self.games < 1 or self.workers < 0 or self.games_per_worker_batch < 1:
             raise ValueError("games and games_per_worker_batch must be >= 1, workers >= 0")
         if self.engine not in ("compiled", "threads"):

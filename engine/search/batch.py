@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,6 +36,7 @@ from engine.config import PuctConfig, SelfPlayMoves
 from engine.features.registry import KOMI_SCALE
 from engine.search import _kernels_batch as KB
 from engine.search import _kernels_batch_game as KG
+from engine.search import batch_loop as loop
 
 Evaluator = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 PLANES = 17
@@ -362,6 +362,7 @@ class ManyGames:
         on_game: Callable[[FinishedGame], None] | None = None,
         seconds: float | None = None,
         overlap: bool = True,
+        threads: int = 1,
     ) -> RunStats:
         """Play games ``0 .. games-1`` (``seed_of(i)`` seeds game ``i``), refilling slots as games end.
 
@@ -370,10 +371,18 @@ class ManyGames:
             games: games to play.
             seed_of: the generator seed of game ``i``.
             komi_of: the komi of game ``i`` (default: the config's); called after ``seed_of(i)``.
-            on_game: called with each ``FinishedGame`` as it ends (in the calling thread).
+            on_game: called with each ``FinishedGame`` as it ends (in the calling thread; with
+                ``threads`` above 1 in a search thread, one call at a time).
             seconds: stop after this long (games in progress are dropped); None = play all.
             overlap: run each group's evaluator call in a helper thread while the next group steps.
+            threads: search threads (at most ``groups``); above 1 thread ``i`` steps groups ``i, i +
+                threads, ...`` on its own core (the kernels release the GIL) and the evaluator
+                serves one call at a time, so the search of one core no longer caps the
+                evaluator's rate. Games then no longer replay bit for bit: an evaluator that
+                draws random symmetries draws them in the calls' order of arrival.
         """
+        if not 1 <= threads <= len(self.groups):
+            raise ValueError(f"threads must be in 1..{len(self.groups)} (the groups), got {threads}")
         stats, t0 = RunStats(), time.perf_counter()
         gs = self.arena[9]
         nxt = 0
@@ -384,54 +393,29 @@ class ManyGames:
                 nxt += 1
             else:
                 gs[g, KB.GS_STATUS] = KB.IDLE
+        cursor = [nxt]
 
-        def timed(planes, legal):
-            t = time.perf_counter()
-            out = evaluator(planes, legal)
-            return out, time.perf_counter() - t
+        def refill(grp: int) -> None:
+            cursor[0] = self._harvest(grp, games, cursor[0], (seed_of, komi_of), on_game, stats, t0, seconds)
 
-        pool = ThreadPoolExecutor(1) if overlap and len(self.groups) > 1 else None
-        pending: list = [None] * len(self.groups)
+        if threads > 1:
+            loop.threaded(self, evaluator, refill, stats, (t0, seconds), threads)
+        else:
+            loop.overlapped(self, evaluator, refill, stats, (t0, seconds), overlap)
+        return self._close(stats, t0)
 
-        def submit(grp: int) -> None:
-            k = self.select(grp)
-            if k == 0:
-                pending[grp] = (0, None)
-                return
-            stats.steps += 1
-            stats.leaves += k
-            stats.batch_sizes.append(k)
-            args = self.batch(grp, k)
-            pending[grp] = (k, pool.submit(timed, *args) if pool else timed(*args))
-
-        try:
-            for grp in range(len(self.groups)):
-                submit(grp)
-            while any(k for k, _ in pending) or self._live():
-                stop = seconds is not None and time.perf_counter() - t0 >= seconds
-                for grp in range(len(self.groups)):
-                    k, fut = pending[grp]
-                    priors, values = self._empty
-                    if k:
-                        (priors, values), dt = fut.result() if pool else fut
-                        stats.net_seconds += dt
-                    if self.finish(grp, k, priors, values):
-                        nxt = self._harvest(grp, games, nxt, (seed_of, komi_of), on_game, stats, t0, seconds)
-                    pending[grp] = (0, None)
-                    if not stop:
-                        submit(grp)
-                if stop:
-                    break
-        finally:
-            if pool:
-                pool.shutdown(wait=True)
+    def _close(self, stats: RunStats, t0: float) -> RunStats:
+        """``stats`` with the moves of games still playing and the wall time added."""
+        gs = self.arena[9]
         playing = gs[:, KB.GS_STATUS] == KB.PLAYING
         stats.moves += int(gs[playing, KB.GS_NMOVES].sum())
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _live(self) -> bool:
-        return bool((self.arena[9][:, KB.GS_STATUS] == KB.PLAYING).any())
+    def _live(self, group: int | None = None) -> bool:
+        """Whether any game (of ``group``, default all) is playing."""
+        a, b = (0, self.k) if group is None else self.groups[group]
+        return bool((self.arena[9][a:b, KB.GS_STATUS] == KB.PLAYING).any())
 
     def _harvest(self, grp, games, nxt, starts, on_game, stats, t0, seconds) -> int:
         seed_of, komi_of = starts

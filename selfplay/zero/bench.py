@@ -79,11 +79,16 @@ def selfplay_report(
     groups: int = 2,
     seed: int = 0,
     leaves: int = 1,
+    threads: int = 1,
 ) -> dict:
     """Play self-play games for ``seconds`` on ``games`` slots and measure (see the module docstring).
 
     ``leaves`` per game per step (above 1 under virtual loss): the same batch from fewer games.
+    ``threads`` search threads step a group each (``max(groups, threads)`` groups).
     """
+    groups = max(groups, threads)
+    if games < groups:
+        raise ValueError(f"--games must be at least the groups ({groups})")
     model = None
     if net != NULL:
         import torch
@@ -102,9 +107,16 @@ def selfplay_report(
     else:
         evaluator = TorchEvaluator(model, device, half, symmetries=True, seed=seed).evaluate_planes
     lengths: list[int] = []
-    # the null net has nothing to overlap: its groups step in turn in this thread
-    stats = mg.play(evaluator, 10**9, seed_of=lambda i: seed * 1_000_003 + i + 1, seconds=seconds,
-                    on_game=lambda f: lengths.append(len(f.moves)), overlap=model is not None)  # fmt: skip
+    # the null net has nothing to overlap: with one thread its groups step in turn in this thread
+    stats = mg.play(
+        evaluator,
+        10**9,
+        seed_of=lambda i: seed * 1_000_003 + i + 1,
+        seconds=seconds,
+        on_game=lambda f: lengths.append(len(f.moves)),
+        overlap=model is not None,
+        threads=threads,
+    )
     wall = stats.seconds
     mean_len = float(np.mean(lengths)) if lengths else float(cfg.move_cap)
     out = {
@@ -112,6 +124,7 @@ def selfplay_report(
         "size": size,
         "games": games,
         "groups": groups,
+        "threads": threads,
         "leaves_per_game": leaves,
         "playouts": playouts,
         "batch": batch,

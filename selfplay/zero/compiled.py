@@ -98,10 +98,12 @@ def play_compiled(
 ) -> dict:
     """Play games ``indices`` (seeded by ``seeds``) with ``evaluator``; returns batching stats.
 
-    ``on_result(index, result)`` is called as each game ends, before the next step.
+    ``on_result(index, result)`` is called as each game ends, before the next step of its group
+    (in a search thread, one call at a time, with ``selfplay.search_threads`` above 1).
     """
     slots = max(1, min(cfg.selfplay.games_per_worker_batch, len(indices)))
-    mg = ManyGames(batch_config(cfg), slots, groups=min(2, slots))
+    threads = min(cfg.selfplay.search_threads, slots)
+    mg = ManyGames(batch_config(cfg), slots, groups=max(min(2, slots), threads))
     started: dict[int, float] = {}
 
     def seed_of(i: int) -> int:
@@ -115,5 +117,5 @@ def play_compiled(
         res = game_result(cfg, f, time.perf_counter() - started.pop(f.game_id))
         on_result(indices[f.game_id], res)
 
-    st = mg.play(evaluator, len(indices), seed_of=seed_of, komi_of=komi_of, on_game=on_game)
+    st = mg.play(evaluator, len(indices), seed_of=seed_of, komi_of=komi_of, on_game=on_game, threads=threads)
     return {"steps": st.steps, "requests": st.steps, "leaves": st.leaves, "net_seconds": st.net_seconds}

@@ -42,3 +42,10 @@ def test_a_komi_net_plays_with_its_komi_plane(tmp_path):
     net = build_model(replace(preset("b2c16", board_size=5), in_planes=18, feature_set="agz17k"))
     r = run("--net", str(save_weights(tmp_path / "k.safetensors", net)))
     assert r["leaves"] > 0 and r["net_evals_per_second"] > 0
+
+
+def test_search_threads_step_their_own_groups():
+    r = run("--threads", "2", "--net", "b2c16")
+    assert r["threads"] == 2 and r["groups"] == 2 and r["leaves"] > 0 and r["net_evals_per_second"] > 0
+    result = CliRunner().invoke(cli, [*SMALL, "--threads", "5"])
+    assert result.exit_code == 2 and "Traceback" not in result.output and "--games" in result.output

@@ -117,10 +117,11 @@ def small_cfg(**kw) -> BatchSearchConfig:
     return BatchSearchConfig(**{**base, **kw})
 
 
-def play(cfg, games, slots, groups, net, seed=0):
+def play(cfg, games, slots, groups, net, seed=0, threads=1):
     out = {}
     mg = ManyGames(cfg, slots, groups=groups)
-    mg.play(net, games, seed_of=lambda i: seed * 1000 + i + 1, on_game=lambda f: out.__setitem__(f.game_id, f))
+    seeds = lambda i: seed * 1000 + i + 1  # noqa: E731
+    mg.play(net, games, seed_of=seeds, on_game=lambda f: out.update({f.game_id: f}), threads=threads)
     return out
 
 
@@ -243,3 +244,59 @@ def test_two_groups_evaluate_in_a_helper_thread_while_the_other_steps():
     seen.clear()
     one.play(slow, 4, overlap=False)
     assert all(seen)
+
+
+def test_search_threads_play_the_same_games_as_one_thread():
+    """A game's course depends on its seed and its evaluations only, not on which thread stepped it."""
+    cfg = small_cfg(dirichlet_eps=0.25, temperature_moves=6, playout_cap=True, full_search_prob=0.5)
+    net = PlanesNet(5, 4)
+    one = play(cfg, 9, 6, 2, net)
+    three = play(cfg, 9, 6, 6, net, threads=3)
+    assert sorted(one) == sorted(three) == list(range(9))
+    for i in range(9):
+        assert np.array_equal(one[i].moves, three[i].moves)
+        assert one[i].pi.tobytes() == three[i].pi.tobytes() and one[i].planes.tobytes() == three[i].planes.tobytes()
+
+
+def test_search_threads_step_in_parallel_and_call_the_evaluator_one_at_a_time():
+    import threading
+    import time
+
+    callers, inside, overlaps = set(), [0], []
+    guard = threading.Lock()
+
+    def slow(planes, legal):
+        with guard:
+            inside[0] += 1
+            overlaps.append(inside[0] > 1)
+            callers.add(threading.current_thread().name)
+        time.sleep(0.002)
+        with guard:
+            inside[0] -= 1
+        return np.ones((len(planes), 26), np.float32), np.zeros(len(planes), np.float32)
+
+    mg = ManyGames(small_cfg(max_moves=6), 6, groups=3)
+    stats = mg.play(slow, 9, threads=3)
+    assert stats.games == 9 and stats.leaves == sum(stats.batch_sizes) > 0
+    assert len(callers) == 3 and threading.main_thread().name not in callers
+    assert not any(overlaps)
+
+
+def test_an_evaluator_error_in_a_search_thread_reaches_the_caller():
+    def broken(planes, legal):
+        raise RuntimeError("net exploded")
+
+    mg = ManyGames(small_cfg(), 4, groups=2)
+    with pytest.raises(RuntimeError, match="net exploded"):
+        mg.play(broken, 4, threads=2)
+    with pytest.raises(ValueError, match="threads"):
+        mg.play(NullEvaluator(26), 4, threads=3)
+
+
+def test_search_threads_stop_on_time():
+    import time
+
+    mg = ManyGames(small_cfg(playouts=50, max_moves=50), 8, groups=4)
+    t = time.perf_counter()
+    stats = mg.play(NullEvaluator(26), 10**6, seconds=0.5, threads=4)
+    assert time.perf_counter() - t < 5 and stats.seconds >= 0.5 and stats.leaves > 0

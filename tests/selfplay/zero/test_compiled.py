@@ -58,3 +58,14 @@ def test_threads_engine_still_plays(tmp_path):
     cfg = tiny_config(games=1)
     cfg = replace(cfg, selfplay=replace(cfg.selfplay, engine="threads"))
     assert run_selfplay(cfg, tmp_path, progress=False).games == 1
+
+
+def test_search_threads_write_the_same_kind_of_games(tmp_path):
+    cfg = tiny_config(games=4, games_per_worker_batch=4, search_threads=2)
+    assert run_selfplay(cfg, tmp_path, progress=False).games == 4
+    for path in list_shards(tmp_path / "shards"):
+        shard = read_shard(path)
+        rec = read_sgf_file(tmp_path / "sgf" / path.name.replace(".npz", ".sgf"))
+        assert shard["meta"]["moves"] == len(rec.moves) == len(shard["z"])
+    with pytest.raises(ValueError, match="search_threads"):
+        SelfPlayConfig(search_threads=2, engine="threads")
