@@ -16,6 +16,10 @@ a softmax over the legal actions only (illegal actions get prior exactly 0).
 ``precision`` (``nets.precision``: ``fp32``, ``bf16``, ``int8`` or ``auto``) picks how the forward
 pass computes on the CPU; the fast nets are built here from the fp32 model, once.
 
+On CUDA the evaluator serves ``lanes`` (2) calls at once, from different threads: each thread
+gets its own CUDA stream and pinned host buffers, so one call's copies and Python work overlap
+another's forward pass (``engine.search.batch_loop`` reads ``lanes``). On the CPU ``lanes`` is 1.
+
 Kinds without a head fill in: a ``policy`` net gives values 0, a ``value`` net uniform priors
 over the legal actions. Outputs are ``(priors float32[B, n*n+1], values float32[B])``, values in
 [-1, 1] from the view of the player to move.
@@ -25,6 +29,7 @@ Reference: Silver et al. 2017, Nature 550, Methods "Self-play" (random symmetry,
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -87,6 +92,8 @@ class TorchEvaluator:
         self.net = prepare_net(self.model, self.precision)
         self.rng = np.random.default_rng(seed)
         self._gathers: tuple[torch.Tensor, torch.Tensor] | None = None
+        self.lanes = 2 if self.device.type == "cuda" else 1
+        self._lane = threading.local()  # per thread on CUDA: its stream and pinned buffers
 
     # ------------------------------------------------------------- entry points
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -121,19 +128,12 @@ class TorchEvaluator:
         ``transforms`` (``int[B]``, each 0..7) fixes the symmetry per position; default: as
         ``self.symmetries`` says.
         """
-        b = len(planes)
+        if self.device.type == "cuda":
+            return self._on_stream(planes, legal, transforms)
         x = torch.from_numpy(np.ascontiguousarray(planes, np.float32)).to(self.device, self.dtype)
         mask = torch.from_numpy(np.asarray(legal) != 0).to(self.device)
-        with torch.inference_mode():
-            if self.symmetries == "all" and transforms is None:
-                acc = [self._forward(x, np.full(b, t)) for t in range(N_SYMMETRIES)]
-                probs = None if acc[0][0] is None else torch.stack([torch.softmax(a[0], 1) for a in acc]).mean(0)
-                values = torch.stack([a[1] for a in acc]).mean(0)
-                return _numpy(_masked_priors(probs, mask, average=True)), _numpy(values)
-            if transforms is None:
-                transforms = self.rng.integers(0, N_SYMMETRIES, b) if self.symmetries else np.zeros(b, np.int64)
-            logits, values = self._forward(x, np.asarray(transforms, np.int64))
-            return _numpy(_masked_priors(logits, mask)), _numpy(values)
+        priors, values = self._evaluate(x, mask, transforms)
+        return _numpy(priors), _numpy(values)
 
     @property
     def has_score_heads(self) -> bool:
@@ -166,6 +166,41 @@ class TorchEvaluator:
         return sign * lead, (sign * own).ravel().astype(np.float32)
 
     # ----------------------------------------------------------------- internals
+    def _evaluate(self, x: torch.Tensor, mask: torch.Tensor, transforms) -> tuple[torch.Tensor, torch.Tensor]:
+        """Priors ``[B, n*n+1]`` and values ``[B]`` on the device of planes ``x`` with legal ``mask``."""
+        b = x.shape[0]
+        with torch.inference_mode():
+            if self.symmetries == "all" and transforms is None:
+                acc = [self._forward(x, np.full(b, t)) for t in range(N_SYMMETRIES)]
+                probs = None if acc[0][0] is None else torch.stack([torch.softmax(a[0], 1) for a in acc]).mean(0)
+                values = torch.stack([a[1] for a in acc]).mean(0)
+                return _masked_priors(probs, mask, average=True), values
+            if transforms is None:
+                transforms = self.rng.integers(0, N_SYMMETRIES, b) if self.symmetries else np.zeros(b, np.int64)
+            logits, values = self._forward(x, np.asarray(transforms, np.int64))
+            return _masked_priors(logits, mask), values
+
+    def _on_stream(self, planes: np.ndarray, legal: np.ndarray, transforms) -> tuple[np.ndarray, np.ndarray]:
+        """``evaluate_planes`` on this thread's CUDA stream: pinned copies in and out, one wait at the end."""
+        lane = self._lane
+        if not hasattr(lane, "stream"):
+            lane.stream, lane.host = torch.cuda.Stream(self.device), {}
+        b, a = len(planes), np.asarray(legal).shape[1]
+        with torch.cuda.stream(lane.stream):
+            x = _pinned(lane.host, "planes", planes.shape, torch.float32)
+            x.numpy()[...] = planes
+            mask = _pinned(lane.host, "legal", (b, a), torch.bool)
+            mask.numpy()[...] = np.asarray(legal) != 0
+            priors, values = self._evaluate(
+                x.to(self.device, self.dtype, non_blocking=True), mask.to(self.device, non_blocking=True), transforms
+            )
+            out_p = _pinned(lane.host, "priors", (b, a), torch.float32)
+            out_v = _pinned(lane.host, "values", (b,), torch.float32)
+            out_p.copy_(priors, non_blocking=True)
+            out_v.copy_(values, non_blocking=True)
+            lane.stream.synchronize()  # releases the GIL: the other lanes run meanwhile
+        return out_p.numpy().copy(), out_v.numpy().copy()
+
     def _forward(self, x: torch.Tensor, transforms: np.ndarray) -> tuple[torch.Tensor | None, torch.Tensor]:
         """One forward pass of ``x`` with ``transforms[i]`` applied to position ``i``; logits mapped back.
 
@@ -212,6 +247,15 @@ def _masked_priors(logits: torch.Tensor | None, mask: torch.Tensor, average: boo
         p = torch.where(mask, torch.exp(z - torch.where(torch.isfinite(top), top, 0.0)), 0.0)
     total = p.sum(1, keepdim=True)
     return p / torch.where(total > 0, total, 1.0)
+
+
+def _pinned(host: dict, name: str, shape: tuple, dtype: torch.dtype) -> torch.Tensor:
+    """A page-locked host tensor of ``shape``: a view of ``host[name]``, grown as needed."""
+    need = int(np.prod(shape))
+    buf = host.get(name)
+    if buf is None or buf.numel() < need:
+        buf = host[name] = torch.empty(need, dtype=dtype, pin_memory=True)
+    return buf[:need].view(shape)
 
 
 def _numpy(t: torch.Tensor) -> np.ndarray:

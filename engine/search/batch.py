@@ -377,9 +377,10 @@ class ManyGames:
             overlap: run each group's evaluator call in a helper thread while the next group steps.
             threads: search threads (at most ``groups``); above 1 thread ``i`` steps groups ``i, i +
                 threads, ...`` on its own core (the kernels release the GIL) and the evaluator
-                serves one call at a time, so the search of one core no longer caps the
-                evaluator's rate. Games then no longer replay bit for bit: an evaluator that
-                draws random symmetries draws them in the calls' order of arrival.
+                serves ``batch_loop.lanes_of(evaluator)`` calls at a time (1 unless it says so),
+                so the search of one core no longer caps the evaluator's rate. Games then no
+                longer replay bit for bit: an evaluator that draws random symmetries draws them
+                in the calls' order of arrival.
         """
         if not 1 <= threads <= len(self.groups):
             raise ValueError(f"threads must be in 1..{len(self.groups)} (the groups), got {threads}")

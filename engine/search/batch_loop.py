@@ -13,6 +13,9 @@ starts the next ones in their slots. Two loops:
     release the GIL, so each runs on its own core); the evaluator serves one call at a time. The
     search of one core no longer caps the evaluator's rate (a GPU's net evaluates faster than one
     core selects leaves), at the price of reproducibility: calls arrive in no fixed order.
+    An evaluator that says it serves ``lanes`` calls at once (a CUDA ``TorchEvaluator`` does, one
+    stream per thread) gets up to that many, so the device works on one batch while the host
+    copies the next.
 
 ``stop`` is ``(t0, seconds)``: stop stepping once ``seconds`` have passed since ``t0`` (None: play
 all). Games in progress are dropped then. This module imports the standard library only.
@@ -28,6 +31,12 @@ from concurrent.futures import ThreadPoolExecutor
 def _expired(stop: tuple[float, float | None]) -> bool:
     t0, seconds = stop
     return seconds is not None and time.perf_counter() - t0 >= seconds
+
+
+def lanes_of(evaluator) -> int:
+    """How many calls ``evaluator`` (or the object of a bound method) serves at once; default 1."""
+    owner = getattr(evaluator, "__self__", evaluator)
+    return max(1, int(getattr(owner, "lanes", 1)))
 
 
 def overlapped(mg, evaluator, refill, stats, stop, overlap: bool = True) -> None:
@@ -75,8 +84,8 @@ def overlapped(mg, evaluator, refill, stats, stop, overlap: bool = True) -> None
 
 
 def threaded(mg, evaluator, refill, stats, stop, threads: int) -> None:
-    """Step ``mg``'s groups on ``threads`` search threads; one evaluator call at a time."""
-    book, net = threading.Lock(), threading.Lock()  # the counters and refills; the evaluator
+    """Step ``mg``'s groups on ``threads`` search threads; ``lanes_of(evaluator)`` calls at a time."""
+    book, net = threading.Lock(), threading.Semaphore(lanes_of(evaluator))  # counters and refills; the evaluator
     failed: list[BaseException] = []
     halt = threading.Event()
 

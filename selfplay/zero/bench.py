@@ -2,8 +2,8 @@
 
 Vocabulary: a *leaf* is one position sent to the evaluator (the root's own evaluation included);
 a *position* is one move played in a self-play game; ``net_share`` is the time spent inside
-evaluator calls over the wall time (the calls overlap the other group's search, so search and
-net may add up to more than 1). With a real net the same run also times the bare forward pass
+evaluator calls over the wall time (the calls overlap the other groups' search and, with
+``lanes`` above 1, each other, so the share may pass 1). With a real net the same run also times the bare forward pass
 at the engine's batch (what ``go-engine bench net`` measures), so ``leaves_per_second /
 net_evals_per_second`` says how close self-play comes to the network's own speed. The *old path*
 is today's ``MultiGameSearch`` over ``selfplay_game`` with ``make_batch_fn`` (threads, Python
@@ -20,6 +20,7 @@ import numpy as np
 
 from engine.features import has_komi_plane, stored_set
 from engine.search.batch import BatchSearchConfig, ManyGames, NullEvaluator, warm_up
+from engine.search.batch_loop import lanes_of
 
 NULL = "null"
 
@@ -125,6 +126,7 @@ def selfplay_report(
         "games": games,
         "groups": groups,
         "threads": threads,
+        "lanes": lanes_of(evaluator),
         "leaves_per_game": leaves,
         "playouts": playouts,
         "batch": batch,

@@ -207,3 +207,30 @@ def test_a_komi_net_sees_the_komi_of_the_searched_game():
     assert len({v for v, _ in values.values()}) == 3  # the komi reaches the net
     for v, root in values.values():
         assert root == pytest.approx(v, abs=1e-5)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_lanes_from_several_threads_match_the_cpu():
+    """Each thread's calls run on its own CUDA stream with pinned buffers; the answers stay its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    torch.manual_seed(5)
+    model = _model()
+    cpu = TorchEvaluator(model, symmetries=False)
+    gpu = TorchEvaluator(build_model(model.cfg), device="cuda", symmetries=False)
+    gpu.model.load_state_dict(model.state_dict())
+    assert gpu.lanes == 2 and cpu.lanes == 1
+    rng = np.random.default_rng(0)
+    jobs = []
+    for b in (1, 7, 64, 33) * 4:
+        planes = (rng.random((b, model.cfg.in_planes, SIZE, SIZE)) < 0.3).astype(np.float32)
+        legal = (rng.random((b, SIZE * SIZE + 1)) < 0.7).astype(np.int8)
+        legal[:, -1] = 1
+        jobs.append((planes, legal, rng.integers(0, N_SYMMETRIES, b)))
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda j: gpu.evaluate_planes(*j), jobs))
+    for (planes, legal, t), (p, v) in zip(jobs, got, strict=True):
+        p_ref, v_ref = cpu.evaluate_planes(planes, legal, transforms=t)
+        np.testing.assert_allclose(p, p_ref, atol=5e-3)  # cuDNN may convolve in TF32
+        np.testing.assert_allclose(v, v_ref, atol=5e-3)

@@ -282,6 +282,32 @@ def test_search_threads_step_in_parallel_and_call_the_evaluator_one_at_a_time():
     assert not any(overlaps)
 
 
+def test_an_evaluator_with_lanes_gets_that_many_calls_at_once():
+    import threading
+    import time
+
+    class TwoLanes:
+        lanes = 2
+
+        def __init__(self):
+            self.inside, self.most, self.guard = 0, 0, threading.Lock()
+
+        def evaluate_planes(self, planes, legal):
+            with self.guard:
+                self.inside += 1
+                self.most = max(self.most, self.inside)
+            time.sleep(0.003)
+            with self.guard:
+                self.inside -= 1
+            return np.ones((len(planes), 26), np.float32), np.zeros(len(planes), np.float32)
+
+    net = TwoLanes()
+    mg = ManyGames(small_cfg(max_moves=6), 8, groups=4)
+    stats = mg.play(net.evaluate_planes, 12, threads=4)  # a bound method: its object says the lanes
+    assert stats.games == 12
+    assert net.most == 2
+
+
 def test_an_evaluator_error_in_a_search_thread_reaches_the_caller():
     def broken(planes, legal):
         raise RuntimeError("net exploded")
