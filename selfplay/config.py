@@ -68,8 +68,8 @@ class SelfPlayConfig(SelfPlayMoves):
     (``engine/search/multi.py``), for any feature set"""
     search_threads: int = 1
     """search threads of each worker's compiled engine, each stepping its own group of the worker's
-    games while the net serves one call at a time (a GPU evaluates faster than one core selects
-    leaves); above 1 the games no longer replay bit for bit"""
+    games while the net serves its calls (one at a time on the CPU, two on CUDA; a GPU evaluates
+    faster than one core selects leaves); above 1 the games no longer replay bit for bit"""
 
     def __post_init__(self):
         super().__post_init__()

@@ -10,7 +10,8 @@ starts the next ones in their slots. Two loops:
     come in a fixed order: the same seeds replay the same games bit for bit.
 ``threaded``
     ``threads`` search threads, thread ``i`` stepping groups ``i, i + threads, ...`` (the kernels
-    release the GIL, so each runs on its own core); the evaluator serves one call at a time. The
+    release the GIL, so each runs on its own core); the evaluator serves one call at a time (see
+    ``lanes`` below). The
     search of one core no longer caps the evaluator's rate (a GPU's net evaluates faster than one
     core selects leaves), at the price of reproducibility: calls arrive in no fixed order.
     An evaluator that says it serves ``lanes`` calls at once (a CUDA ``TorchEvaluator`` does, one
