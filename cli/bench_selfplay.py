@@ -63,6 +63,11 @@ def selfplay(net, size, games, playouts, device, half, seconds, leaves, threads,
             f"bench net at batch {r['batch']}: {r['net_evals_per_second']:,.0f} evaluations/s; "
             f"self-play reaches {r['selfplay_over_net']:.0%} of it"
         )
+        ms = r["evaluator_ms_per_call"]
+        lines.append(
+            f"evaluator call ({r['lanes']} at a time): {ms['prepare']:.2f} ms prepare, "
+            f"{ms['compute']:.2f} ms compute, {ms['wait']:.2f} ms wait"
+        )
     if old_path:
         lines.append(f"old path ({old_games} games, threads): {r['old_path_leaves_per_second']:,.0f} leaves/s")
     click.echo("\n".join(lines))

@@ -30,7 +30,9 @@ Reference: Silver et al. 2017, Nature 550, Methods "Self-play" (random symmetry,
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -42,6 +44,36 @@ from engine.search.mcts import LeafBatch
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.factory import policy_value
 from nets.precision import prepare_net, resolve_precision
+
+
+@dataclass
+class CallProfile:
+    """Where ``evaluate_planes`` calls spend their time, summed over calls (any thread).
+
+    ``prepare``: planes and masks into tensors (on CUDA: into this thread's pinned buffers);
+    ``compute``: the forward pass, symmetries and softmax (on CUDA only queued: the kernel launches
+    and the Python around them); ``wait``: the rest (on CUDA: waiting for the device and the
+    copies back; on the CPU: the copies into numpy).
+    """
+
+    calls: int = 0
+    prepare: float = 0.0
+    compute: float = 0.0
+    wait: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, prepare: float, compute: float, wait: float) -> None:
+        """Count one call's seconds in each part."""
+        with self._lock:
+            self.calls += 1
+            self.prepare += prepare
+            self.compute += compute
+            self.wait += wait
+
+    def ms_per_call(self) -> dict[str, float]:
+        """Mean milliseconds a call in each part (zeros before the first call)."""
+        n = max(self.calls, 1)
+        return {k: 1000 * getattr(self, k) / n for k in ("prepare", "compute", "wait")}
 
 
 class TorchEvaluator:
@@ -94,6 +126,7 @@ class TorchEvaluator:
         self._gathers: tuple[torch.Tensor, torch.Tensor] | None = None
         self.lanes = 2 if self.device.type == "cuda" else 1
         self._lane = threading.local()  # per thread on CUDA: its stream and pinned buffers
+        self.profile = CallProfile()
 
     # ------------------------------------------------------------- entry points
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
@@ -130,10 +163,15 @@ class TorchEvaluator:
         """
         if self.device.type == "cuda":
             return self._on_stream(planes, legal, transforms)
+        t0 = time.perf_counter()
         x = torch.from_numpy(np.ascontiguousarray(planes, np.float32)).to(self.device, self.dtype)
         mask = torch.from_numpy(np.asarray(legal) != 0).to(self.device)
+        t1 = time.perf_counter()
         priors, values = self._evaluate(x, mask, transforms)
-        return _numpy(priors), _numpy(values)
+        t2 = time.perf_counter()
+        out = _numpy(priors), _numpy(values)
+        self.profile.add(t1 - t0, t2 - t1, time.perf_counter() - t2)
+        return out
 
     @property
     def has_score_heads(self) -> bool:
@@ -186,11 +224,13 @@ class TorchEvaluator:
         if not hasattr(lane, "stream"):
             lane.stream, lane.host = torch.cuda.Stream(self.device), {}
         b, a = len(planes), np.asarray(legal).shape[1]
+        t0 = time.perf_counter()
         with torch.cuda.stream(lane.stream):
             x = _pinned(lane.host, "planes", planes.shape, torch.float32)
             x.numpy()[...] = planes
             mask = _pinned(lane.host, "legal", (b, a), torch.bool)
             mask.numpy()[...] = np.asarray(legal) != 0
+            t1 = time.perf_counter()
             priors, values = self._evaluate(
                 x.to(self.device, self.dtype, non_blocking=True), mask.to(self.device, non_blocking=True), transforms
             )
@@ -198,8 +238,11 @@ class TorchEvaluator:
             out_v = _pinned(lane.host, "values", (b,), torch.float32)
             out_p.copy_(priors, non_blocking=True)
             out_v.copy_(values, non_blocking=True)
+            t2 = time.perf_counter()
             lane.stream.synchronize()  # releases the GIL: the other lanes run meanwhile
-        return out_p.numpy().copy(), out_v.numpy().copy()
+        out = out_p.numpy().copy(), out_v.numpy().copy()
+        self.profile.add(t1 - t0, t2 - t1, time.perf_counter() - t2)
+        return out
 
     def _forward(self, x: torch.Tensor, transforms: np.ndarray) -> tuple[torch.Tensor | None, torch.Tensor]:
         """One forward pass of ``x`` with ``transforms[i]`` applied to position ``i``; logits mapped back.

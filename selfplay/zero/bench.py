@@ -147,6 +147,7 @@ def selfplay_report(
     if model is not None:
         rate = forward_rate(model, batch, device, half)
         out["net_evals_per_second"] = rate
+        out["evaluator_ms_per_call"] = evaluator.__self__.profile.ms_per_call()
         out["selfplay_over_net"] = out["leaves_per_second"] / rate
     return out
 

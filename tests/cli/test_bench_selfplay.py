@@ -25,6 +25,8 @@ def test_null_net_reports_the_rates():
 def test_real_net_is_timed_against_its_forward_pass():
     r = run("--net", "b2c16")
     assert r["net_evals_per_second"] > 0 and r["selfplay_over_net"] > 0 and r["net_share"] > 0
+    ms = r["evaluator_ms_per_call"]
+    assert ms["compute"] > 0 and ms["prepare"] >= 0 and ms["wait"] >= 0 and r["lanes"] == 1
 
 
 def test_bad_net_is_one_line():

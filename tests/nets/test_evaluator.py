@@ -158,6 +158,20 @@ def test_rejects_mismatched_features_boards_and_options():
         TorchEvaluator(_model()).evaluate_boards([Board(9)])
 
 
+def test_the_call_profile_adds_up_to_the_calls():
+    import time
+
+    ev = TorchEvaluator(_model())
+    boards = [_position(), Board(SIZE)]
+    t = time.perf_counter()
+    for _ in range(5):
+        ev.evaluate_boards(boards)
+    wall = time.perf_counter() - t
+    ms = ev.profile.ms_per_call()
+    assert ev.profile.calls == 5 and ms["compute"] > 0
+    assert 0 < 5 * sum(ms.values()) / 1000 <= wall
+
+
 def test_empty_batch():
     p, v = TorchEvaluator(_model()).evaluate_boards([])
     assert p.shape == (0, SIZE * SIZE + 1) and v.shape == (0,)
