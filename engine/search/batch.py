@@ -20,13 +20,19 @@ An *evaluator* is any callable ``(planes float32[B, C, n, n], legal int8[B, n*n+
 moves), values in [-1, 1] from the view of the player to move. ``NullEvaluator`` (uniform, 0) times
 everything but the network. Python runs once per step and once per finished game, never per leaf.
 
+A *match* (``a_black`` given: whether player A has Black in game ``i``) plays two players in the
+same games: each leaf also carries its *mover*, 0 where player A is to move at its game's root and
+1 for player B, and the evaluator is called as ``(planes, legal, movers)``; ``paired(a, b)`` makes
+one from two evaluators (one call each a step). A match keeps no tree between moves
+(``reuse_tree=False``), so neither player searches in a tree the other built.
+
 This module imports numpy and the standard library only.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -159,6 +165,22 @@ class NullEvaluator:
         return self.priors[:k], self.values[:k]
 
 
+def paired(a: Evaluator, b: Evaluator) -> Callable[[np.ndarray, np.ndarray, np.ndarray], tuple]:
+    """The evaluator of a match: the rows whose mover is 0 go to ``a``, the others to ``b``."""
+
+    def both(planes: np.ndarray, legal: np.ndarray, movers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        priors = np.zeros(legal.shape, np.float32)
+        values = np.zeros(len(legal), np.float32)
+        for who, ev in ((0, a), (1, b)):
+            rows = np.flatnonzero(movers == who)
+            if len(rows):
+                p, v = ev(planes[rows], legal[rows])
+                priors[rows], values[rows] = p, np.asarray(v).reshape(-1)
+        return priors, values
+
+    return both
+
+
 class ManyGames:
     """``games`` game slots in one preallocated arena, stepped in ``groups`` alternating groups.
 
@@ -167,12 +189,22 @@ class ManyGames:
         games: game slots ``K``.
         groups: groups stepped in turn (2 overlaps the evaluator with search; 1 for tests).
         hist: room for earlier positions of a loaded root (``load``), beyond the move cap.
+        a_black: a match: ``a_black[i]`` is True where player A has Black in game ``i`` (the
+            ``play`` index); None = self-play.
+
+    Raises:
+        ValueError: for bad sizes, or a match with ``cfg.reuse_tree``.
     """
 
-    def __init__(self, cfg: BatchSearchConfig, games: int, groups: int = 2, hist: int = 0):
+    def __init__(
+        self, cfg: BatchSearchConfig, games: int, groups: int = 2, hist: int = 0, a_black: Sequence[bool] | None = None
+    ):
         if games < 1 or not 1 <= groups <= games:
             raise ValueError("games must be >= 1 and groups in 1..games")
+        if a_black is not None and cfg.reuse_tree and cfg.root_search != "gumbel":
+            raise ValueError("a match needs reuse_tree=False: the two players share no tree")
         self.cfg, self.k = cfg, games
+        self.a_black = None if a_black is None else np.asarray(a_black, bool)
         self.fp, self.ip = cfg.params()
         n, p, lv = cfg.size, max(self.ip[KB.IP_FULL], self.ip[KB.IP_FAST]), cfg.leaves_per_game
         n2, area = n * n, (n + 2) * (n + 1) + 1
@@ -320,13 +352,20 @@ class ManyGames:
         a, b = self.groups[group]
         return int(KB.select_leaves(self.arena, self.scratch[group], self.fp, self.ip, a, b))
 
-    def batch(self, group: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(planes, legal)`` of the ``k`` selected leaves of ``group`` (views of the buffers)."""
+    def batch(self, group: int, k: int) -> tuple[np.ndarray, ...]:
+        """``(planes, legal)`` of the ``k`` selected leaves of ``group`` (views of the buffers).
+
+        In a match also ``movers int8[k]``: 0 where player A is to move at the leaf's root, else 1.
+        """
         s = self.scratch[group]
         if self.cfg.komi_plane and k:
             komi = 0.5 * self.arena[9][s[8][:k], KB.GS_KOMI2]
             s[9][:k, PLANES] = (np.where(s[7][:k] == K.BLACK, -komi, komi) / KOMI_SCALE)[:, None, None]
-        return s[9][:k], s[3][:k]
+        if self.a_black is None:
+            return s[9][:k], s[3][:k]
+        gs = self.arena[9][s[8][:k]]
+        black_to_move = gs[:, KB.GS_NMOVES] % 2 == 0
+        return s[9][:k], s[3][:k], (black_to_move != self.a_black[gs[:, KB.GS_ID]]).astype(np.int8)
 
     def finish(self, group: int, k: int, priors: np.ndarray, values: np.ndarray) -> int:
         """Install ``k`` evaluations of ``group`` and advance its games; returns games finished."""

@@ -45,9 +45,9 @@ def overlapped(mg, evaluator, refill, stats, stop, overlap: bool = True) -> None
     pool = ThreadPoolExecutor(1) if overlap and len(mg.groups) > 1 else None
     pending: list = [(0, None)] * len(mg.groups)
 
-    def timed(planes, legal):
+    def timed(*args):
         t = time.perf_counter()
-        out = evaluator(planes, legal)
+        out = evaluator(*args)
         return out, time.perf_counter() - t
 
     def submit(grp: int) -> None:
@@ -95,10 +95,10 @@ def threaded(mg, evaluator, refill, stats, stop, threads: int) -> None:
         k = mg.select(grp)
         priors, values, dt = *mg._empty, 0.0
         if k:
-            planes, legal = mg.batch(grp, k)
+            args = mg.batch(grp, k)
             with net:
                 t = time.perf_counter()
-                priors, values = evaluator(planes, legal)
+                priors, values = evaluator(*args)
                 dt = time.perf_counter() - t
         done = mg.finish(grp, k, priors, values)
         with book:

@@ -7,7 +7,9 @@ by the worker's seed for it; the game's course depends on that seed and its eval
 ``batch_config`` maps the run's ``Config`` onto ``BatchSearchConfig``: the ``PuctConfig`` section of
 ``cfg.mcts`` and the ``SelfPlayMoves`` section of ``cfg.selfplay`` (noise, temperature, resignation
 with the holdout, playout cap, move cap, root search). One leaf per game per step, so no virtual loss is needed.
-``game_komi`` draws a game's komi: the run's komi, moved by a whole number of points up to
+``play_match`` plays the loop's evaluation matches between two nets the same way
+(``match_config``; each leaf goes to the net of the player to move at its root). ``game_komi``
+draws a game's komi: the run's komi, moved by a whole number of points up to
 ``selfplay.komi_spread`` either way (KataGo's komi randomisation; the nets with the agz17k komi
 plane learn from it what a point of komi is worth).
 """
@@ -20,9 +22,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from engine.board import BLACK, EMPTY
 from engine.config import PuctConfig, SelfPlayMoves, section
 from engine.features import has_komi_plane, stored_set
-from engine.search.batch import BatchSearchConfig, Evaluator, FinishedGame, ManyGames
+from engine.search.batch import BatchSearchConfig, Evaluator, FinishedGame, ManyGames, paired
 from engine.sgf import board_to_record
 from selfplay.config import Config
 from selfplay.game import GameResult
@@ -58,6 +61,50 @@ def batch_config(cfg: Config) -> BatchSearchConfig:
         **section(m, PuctConfig),
         **section(cfg.selfplay, SelfPlayMoves),
     )
+
+
+def match_config(cfg: Config) -> BatchSearchConfig:
+    """The compiled engine's settings for the loop's evaluation matches (``cfg.eval``).
+
+    As ``selfplay.zero.loop.play_match``'s players: ``eval.playouts`` a move, the first
+    ``eval.random_moves`` moves sampled by visits, no noise, no playout cap, PUCT at the root,
+    ``cfg.mcts``'s resignation, and no tree kept between moves (each player searches afresh).
+    """
+    m = cfg.mcts
+    return replace(
+        batch_config(cfg),
+        playouts=cfg.eval.playouts,
+        temperature_moves=cfg.eval.random_moves,
+        dirichlet_eps=0.0,
+        reuse_tree=False,
+        playout_cap=False,
+        root_search="puct",
+        forced_k=0.0,
+        resign_threshold=m.resign_threshold,
+        resign_min_moves=m.resign_min_moves,
+        resign_disabled_frac=0.0,
+    )
+
+
+def play_match(cfg: Config, a: Evaluator, b: Evaluator, seeds: Sequence[int], indices: Sequence[int]) -> float:
+    """Player ``a``'s score in the match games ``indices`` against ``b`` (A has Black in even games; draws 0.5).
+
+    Both players' leaves go through one ``ManyGames`` arena, ``selfplay.games_per_worker_batch`` games
+    at a time, one call of each net a step; game ``j`` of the call is seeded ``seeds[j]``.
+    """
+    a_black = [int(i) % 2 == 0 for i in indices]
+    slots = max(1, min(cfg.selfplay.games_per_worker_batch, len(indices)))
+    mg = ManyGames(match_config(cfg), slots, groups=min(2, slots), a_black=a_black)
+    score = [0.0]
+
+    def on_game(f: FinishedGame) -> None:
+        if f.winner == EMPTY:
+            score[0] += 0.5
+        else:
+            score[0] += float((f.winner == BLACK) == a_black[f.game_id])
+
+    mg.play(paired(a, b), len(indices), seed_of=lambda j: int(seeds[j]), on_game=on_game)
+    return score[0]
 
 
 def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:

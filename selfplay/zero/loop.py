@@ -35,6 +35,7 @@ from selfplay.config import Config, save_config
 from selfplay.elo import MatchRecord, fit_elo
 from selfplay.game import play_game, sized
 from selfplay.players import PlayerConfig, build_player
+from selfplay.zero import compiled
 from selfplay.zero.models import ROLLOUT_PLAYER, ensure_weights, make_batch_fn, make_evaluator, model_path
 from selfplay.zero.worker import game_seed, run_selfplay
 
@@ -61,7 +62,9 @@ def play_match(
 
     A player is a weights file (``MCTSPlayer`` over a ``TorchEvaluator``, ``eval.playouts``) or
     ``None`` for the anchor (the rollout ``MCTSPlayer``, ``eval.anchor_playouts``). All games run
-    ``selfplay.games_per_worker_batch`` at a time with one network call per net per step.
+    ``selfplay.games_per_worker_batch`` at a time with one network call per net per step: two nets
+    on the compiled engine (``compiled.play_match``) where self-play uses it, else (and against
+    the anchor) ``MCTSPlayer``s in ``MultiGameSearch``.
     """
     ev = cfg.eval
     n = cfg.board.size
@@ -73,6 +76,10 @@ def play_match(
     )
     anchor_cfg = sized(replace(net_cfg, num_simulations=ev.anchor_playouts, resign_threshold=0.0), n)
     nets = {tag: make_evaluator(cfg, w, seed + i) for i, (tag, w) in enumerate((("a", a), ("b", b))) if w is not None}
+    todo = list(range(games)) if indices is None else list(indices)
+    if len(nets) == 2 and cfg.selfplay.engine == "compiled" and compiled.supports(cfg):
+        seeds = [game_seed(seed, 10**6, i) for i in todo]
+        return compiled.play_match(cfg, nets["a"].evaluate_planes, nets["b"].evaluate_planes, seeds, todo)
     search = MultiGameSearch(make_batch_fn(nets), cfg.selfplay.games_per_worker_batch)
 
     def player(tag: str, make_eval, s: int) -> MCTSPlayer:
@@ -89,7 +96,7 @@ def play_match(
             return 0.5
         return float((winner == 1) == (i % 2 == 0))
 
-    return float(sum(search.run(games if indices is None else list(indices), play_one).values()))
+    return float(sum(search.run(todo, play_one).values()))
 
 
 # ------------------------------------------------------------------------------ state and outputs

@@ -10,7 +10,7 @@ from engine.config import MCTSConfig
 from engine.features import encode
 from engine.search import _kernels_batch as KB
 from engine.search import _kernels_batch_game as KG
-from engine.search.batch import BatchSearchConfig, ManyGames, NullEvaluator
+from engine.search.batch import BatchSearchConfig, ManyGames, NullEvaluator, paired
 from engine.search.mcts import MCTS, LeafBatch
 from engine.sgf import parse_sgf, record_to_board
 
@@ -326,3 +326,42 @@ def test_search_threads_stop_on_time():
     t = time.perf_counter()
     stats = mg.play(NullEvaluator(26), 10**6, seconds=0.5, threads=4)
     assert time.perf_counter() - t < 5 and stats.seconds >= 0.5 and stats.leaves > 0
+
+
+def _leaning(first: bool):
+    """Priors that put 0.9 on the lowest (``first``) or highest legal point, value 0; counts its rows."""
+    seen = []
+
+    def ev(planes, legal):
+        seen.append(len(planes))
+        pts = legal[:, :-1] != 0
+        priors = np.where(legal != 0, 0.1 / legal.shape[1], 0.0).astype(np.float32)
+        idx = np.argmax(pts, axis=1) if first else pts.shape[1] - 1 - np.argmax(pts[:, ::-1], axis=1)
+        has = pts.any(axis=1)
+        priors[np.flatnonzero(has), idx[has]] = 0.9
+        return priors, np.zeros(len(planes), np.float32)
+
+    return ev, seen
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_match_sends_each_root_player_its_own_evaluator(threads):
+    """Player A leans to low points, B to high ones: A's moves (Black in even games) are the low ones."""
+    cfg = small_cfg(temperature_moves=0, dirichlet_eps=0.0, reuse_tree=False, max_moves=16, playouts=8)
+    a, seen_a = _leaning(first=True)
+    b, seen_b = _leaning(first=False)
+    games = 6
+    mg = ManyGames(cfg, 4, groups=2, a_black=[i % 2 == 0 for i in range(games)])
+    out = {}
+    mg.play(paired(a, b), games, on_game=lambda f: out.update({f.game_id: f}), threads=threads)
+    assert sorted(out) == list(range(games)) and sum(seen_a) > 0 and sum(seen_b) > 0
+    for i, f in out.items():
+        black, white = f.moves[0::2], f.moves[1::2]
+        a_moves, b_moves = (black, white) if i % 2 == 0 else (white, black)
+        a_pts, b_pts = a_moves[a_moves < 25], b_moves[b_moves < 25]
+        assert len(a_pts) and len(b_pts) and a_pts.mean() < b_pts.mean(), (i, f.moves)
+
+
+def test_a_match_keeps_no_tree():
+    with pytest.raises(ValueError, match="reuse_tree"):
+        ManyGames(small_cfg(), 2, groups=1, a_black=[True, False])
