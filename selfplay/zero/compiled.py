@@ -66,14 +66,17 @@ def batch_config(cfg: Config) -> BatchSearchConfig:
 def match_config(cfg: Config) -> BatchSearchConfig:
     """The compiled engine's settings for the loop's evaluation matches (``cfg.eval``).
 
-    As ``selfplay.zero.loop.play_match``'s players: ``eval.playouts`` a move, the first
-    ``eval.random_moves`` moves sampled by visits, no noise, no playout cap, PUCT at the root,
-    ``cfg.mcts``'s resignation, and no tree kept between moves (each player searches afresh).
+    As ``selfplay.zero.loop.play_match``'s players: ``eval.playouts`` a move, ``mcts.batch_size``
+    leaves a game a step (under virtual loss, so that the few games of a match fill the net's
+    batches), the first ``eval.random_moves`` moves sampled by visits, no noise, no playout cap,
+    PUCT at the root, ``cfg.mcts``'s resignation, and no tree kept between moves (each player
+    searches afresh).
     """
     m = cfg.mcts
     return replace(
         batch_config(cfg),
         playouts=cfg.eval.playouts,
+        leaves_per_game=max(1, m.batch_size),
         temperature_moves=cfg.eval.random_moves,
         dirichlet_eps=0.0,
         reuse_tree=False,
