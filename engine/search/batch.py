@@ -201,11 +201,11 @@ class ManyGames:
     ):
         if games < 1 or not 1 <= groups <= games:
             raise ValueError("games must be >= 1 and groups in 1..games")
-        if a_black is not None and cfg.reuse_tree and cfg.root_search != "gumbel":
-            raise ValueError("a match needs reuse_tree=False: the two players share no tree")
         self.cfg, self.k = cfg, games
-        self.a_black = None if a_black is None else np.asarray(a_black, bool)
         self.fp, self.ip = cfg.params()
+        if a_black is not None and self.ip[KB.IP_REUSE]:
+            raise ValueError("a match needs reuse_tree=False: the two players share no tree")
+        self.a_black = None if a_black is None else np.asarray(a_black, bool)
         n, p, lv = cfg.size, max(self.ip[KB.IP_FULL], self.ip[KB.IP_FAST]), cfg.leaves_per_game
         n2, area = n * n, (n + 2) * (n + 1) + 1
         self.max_nodes = 3 * p + 4 * lv + 16

@@ -10,13 +10,11 @@ starts the next ones in their slots. Two loops:
     come in a fixed order: the same seeds replay the same games bit for bit.
 ``threaded``
     ``threads`` search threads, thread ``i`` stepping groups ``i, i + threads, ...`` (the kernels
-    release the GIL, so each runs on its own core); the evaluator serves one call at a time (see
-    ``lanes`` below). The
-    search of one core no longer caps the evaluator's rate (a GPU's net evaluates faster than one
-    core selects leaves), at the price of reproducibility: calls arrive in no fixed order.
-    An evaluator that says it serves ``lanes`` calls at once (a CUDA ``TorchEvaluator`` does, one
-    stream per thread) gets up to that many, so the device works on one batch while the host
-    copies the next.
+    release the GIL, so each runs on its own core). The search of one core no longer caps the
+    evaluator's rate (a GPU's net evaluates faster than one core selects leaves), at the price of
+    reproducibility: calls arrive in no fixed order. The evaluator serves one call at a time, or
+    as many as it says it serves at once (``lanes_of``: a CUDA ``TorchEvaluator`` serves two, one
+    stream per thread), so that the device works on one batch while the host copies the next.
 
 ``stop`` is ``(t0, seconds)``: stop stepping once ``seconds`` have passed since ``t0`` (None: play
 all). Games in progress are dropped then. This module imports the standard library only.

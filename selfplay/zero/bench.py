@@ -3,8 +3,8 @@
 Vocabulary: a *leaf* is one position sent to the evaluator (the root's own evaluation included);
 a *position* is one move played in a self-play game; ``net_share`` is the time spent inside
 evaluator calls over the wall time (the calls overlap the other groups' search and, with
-``lanes`` above 1, each other, so the share may pass 1). With a real net the same run also times the bare forward pass
-at the engine's batch (what ``go-engine bench net`` measures), so ``leaves_per_second /
+``lanes`` above 1, each other, so the share may pass 1). With a real net the same run also
+times the bare forward pass at the engine's batch (what ``go-engine bench net`` measures), so ``leaves_per_second /
 net_evals_per_second`` says how close self-play comes to the network's own speed. The *old path*
 is today's ``MultiGameSearch`` over ``selfplay_game`` with ``make_batch_fn`` (threads, Python
 encoding per leaf) under a null network, for side-by-side figures.

@@ -66,6 +66,11 @@ def play_match(
     on the compiled engine (``compiled.play_match``) where self-play uses it, else (and against
     the anchor) ``MCTSPlayer``s in ``MultiGameSearch``.
     """
+    nets = {tag: make_evaluator(cfg, w, seed + i) for i, (tag, w) in enumerate((("a", a), ("b", b))) if w is not None}
+    todo = list(range(games)) if indices is None else list(indices)
+    if len(nets) == 2 and cfg.selfplay.engine == "compiled" and compiled.supports(cfg):
+        seeds = [game_seed(seed, 10**6, i) for i in todo]
+        return compiled.play_match(cfg, nets["a"].evaluate_planes, nets["b"].evaluate_planes, seeds, todo)
     ev = cfg.eval
     n = cfg.board.size
     net_cfg = sized(
@@ -75,11 +80,6 @@ def play_match(
         n,
     )
     anchor_cfg = sized(replace(net_cfg, num_simulations=ev.anchor_playouts, resign_threshold=0.0), n)
-    nets = {tag: make_evaluator(cfg, w, seed + i) for i, (tag, w) in enumerate((("a", a), ("b", b))) if w is not None}
-    todo = list(range(games)) if indices is None else list(indices)
-    if len(nets) == 2 and cfg.selfplay.engine == "compiled" and compiled.supports(cfg):
-        seeds = [game_seed(seed, 10**6, i) for i in todo]
-        return compiled.play_match(cfg, nets["a"].evaluate_planes, nets["b"].evaluate_planes, seeds, todo)
     search = MultiGameSearch(make_batch_fn(nets), cfg.selfplay.games_per_worker_batch)
 
     def player(tag: str, make_eval, s: int) -> MCTSPlayer:
