@@ -244,7 +244,7 @@ class RootParallelSearch:
             w.conn.send(msg)
             return True
         except (OSError, ValueError):
-            self._drop(w, "closed its pipe")
+            self._drop(w, "died (its pipe closed)")
             return False
 
     def close(self) -> None:
