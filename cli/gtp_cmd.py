@@ -24,6 +24,8 @@ SEARCH_OPTIONS = {
 """``gtp`` options that set ``MCTSConfig`` fields, by the field's name"""
 LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_visits")
 """``gtp`` options of the Lee search (``--pipeline lee`` only)"""
+FUSED_OPTIONS = ("zero_search", "net_visits", "net_batch", "prior_temperature", "value_visits")
+"""``gtp`` options of a zero net's search (``--zero-search fused`` reads all but the first)"""
 
 
 @click.command()
@@ -67,9 +69,15 @@ LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "le
     type=click.Choice(["fused", "batched"]),
     help="lee: compiled rollout simulations with nets on busy nodes (fused, default) or nets on every leaf batch",
 )
-@click.option("--net-visits", type=click.IntRange(min=1), help="lee fused: visits at which a node goes to the nets")
-@click.option("--net-batch", type=click.IntRange(min=1), help="lee fused: positions per net call")
-@click.option("--prior-temperature", type=click.FloatRange(min=0, min_open=True), help="lee fused: SL prior softmax T")
+@click.option(
+    "--zero-search",
+    type=click.Choice(["batched", "fused"]),
+    help="zero: the net on every leaf batch (batched), or compiled rollout simulations with the net on busy nodes"
+    " (fused)",
+)
+@click.option("--net-visits", type=click.IntRange(min=1), help="fused: visits at which a node goes to the nets")
+@click.option("--net-batch", type=click.IntRange(min=1), help="fused: positions per net call")
+@click.option("--prior-temperature", type=click.FloatRange(min=0, min_open=True), help="fused: net prior softmax T")
 @click.option("--lee-rollouts", type=click.Choice(["learned", "heavy"]), help="lee fused: rollout policy")
 @click.option(
     "--value-visits",
@@ -95,7 +103,7 @@ def gtp(
     search["tree_policy"] = _tree_policy(search["tree_policy"])
     c_puct = search["c_puct"]
     search.update(seconds_per_move=seconds, rollout=None if c_puct is None else {"c_puct": c_puct})
-    lee = {name: search_options[name] for name in LEE_OPTIONS}
+    lee = {name: search_options[name] for name in {*LEE_OPTIONS, *FUSED_OPTIONS}}
     engine = _engine(player, seed, weights, pipeline, lam, device, precision, search, lee)
     if "torch" in sys.modules:  # the nets run one thread: steadier move times (docs/gtp.md "Time")
         sys.modules["torch"].set_num_threads(1)
@@ -126,10 +134,13 @@ def _engine(player, seed, weights, pipeline, lam, device, precision, search: dic
         pipeline = "rollout" if weights is None else "lee" if Path(weights).is_dir() else "zero"
     if pipeline != "lee" and weights is not None and Path(weights).is_dir():
         raise click.BadParameter("a folder is a Lee weights folder; use --pipeline lee", param_hint="--weights")
-    if pipeline == "lee":
-        search = {**search, **{k: v for k, v in lee.items() if v is not None}}
-    elif any(v is not None for v in lee.values()):
-        log.warning("the options of the Lee search apply to --pipeline lee only; ignored")
+    kind = shipped_kind if shipped_net else pipeline
+    allowed = LEE_OPTIONS if kind == "lee" else FUSED_OPTIONS if kind == "zero" else ()
+    if any(v is not None for k, v in lee.items() if k not in allowed):
+        log.warning(
+            "the options of the Lee search apply to --pipeline lee only (fused zero: %s); ignored", FUSED_OPTIONS
+        )
+    search = {**search, **{k: v for k, v in lee.items() if v is not None and k in allowed}}
     if shipped_net:
         return shipped_player(seed, shipped_kind, torch_device(device), precision, lam=lam, **search)
     extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}

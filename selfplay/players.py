@@ -9,7 +9,9 @@ random     uniform random legal moves (``engine.player.RandomPlayer``)
 mcts       the no-network rollout search (``engine.search.player.MCTSPlayer``; root-parallel over
            ``threads`` processes, ``engine.search.root_parallel.RootParallelPlayer``)
 zero       PUCT search with an AlphaGo Zero net on the leaves (``nets.evaluator.TorchEvaluator``),
-           its value optionally mixed with heavy rollouts (``lam`` > 0)
+           its value optionally mixed with heavy rollouts (``lam`` > 0); with ``zero_search``
+           ``"fused"``, the compiled rollout search with the net on busy nodes
+           (``nets.zero_fused``)
 lee        the AlphaGo Lee player of a weights folder (``nets.lee_player.build_lee_player``)
 =========  =====================================================================================
 
@@ -35,6 +37,8 @@ log = logging.getLogger("go_engine.players")
 
 KINDS = ("random", "mcts", "zero", "lee")
 """player kinds (module docstring)"""
+ZERO_SEARCHES = ("batched", "fused")
+"""how a ``zero`` player searches (``PlayerConfig.zero_search``)"""
 LEE_OPTIONS = {
     "lee_search": "search",
     "lee_rollouts": "rollouts",
@@ -45,7 +49,7 @@ LEE_OPTIONS = {
 """option names of ``LeeConfig`` fields"""
 ROLLOUT_OPTIONS = {"net_visits": "net_visits", "value_visits": "value_visits"}
 """option names of ``RolloutSearchConfig`` fields (the others come as ``rollout={...}``)"""
-PLAYER_OPTIONS = {"lam", "num_threads", *LEE_OPTIONS, *ROLLOUT_OPTIONS}
+PLAYER_OPTIONS = {"lam", "num_threads", "zero_search", *LEE_OPTIONS, *ROLLOUT_OPTIONS}
 """options that are no ``MCTSConfig`` field"""
 
 
@@ -68,7 +72,9 @@ class PlayerConfig:
     lam: float | None = None
     """weight of a rollout in the leaf value; ``None``: 0.5 for ``lee``, 0 for ``zero``"""
     lee: LeeConfig = field(default_factory=LeeConfig)
-    """``lee``: which evaluator is built"""
+    """``lee``: which evaluator is built; ``zero`` fused: ``net_batch`` and ``prior_temperature``"""
+    zero_search: str = "batched"
+    """``zero``: ``"batched"`` (the net on every leaf batch) or ``"fused"`` (``nets.zero_fused``)"""
     seed: int | None = None
     """seed of the search, the symmetries and the rollouts"""
 
@@ -77,6 +83,8 @@ class PlayerConfig:
             raise ValueError(f"player kind must be one of {KINDS}, got {self.kind!r}")
         if self.threads < 1:
             raise ValueError("threads must be >= 1")
+        if self.zero_search not in ZERO_SEARCHES:
+            raise ValueError(f"zero_search must be one of {ZERO_SEARCHES}, got {self.zero_search!r}")
 
 
 def player_config(kind: str, seed: int | None = None, weights: str | None = None, **options: Any) -> PlayerConfig:
@@ -95,6 +103,7 @@ def player_config(kind: str, seed: int | None = None, weights: str | None = None
     rollout.update({ROLLOUT_OPTIONS[k]: opts.pop(k) for k in list(opts) if k in ROLLOUT_OPTIONS})
     rollout = {**pop_legacy_rollout(opts, "player options"), **rollout}
     lam, threads = opts.pop("lam", None), opts.pop("num_threads", 1)
+    zero_search = opts.pop("zero_search", "batched")
     for k in sorted(set(opts) - {f.name for f in fields(MCTSConfig)}):
         log.warning("option %s is not supported by this MCTSConfig; ignored", k)
         opts.pop(k)
@@ -102,7 +111,9 @@ def player_config(kind: str, seed: int | None = None, weights: str | None = None
     if opts or rollout:
         base = _default_search(kind, lee)
         search = replace(base, **opts, rollout=replace(base.rollout, **rollout))
-    return PlayerConfig(kind, search, weights, lam=lam, threads=threads, lee=lee, seed=seed, **top)
+    return PlayerConfig(
+        kind, search, weights, lam=lam, threads=threads, lee=lee, zero_search=zero_search, seed=seed, **top
+    )
 
 
 def player_from_options(
@@ -181,9 +192,32 @@ def build_player(cfg: PlayerConfig, evaluator=None):
         return MCTSPlayer(search, seed=cfg.seed)
     if evaluator is None:
         evaluator = load_evaluator(cfg.weights, cfg.seed, cfg.device, cfg.precision)
+    if cfg.zero_search == "fused":
+        return _fused_zero_player(cfg, search, evaluator)
     player = MCTSPlayer(search, seed=cfg.seed, evaluator=with_rollouts(evaluator, cfg.lam or 0.0, cfg.seed))
     if getattr(evaluator, "has_score_heads", False):  # score lead and ownership from the net (kata-analyze)
         player.score_and_ownership = evaluator.score_and_ownership
+    return player
+
+
+def _fused_zero_player(cfg: PlayerConfig, search: MCTSConfig, net):
+    """The Zero net on the busy nodes of the compiled rollout search (``nets.zero_fused``)."""
+    from engine.search.evaluators import load_tree_policy
+    from engine.search.player import MCTSPlayer
+    from nets.zero_fused import NET_VISITS, ZeroRolloutEvaluator
+
+    tree = load_tree_policy(search.tree_policy) if search.tree_policy else None
+    lee = cfg.lee
+    evaluator = ZeroRolloutEvaluator(
+        net, lee.net_batch, lee.prior_temperature, cfg.seed, tree, search.max_playout_moves
+    )
+    lam = 0.5 if cfg.lam is None else cfg.lam
+    visits = search.rollout.net_visits or NET_VISITS
+    search = replace(search, rollout=replace(search.rollout, lam=lam, net_visits=visits))
+    log.info("fused zero search: the net on nodes of %d visits, lambda %.2f", visits, lam)
+    player = MCTSPlayer(search, seed=cfg.seed, evaluator=evaluator)
+    if getattr(net, "has_score_heads", False):
+        player.score_and_ownership = net.score_and_ownership
     return player
 
 

@@ -47,7 +47,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine import _kernels as K
-from engine.board import Board
+from engine.board import Board, IllegalMove
 from engine.config import MCTSConfig
 from engine.rollout._kernels_policy import PATTERN_TABLE
 from engine.search import _kernels_mcts as KM
@@ -340,7 +340,7 @@ class MCTS:
             done += k
             dt = time.perf_counter() - t
             if len(queue[2]) and queue[3][0] >= len(queue[2]):
-                self._flush_net(queue)
+                self._flush_net(queue, board)
             if k == 0:
                 break
             rate = k / max(dt, 1e-6)
@@ -358,14 +358,23 @@ class MCTS:
             return
         KM.unqueue(nodes, queue[2], int(queue[3][0]))
         queue[0][0], queue[1][0], queue[2][0], queue[3][0] = board.pts, board.scal, root, 1
-        self._flush_net(queue)
+        self._flush_net(queue, board)
 
-    def _flush_net(self, queue: tuple) -> None:
-        """Evaluate the queued positions with the evaluator's nets and install the results."""
+    def _flush_net(self, queue: tuple, board: Board) -> None:
+        """Evaluate the queued positions with the evaluator's nets and install the results.
+
+        An evaluator whose nets read the moves before a position (``wants_boards``: the history
+        planes of ``agz17``) gets each queued node as a ``Board``: the root ``board`` with the
+        node's moves played.
+        """
         q_pts, q_scal, q_node, q_count = queue
         k = int(q_count[0])
         if k:
-            logits, values = self.evaluator.evaluate_nodes(q_pts[:k], q_scal[:k])
+            if getattr(self.evaluator, "wants_boards", False):
+                boards = [self._node_board(board, int(node)) for node in q_node[:k]]
+                logits, values = self.evaluator.evaluate_nodes(q_pts[:k], q_scal[:k], boards)
+            else:
+                logits, values = self.evaluator.evaluate_nodes(q_pts[:k], q_scal[:k])
             KM.apply_net(
                 self.tree,
                 q_node,
@@ -375,6 +384,21 @@ class MCTS:
                 float(self.evaluator.temperature),
             )
         q_count[0] = 0
+
+    def _node_board(self, root_board: Board, node: int) -> Board:
+        """The position of tree node ``node``: ``root_board`` (not modified) with the node's moves played."""
+        nodes, root = self.tree[0], self.root
+        actions = []
+        while node != root:
+            actions.append(int(nodes[KM.ACTION, node]))
+            node = int(nodes[KM.PARENT, node])
+        board = root_board.copy()
+        for a in reversed(actions):
+            try:
+                board.play(a)
+            except IllegalMove:  # a tree move that positional superko forbids (the tree uses simple ko)
+                break
+        return board
 
     def _run_batched(self, board, fp, ip, target, deadline, should_stop) -> int:
         bs = self.cfg.batch_size
