@@ -20,7 +20,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from engine import _kernels as K
-from engine.board import Board
+from engine.board import Board, IllegalMove
 from engine.config import MCTSConfig
 from engine.errors import UserError
 from engine.rollout import _kernels_rollout as KR
@@ -108,10 +108,22 @@ class LeafBatch:
 
     def board(self, i: int) -> Board:
         """Leaf ``i`` as a ``Board`` with the whole move history (root moves plus tree moves)."""
-        b = self.root.copy()
-        for a in self.paths[i]:
-            b.play(a)
-        return b
+        return played(self.root, self.paths[i])
+
+
+def played(root: Board, moves) -> Board:
+    """A copy of ``root`` with ``moves`` played, history included.
+
+    A move that positional superko forbids ends the replay there (the fused search's tree plays
+    simple ko below the root, so such a line can be in it; the batched search checks superko).
+    """
+    board = root.copy()
+    for a in moves:
+        try:
+            board.play(a)
+        except IllegalMove:
+            break
+    return board
 
 
 @runtime_checkable

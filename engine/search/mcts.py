@@ -47,7 +47,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine import _kernels as K
-from engine.board import Board, IllegalMove
+from engine.board import Board
 from engine.config import MCTSConfig
 from engine.rollout._kernels_policy import PATTERN_TABLE
 from engine.search import _kernels_mcts as KM
@@ -58,6 +58,7 @@ from engine.search.evaluators import (  # noqa: F401  (re-exported: the search's
     RolloutEvaluator,
     UniformEvaluator,
     _rng_state,
+    played,
 )
 from engine.search.root import RANK_VISITS, RootChild, rank_children  # noqa: F401  (re-exported)
 
@@ -363,42 +364,27 @@ class MCTS:
     def _flush_net(self, queue: tuple, board: Board) -> None:
         """Evaluate the queued positions with the evaluator's nets and install the results.
 
-        An evaluator whose nets read the moves before a position (``wants_boards``: the history
-        planes of ``agz17``) gets each queued node as a ``Board``: the root ``board`` with the
-        node's moves played.
+        An evaluator that reads earlier positions (``wants_boards``: ``agz17``'s history planes)
+        also gets each queued node as a ``Board``: the root ``board`` with the node's moves played.
         """
         q_pts, q_scal, q_node, q_count = queue
         k = int(q_count[0])
         if k:
+            args = (q_pts[:k], q_scal[:k])
             if getattr(self.evaluator, "wants_boards", False):
-                boards = [self._node_board(board, int(node)) for node in q_node[:k]]
-                logits, values = self.evaluator.evaluate_nodes(q_pts[:k], q_scal[:k], boards)
-            else:
-                logits, values = self.evaluator.evaluate_nodes(q_pts[:k], q_scal[:k])
-            KM.apply_net(
-                self.tree,
-                q_node,
-                k,
-                np.asarray(logits, np.float64),
-                np.asarray(values, np.float64),
-                float(self.evaluator.temperature),
-            )
+                args += ([played(board, self._node_moves(int(node))) for node in q_node[:k]],)
+            logits, values = self.evaluator.evaluate_nodes(*args)
+            logits, values = np.asarray(logits, np.float64), np.asarray(values, np.float64)
+            KM.apply_net(self.tree, q_node, k, logits, values, float(self.evaluator.temperature))
         q_count[0] = 0
 
-    def _node_board(self, root_board: Board, node: int) -> Board:
-        """The position of tree node ``node``: ``root_board`` (not modified) with the node's moves played."""
-        nodes, root = self.tree[0], self.root
-        actions = []
+    def _node_moves(self, node: int) -> list[int]:
+        """The moves from the root to tree node ``node``."""
+        nodes, root, moves = self.tree[0], self.root, []
         while node != root:
-            actions.append(int(nodes[KM.ACTION, node]))
+            moves.append(int(nodes[KM.ACTION, node]))
             node = int(nodes[KM.PARENT, node])
-        board = root_board.copy()
-        for a in reversed(actions):
-            try:
-                board.play(a)
-            except IllegalMove:  # a tree move that positional superko forbids (the tree uses simple ko)
-                break
-        return board
+        return moves[::-1]
 
     def _run_batched(self, board, fp, ip, target, deadline, should_stop) -> int:
         bs = self.cfg.batch_size
