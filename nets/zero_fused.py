@@ -25,7 +25,7 @@ from engine.rollout.policy import RolloutPolicy
 from engine.search.evaluators import RolloutEvaluator
 from nets.evaluator import TorchEvaluator
 
-NET_VISITS = 8
+NET_VISITS = 16
 """visits at which a node goes to the net when ``MCTSConfig.rollout.net_visits`` is 0"""
 
 
