@@ -67,8 +67,3 @@ class ZeroRolloutEvaluator(RolloutEvaluator):
             raise ValueError("the fused zero search needs the queued positions as boards")
         priors, values = self.net.evaluate_boards(boards)
         return np.log(np.maximum(priors.astype(np.float64), 1e-30)), values.astype(np.float64)
-
-    @property
-    def has_score_heads(self) -> bool:
-        """Whether the net has ownership and score heads (``kata-analyze``)."""
-        return self.net.has_score_heads

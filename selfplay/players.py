@@ -193,8 +193,9 @@ def build_player(cfg: PlayerConfig, evaluator=None):
     if evaluator is None:
         evaluator = load_evaluator(cfg.weights, cfg.seed, cfg.device, cfg.precision)
     if cfg.zero_search == "fused":
-        return _fused_zero_player(cfg, search, evaluator)
-    player = MCTSPlayer(search, seed=cfg.seed, evaluator=with_rollouts(evaluator, cfg.lam or 0.0, cfg.seed))
+        player = _fused_zero_player(cfg, search, evaluator)
+    else:
+        player = MCTSPlayer(search, seed=cfg.seed, evaluator=with_rollouts(evaluator, cfg.lam or 0.0, cfg.seed))
     if getattr(evaluator, "has_score_heads", False):  # score lead and ownership from the net (kata-analyze)
         player.score_and_ownership = evaluator.score_and_ownership
     return player
@@ -207,18 +208,13 @@ def _fused_zero_player(cfg: PlayerConfig, search: MCTSConfig, net):
     from nets.zero_fused import NET_VISITS, ZeroRolloutEvaluator
 
     tree = load_tree_policy(search.tree_policy) if search.tree_policy else None
-    lee = cfg.lee
-    evaluator = ZeroRolloutEvaluator(
-        net, lee.net_batch, lee.prior_temperature, cfg.seed, tree, search.max_playout_moves
-    )
+    lee, cap = cfg.lee, search.max_playout_moves
+    evaluator = ZeroRolloutEvaluator(net, lee.net_batch, lee.prior_temperature, cfg.seed, tree, cap)
     lam = 0.5 if cfg.lam is None else cfg.lam
     visits = search.rollout.net_visits or NET_VISITS
     search = replace(search, rollout=replace(search.rollout, lam=lam, net_visits=visits))
     log.info("fused zero search: the net on nodes of %d visits, lambda %.2f", visits, lam)
-    player = MCTSPlayer(search, seed=cfg.seed, evaluator=evaluator)
-    if getattr(net, "has_score_heads", False):
-        player.score_and_ownership = net.score_and_ownership
-    return player
+    return MCTSPlayer(search, seed=cfg.seed, evaluator=evaluator)
 
 
 def load_evaluator(weights, seed: int | None = None, device: str = "cpu", precision: str = "fp32"):
