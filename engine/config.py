@@ -140,6 +140,7 @@ class SelfPlayMoves:
     gumbel_c_visit: float = 50.0
     """sigma(q) = (c_visit + max visits) * c_scale * q, q the completed Q min-max normalised"""
     gumbel_c_scale: float = 1.0
+    """the scale ``c_scale`` of sigma(q) (paper: 1.0)"""
     forced_k: float = 0.0
     """PUCT root: KataGo's forced playouts ``sqrt(k P N)`` at the roots of full searches and the
     pruning of their visits from the policy target (KataGo: 2); 0 = off"""

@@ -104,7 +104,9 @@ class TrainConfig:
     ``c (1 + beta ((N / c)^alpha - 1) / alpha)`` of them (all while ``N <= c``), ``c`` =
     ``window_positions``"""
     window_alpha: float = 0.75
+    """``alpha`` of the growing window (KataGo: 0.75)"""
     window_beta: float = 0.4
+    """``beta`` of the growing window (KataGo: 0.4)"""
     ownership_weight: float = 1.5
     """weight of the ownership loss (mean per-point cross-entropy) when the net has the head"""
     score_weight: float = 1.0

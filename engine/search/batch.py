@@ -58,8 +58,11 @@ class BatchSearchConfig(PuctConfig, SelfPlayMoves):
     """
 
     size: int = 9
+    """board side of every game"""
     komi: float = 7.5
+    """komi of every game (area scoring)"""
     allow_suicide: bool = False
+    """Tromp-Taylor suicide (a move that kills its own chain is legal)"""
     superko: bool = True
     """positional superko at the root (the board's rules); the tree below uses simple ko unless ``superko_in_tree``"""
     superko_in_tree: bool = False
@@ -69,10 +72,13 @@ class BatchSearchConfig(PuctConfig, SelfPlayMoves):
     leaves_per_game: int = 1
     """leaves per game per step; above 1 they spread by ``virtual_loss``"""
     virtual_loss: float = 3.0
+    """losses counted per pending leaf on every node of its path"""
     temperature: float = 1.0
+    """PUCT root: visit-count sampling temperature of the first ``temperature_moves`` moves"""
     reuse_tree: bool = True
     """keep the chosen move's subtree for the next search (PUCT only: a Gumbel search starts afresh)"""
     max_depth: int = 1000
+    """longest selection path from the root (a cap for safety; games end long before)"""
     komi_plane: bool = False
     """append the agz17k komi plane to each leaf's planes (nets with a komi input)"""
 

@@ -74,7 +74,9 @@ class RLConfig(GameSettings, TrainerRun):
     train_chunk: int = 512
     """positions per forward/backward pass of the update (gradients are accumulated)"""
     log_every: int = 1
+    """iterations between log rows (an iteration is a whole minibatch of games)"""
     checkpoint_every: int = 10
+    """iterations between checkpoints"""
 
     def __post_init__(self):
         if self.baseline not in ("none", "mean"):

@@ -55,9 +55,11 @@ class SearchLabelConfig:
     chunk: int = 256
     """positions per worker task and output file"""
     workers: int = 1
+    """labelling processes (one chunk each at a time)"""
     seconds: float = 0.0
     """stop handing out chunks after this many seconds (0 = no limit); a rerun resumes"""
     seed: int = 0
+    """root seed of the position draws, perturbations and searches"""
 
 
 @dataclass(frozen=True)

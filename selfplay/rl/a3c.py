@@ -82,11 +82,15 @@ class A3CConfig(RLTrainerConfig):
     ray_address: str = ""
     """run workers as Ray actors on this cluster (``"local"`` starts one here)"""
     total_steps: int = 500_000
+    """env steps summed over all workers (A3C learns from more, cheaper steps than DQN)"""
     lr: float = 1e-3
+    """learning rate of the shared optimiser"""
     max_grad_norm: float = 5.0
+    """gradient clipping of each worker's update"""
     eval_every: int = 20_000
     """env steps between quick evaluations in the driver (0 = never)"""
     run_dir: str = "runs/a3c"
+    """run folder (checkpoints, TensorBoard logs, the config it ran with)"""
 
     def __post_init__(self) -> None:
         if self.optimizer not in ("adam", "rmsprop"):

@@ -94,13 +94,19 @@ class DistillConfig(GameSettings, MinibatchTraining):
     value_weight: float = 1.0
     """weight of the value MSE in the loss"""
     steps: int = 2000
+    """total optimiser steps (a resumed run continues up to this number)"""
     batch_size: int = 256
+    """positions per step"""
     lr: float = 1e-3
     """AdamW peak rate, cosine-annealed to 0 over ``steps``"""
     holdout: float = 0.05
+    """fraction of the positions held out for the held-out metrics"""
     log_every: int = 50
+    """steps between log rows"""
     eval_every: int = 500
+    """held-out metrics every this many steps (and at the end)"""
     checkpoint_every: int = 500
+    """steps between checkpoints (one is always written at the end)"""
 
 
 # ------------------------------------------------------------------------------ positions
