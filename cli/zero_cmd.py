@@ -50,7 +50,7 @@ common_options = opt.group(
     ),
     opt.device("torch device (workers and trainer)"),
     opt.precision(
-        "CPU inference of the self-play and evaluation nets; auto = bf16 on CPUs with native bfloat16, else fp32"
+        "CPU inference of the self-play and evaluation nets; auto = fp32 (the fastest float path measured)"
     ),
     config_option_with("config.json to start from (options given override it)"),
     opt.seed(),

@@ -41,7 +41,7 @@ from torch import nn
 
 from engine.errors import UserError
 from nets.config import NetConfig
-from nets.factory import build_model
+from nets.factory import build_model, zero_subnormals
 from nets.fileio import atomic_write
 
 FORMAT = "go-engine-net/1"
@@ -202,7 +202,7 @@ def _rebuild(path: Path, cfg: NetConfig, tensors: dict, into: nn.Module | None, 
     except ValueError as e:
         raise CheckpointError(f"{path}: {e}") from e
     try:
-        fresh.load_state_dict(tensors, strict=True)
+        fresh.load_state_dict({k: zero_subnormals(t) for k, t in tensors.items()}, strict=True)
     except (RuntimeError, KeyError, ValueError) as e:
         raise CheckpointError(f"{path}: weights do not fit the embedded config: {e}") from e
     if into is None:

@@ -14,7 +14,8 @@ precision    forward pass on the CPU
              fbgemm engine): the residual tower / conv trunk in int8 (conv + BN + ReLU fused,
              per-channel symmetric weights, per-tensor activations from a histogram observer),
              the first conv and the heads in float32; channels-last
-``auto``     ``bf16`` where the CPU has native bfloat16, else ``fp32`` (what the commands default to)
+``auto``     ``fp32`` (what the commands default to): with subnormals flushed (``nets.factory``) fp32 is
+             faster than bf16 on AVX-512 BF16 CPUs without AMX (docs/benchmarks.md)
 ===========  ==========================================================================================
 
 The int8 activations are *calibrated* on positions the net plays itself: ``calibration_planes``
@@ -77,7 +78,7 @@ def int8_engine() -> str | None:
 def resolve_precision(precision: str, device: str | torch.device = "cpu") -> str:
     """The precision that will run for ``precision`` on ``device``.
 
-    ``auto`` becomes ``bf16`` on a CPU with native bfloat16, else ``fp32``. ``bf16`` without native
+    ``auto`` becomes ``fp32`` (the fastest float precision measured). ``bf16`` without native
     bfloat16, ``int8`` without a quantized engine, and either on a non-CPU device fall back to
     ``fp32`` with one warning.
 
@@ -88,7 +89,7 @@ def resolve_precision(precision: str, device: str | torch.device = "cpu") -> str
         raise ValueError(f"unknown precision {precision!r}; choose one of {', '.join(CHOICES)}")
     on_cpu = torch.device(device).type == "cpu"
     if precision == "auto":
-        return "bf16" if on_cpu and native_bf16() else "fp32"
+        return "fp32"
     why = None
     if precision != "fp32" and not on_cpu:
         why = f"it is for the CPU, the net runs on {device}"

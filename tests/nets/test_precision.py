@@ -167,8 +167,8 @@ def test_unknown_precision_is_a_clear_error(zero9):
     assert CONFIG_PRECISIONS == CHOICES and set(PRECISIONS) < set(CHOICES)
 
 
-def test_auto_is_bf16_where_the_cpu_has_it():
-    assert resolve_precision("auto") == ("bf16" if native_bf16() else "fp32")
+def test_auto_is_fp32_the_fastest_float_path():
+    assert resolve_precision("auto") == "fp32"
     assert resolve_precision("auto", "cuda") == "fp32"
 
 
