@@ -85,7 +85,7 @@ FUSED_OPTIONS = ("zero_search", "net_visits", "net_batch", "prior_temperature", 
     help="lee fused: rollouts a value-net value is worth, its weight fading with an edge's rollouts (0: fixed mix)",
 )
 @opt.device("torch device of the nets: auto, cpu, cuda, cuda:1", default="auto")
-@opt.precision("CPU inference of the nets: fp32, bf16, int8; auto = fp32 (the fastest float path measured)")
+@opt.precision("CPU inference of the nets: fp32, bf16, int8; auto = int8 where torch can quantize, else fp32")
 @click.option(
     "--ponder", is_flag=True, help="think on the opponent's time between commands (the tree is kept for genmove)"
 )

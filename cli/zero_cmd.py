@@ -50,7 +50,7 @@ common_options = opt.group(
     ),
     opt.device("torch device (workers and trainer)"),
     opt.precision(
-        "CPU inference of the self-play and evaluation nets; auto = fp32 (the fastest float path measured)"
+        "CPU inference of the self-play and evaluation nets; auto = int8 where torch can quantize, else fp32"
     ),
     config_option_with("config.json to start from (options given override it)"),
     opt.seed(),

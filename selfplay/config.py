@@ -48,7 +48,7 @@ class SelfPlayConfig(SelfPlayMoves):
     """float16 inference (CUDA)"""
     precision: str = "auto"
     """CPU inference of the workers' nets (``nets.precision``): ``fp32``, ``bf16``, ``int8``, or ``auto``
-    (bf16 on CPUs with native bfloat16, else fp32)"""
+    (int8 where torch has a quantized CPU engine, else fp32)"""
     torch_threads: int = 1
     """torch intra-op threads per worker"""
     max_restarts: int = 3

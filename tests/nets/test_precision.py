@@ -167,8 +167,8 @@ def test_unknown_precision_is_a_clear_error(zero9):
     assert CONFIG_PRECISIONS == CHOICES and set(PRECISIONS) < set(CHOICES)
 
 
-def test_auto_is_fp32_the_fastest_float_path():
-    assert resolve_precision("auto") == "fp32"
+def test_auto_is_int8_where_torch_can_quantize():
+    assert resolve_precision("auto") == ("int8" if int8_engine() is not None else "fp32")
     assert resolve_precision("auto", "cuda") == "fp32"
 
 
@@ -182,7 +182,7 @@ def test_a_cpu_without_bfloat16_falls_back(monkeypatch, caplog):
     for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported"):
         monkeypatch.setattr(torch.cpu, name, lambda: False)
     with caplog.at_level(logging.WARNING, logger="go_engine.nets"):
-        assert resolve_precision("bf16") == "fp32" and resolve_precision("auto") == "fp32"
+        assert resolve_precision("bf16") == "fp32"
     assert len(caplog.records) == 1 and "no native bfloat16" in caplog.text
 
 
@@ -192,5 +192,6 @@ def test_a_torch_without_fx_quantization_falls_back(monkeypatch, caplog, zero9):
         ev = TorchEvaluator(zero9, precision="int8")
     assert ev.precision == "fp32" and ev.net is ev.model
     assert len(caplog.records) == 1 and "quantized engine" in caplog.text
+    assert resolve_precision("auto") == "fp32"  # auto's int8 needs the engine too
     with pytest.raises(RuntimeError, match="int8 needs"):
         prepare_net(zero9, "int8")
