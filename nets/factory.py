@@ -19,7 +19,7 @@ keeps its config as ``model.cfg``.
 *Subnormal* floats (magnitude below 1.2e-38) cost an x86 core a microcode assist per operation:
 a trained net whose weight decay left 15% of its weights subnormal ran its fp32 forward pass 17x
 slower (docs/benchmarks.md). Importing this module therefore sets the CPU to flush them to zero
-(``flush_denormals``: FTZ/DAZ, inherited by the threads the process starts afterwards, torch's
+(``flush_subnormals``: FTZ/DAZ, inherited by the threads the process starts afterwards, torch's
 intra-op pool among them), and ``zero_subnormals`` clears them from loaded weights, so threads
 started before the import run at full speed too. Values that small change no output.
 """
@@ -43,7 +43,7 @@ RL_HEADS: dict[str, type[nn.Module]] = {"dqn": DuelingQNet, "actor_critic": Acto
 """reinforcement-learning nets by head name (their configs are ``kind="policy"`` trunks)"""
 
 
-def flush_denormals() -> bool:
+def flush_subnormals() -> bool:
     """Make this thread (and the threads it starts) treat subnormal floats as zero; False if unsupported."""
     return torch.set_flush_denormal(True)
 
@@ -52,10 +52,10 @@ def zero_subnormals(t: torch.Tensor) -> torch.Tensor:
     """``t`` with its subnormal entries set to 0 (other tensors and dtypes unchanged)."""
     if not t.is_floating_point():
         return t
-    return torch.where(t.abs() < torch.finfo(t.dtype).tiny, torch.zeros_like(t), t)
+    return t.masked_fill(t.abs() < torch.finfo(t.dtype).tiny, 0)
 
 
-flush_denormals()
+flush_subnormals()
 
 
 def build_model(cfg: NetConfig, head: str | None = None) -> nn.Module:
