@@ -40,6 +40,7 @@ from torch import nn
 
 from engine.board import BLACK, Board
 from engine.features import encode, n_planes
+from engine.features.registry import KOMI_SCALE, has_komi_plane, stored_set
 from engine.search.mcts import LeafBatch
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.factory import policy_value
@@ -131,8 +132,16 @@ class TorchEvaluator:
     # ------------------------------------------------------------- entry points
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
         """Evaluate every leaf of an MCTS ``LeafBatch`` (the ``engine.search.mcts.Evaluator`` protocol)."""
-        k = len(batch)
-        return self.evaluate_boards([batch.board(i) for i in range(k)], legal=batch.legal[:k])
+        k, n = len(batch), self.cfg.board_size
+        if stored_set(self.feature_set) != "agz17":
+            return self.evaluate_boards([batch.board(i) for i in range(k)], legal=batch.legal[:k])
+        if batch.size != n:
+            raise ValueError(f"the leaves are {batch.size}x{batch.size}, the model is for {n}x{n}")
+        planes = batch.agz17(np.empty((k, self.cfg.in_planes, n, n), np.float32))
+        if has_komi_plane(self.feature_set):
+            komi = np.where(batch.to_play[:k] == BLACK, -batch.komi, batch.komi) / KOMI_SCALE
+            planes[:, 17] = komi[:, None, None]
+        return self.evaluate_planes(planes, batch.legal[:k])
 
     def evaluate_boards(
         self, boards: Sequence[Board], legal: np.ndarray | None = None

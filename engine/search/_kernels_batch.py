@@ -63,6 +63,7 @@ from engine._kernels import (
 from engine.search._kernels_forced import forced_pick
 from engine.search._kernels_gumbel import considered_visit, root_pick, sigma_completed
 from engine.search._kernels_mcts import load_root, outcome_value, play_action
+from engine.search._kernels_planes import color_plane, planes_from_board, planes_from_ring
 
 N_FIRST, N_NCH, N_NVIS, N_VLOSS, N_TERM, N_KIDS, N_SIB, N_EDGE, N_BESTU = range(9)
 NODE_COLS = 9
@@ -518,52 +519,6 @@ def leaf_legal(pts, scal, color, legal):
     legal[n * n] = 1
 
 
-# ------------------------------------------------------------------------------ planes
-@njit(**NJIT)
-def _planes_from_board(st, n, color, out, i):
-    """History planes ``i`` and ``8 + i`` of agz17 from a padded ``STONES`` row."""
-    w = n + 1
-    opp = 3 - color
-    own = out[i].reshape(n * n)
-    other = out[8 + i].reshape(n * n)
-    for r in range(n):
-        base = (r + 1) * w + 1
-        row = r * n
-        for c in range(n):
-            s = st[base + c]
-            own[row + c] = np.float32(s == color)
-            other[row + c] = np.float32(s == opp)
-
-
-@njit(**NJIT)
-def _planes_from_ring(stones, n, color, out, i):
-    opp = 3 - color
-    own = out[i].reshape(n * n)
-    other = out[8 + i].reshape(n * n)
-    for j in range(n * n):
-        s = stones[j]
-        own[j] = np.float32(s == color)
-        other[j] = np.float32(s == opp)
-
-
-@njit(**NJIT)
-def _color_plane(n, color, out):
-    v = np.float32(1.0 if color == BLACK else 0.0)
-    plane = out[16].reshape(n * n)
-    for j in range(n * n):
-        plane[j] = v
-
-
-@njit(**NJIT)
-def _ring_push(rstones, g, head, st, n):
-    """Write the stones of padded row ``st`` at ring position ``head``."""
-    w = n + 1
-    for r in range(n):
-        base = (r + 1) * w + 1
-        for c in range(n):
-            rstones[g, head, r * n + c] = st[base + c]
-
-
 # ------------------------------------------------------------------------------ one step
 @njit(**NJIT)
 def _load_chains(root_pts, root_scal, pts, scal):
@@ -607,12 +562,12 @@ def _replay(arena, scratch, g, k, depth, encode, full):
     for j in range(1, depth + 1):
         play_action(pts, scal, zob, hist, ei[g, epath[j], E_ACT])
         if encode and depth - j < 8:
-            _planes_from_board(pts[STONES], n, color, out, depth - j)
+            planes_from_board(pts[STONES], n, color, out, depth - j)
     if encode:
         head = gs[g, GS_RHEAD]
         for i in range(depth, 8):
-            _planes_from_ring(rstones[g, (head - (i - depth)) & 7], n, color, out, i)
-        _color_plane(n, color, out)
+            planes_from_ring(rstones[g, (head - (i - depth)) & 7], n, color, out, i)
+        color_plane(n, color, out)
     return color
 
 

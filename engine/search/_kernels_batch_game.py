@@ -101,9 +101,6 @@ from engine.search._kernels_batch import (
     PLAYING,
     T_EDGES,
     T_NODES,
-    _color_plane,
-    _planes_from_ring,
-    _ring_push,
     backup,
     expand,
     gumbel_sigma,
@@ -112,6 +109,7 @@ from engine.search._kernels_batch import (
 from engine.search._kernels_forced import pruned_row
 from engine.search._kernels_gumbel import final_pick, gumbel_scores, policy_row
 from engine.search._kernels_mcts import play_action
+from engine.search._kernels_planes import color_plane, planes_from_ring, ring_push
 from engine.search._kernels_rng import rand_gamma, rand_uniform
 
 
@@ -317,7 +315,7 @@ def advance(arena, work, fp, ip, g):
     gs[g, GS_NMOVES] += 1
     head = (gs[g, GS_RHEAD] + 1) & 7
     gs[g, GS_RHEAD] = head
-    _ring_push(rstones, g, head, bpts[g, STONES], n)
+    ring_push(rstones, g, head, bpts[g, STONES], n)
     if bscal[g, PASSES] >= 2 or bscal[g, MOVE_NUM] >= ip[IP_MAX_MOVES] or gs[g, GS_NMOVES] >= moves.shape[1]:
         end_game(arena, fp, g)
         return 1
@@ -516,8 +514,8 @@ def game_planes(moves, nmoves, smove, nsamples, n, zob, out):
         while r < nsamples and smove[r] == j:
             color = scal[TO_PLAY]
             for i in range(8):
-                _planes_from_ring(ring[0, (head - i) & 7], n, color, tmp, i)
-            _color_plane(n, color, tmp)
+                planes_from_ring(ring[0, (head - i) & 7], n, color, tmp, i)
+            color_plane(n, color, tmp)
             for p in range(17):
                 for y in range(n):
                     for x in range(n):
@@ -527,5 +525,5 @@ def game_planes(moves, nmoves, smove, nsamples, n, zob, out):
             break
         play_action(pts, scal, zob, hist, moves[j])
         head = (head + 1) & 7
-        _ring_push(ring, 0, head, pts[STONES], n)
+        ring_push(ring, 0, head, pts[STONES], n)
     return r

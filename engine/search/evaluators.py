@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -23,6 +24,7 @@ from engine import _kernels as K
 from engine.board import Board, IllegalMove
 from engine.config import MCTSConfig
 from engine.errors import UserError
+from engine.features import encode
 from engine.rollout import _kernels_rollout as KR
 from engine.rollout._kernels_policy import PATTERN_TABLE, heuristic_priors
 from engine.rollout.policy import RolloutPolicy
@@ -70,7 +72,9 @@ class LeafBatch:
 
     Arrays are in the kernel layout of ``engine/_kernels.py`` (one slot per leaf); evaluators may
     read them and must not rely on them after the call. ``board(i)`` rebuilds leaf ``i`` as a full
-    ``Board`` (root history plus the tree moves) for feature planes that need earlier positions.
+    ``Board`` (root history plus the tree moves) for feature planes that need earlier positions;
+    ``agz17`` writes every leaf's AlphaGo Zero planes at once (in compiled code when the search
+    supplies an ``encoder``).
     """
 
     pts: np.ndarray
@@ -88,6 +92,9 @@ class LeafBatch:
     expanding: np.ndarray | None = None
     """``bool[B]``: leaves that this call's priors expand (the tree reads no other row of the
     priors, so an evaluator may skip them elsewhere); ``None`` = every leaf"""
+    encoder: Callable[[np.ndarray], None] | None = None
+    """writes every leaf's agz17 planes into ``out[:B, :17]`` of a ``float32[B, C, n, n]`` buffer
+    (``engine/search/_kernels_planes.leaf_planes``); ``None``: ``agz17`` replays the leaves in Python"""
 
     def needs_priors(self) -> np.ndarray:
         """``bool[B]``: the leaves whose priors the tree will read."""
@@ -109,6 +116,19 @@ class LeafBatch:
     def board(self, i: int) -> Board:
         """Leaf ``i`` as a ``Board`` with the whole move history (root moves plus tree moves)."""
         return played(self.root, self.paths[i])
+
+    def agz17(self, out: np.ndarray) -> np.ndarray:
+        """Every leaf's agz17 planes (``engine.features``) in ``out[:, :17]``; returns ``out``.
+
+        Args:
+            out: ``float32[B, C, n, n]``, C-contiguous, ``C`` >= 17; planes 17 and above are left alone.
+        """
+        if self.encoder is not None:
+            self.encoder(out)
+            return out
+        for i in range(len(self)):
+            encode(self.board(i), "agz17", out=out[i, :17])
+        return out
 
 
 def played(root: Board, moves) -> Board:

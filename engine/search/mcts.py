@@ -41,6 +41,7 @@ alpha); Gelly & Silver 2007, ICML (RAVE); OpenSpiel ``mcts.py``; minigo ``mcts.p
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 
@@ -51,6 +52,7 @@ from engine.board import Board
 from engine.config import MCTSConfig
 from engine.rollout._kernels_policy import PATTERN_TABLE
 from engine.search import _kernels_mcts as KM
+from engine.search import _kernels_planes as KP
 from engine.search.evaluators import (  # noqa: F401  (re-exported: the search's public names)
     Evaluator,
     LeafBatch,
@@ -71,6 +73,23 @@ def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndar
     depth = out[5][:k]
     leaf = out[4][np.arange(k), depth]
     return (nodes[KM.FIRST, leaf] < 0) & (nodes[KM.NVIS, leaf] + 1 >= ip[KM.IP_EXPAND]) & (depth < ip[KM.IP_MAX_DEPTH])
+
+
+def _planes_args(board: Board, hist: int) -> tuple:
+    """``leaf_planes``' fixed arguments for searches from ``board``: root, ring, its rows, a scratch board."""
+    n = board.size
+    ring = np.zeros((8, n * n), np.int8)
+    history = board.position_history(8)
+    for i, stones in enumerate(history):
+        ring[i] = stones.reshape(-1)
+    scratch = (np.zeros_like(board.pts), np.zeros_like(board.scal), np.zeros(hist, np.int64))
+    return (board.pts, board.scal, board.hist, board.zob), ring, len(history), scratch
+
+
+def _encode_leaves(args: tuple, nodes: np.ndarray, out: tuple, k: int, planes: np.ndarray) -> None:
+    """``LeafBatch.encoder`` of the batched search: the ``k`` collected leaves' agz17 planes."""
+    root, ring, nring, scratch = args
+    KP.leaf_planes(root, ring, nring, nodes, out[4], out[5], out[6], k, scratch, planes)
 
 
 class MCTS:
@@ -389,6 +408,7 @@ class MCTS:
     def _run_batched(self, board, fp, ip, target, deadline, should_stop) -> int:
         bs = self.cfg.batch_size
         out = self._scratch(board, bs)
+        planes_args = _planes_args(board, out[2].shape[1])
         amaf = np.zeros(board.size**2 + 1, np.int64)
         nodes = self.tree[0]
         done, step = 0, 0.0  # step: seconds of the last batch (one that would end past the deadline is not begun)
@@ -406,7 +426,8 @@ class MCTS:
                 continue
             paths = [[int(nodes[KM.ACTION, p]) for p in out[4][i, 1 : out[5][i] + 1]] for i in range(k)]
             expanding = _expanding(nodes, out, k, ip)
-            batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths, expanding)
+            encoder = functools.partial(_encode_leaves, planes_args, nodes, out, k)
+            batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths, expanding, encoder)
             priors, values = self.evaluator(batch)
             KM.incorporate(
                 self.tree,
