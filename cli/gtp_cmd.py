@@ -19,7 +19,7 @@ log = logging.getLogger("go_engine.gtp")
 SEARCH_OPTIONS = {
     "playouts": "num_simulations",
     "threads": "num_threads",
-    **{name: name for name in ("resign_threshold", "expand_threshold", "c_puct", "tree_policy")},
+    **{name: name for name in ("resign_threshold", "resign_consecutive", "expand_threshold", "c_puct", "tree_policy")},
 }
 """``gtp`` options that set ``MCTSConfig`` fields, by the field's name"""
 LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_visits")
@@ -38,6 +38,11 @@ FUSED_OPTIONS = ("zero_search", "net_visits", "net_batch", "prior_temperature", 
     help="rollout search: root parallelism over this many processes (playouts split, same time each)",
 )
 @click.option("--resign-threshold", type=click.FloatRange(0, 1), help="resign below this win rate (0 = never)")
+@click.option(
+    "--resign-consecutive",
+    type=click.IntRange(min=1),
+    help="resign only after this many own moves in a row below the threshold (default 3)",
+)
 @opt.komi()
 @opt.size(19, help="initial board size")
 @opt.choice("--ko", words=["positional", "simple"], default="positional")

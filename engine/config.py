@@ -191,6 +191,9 @@ class MCTSConfig(PuctConfig):
     """resign when the best win rate falls below this (0 = never); never while winning on the board"""
     resign_min_moves: int = 20
     """never resign before this move number"""
+    resign_consecutive: int = 3
+    """resign only when this many of one's own moves in a row were below the threshold (KataGo's
+    resignConsecTurns): one pessimistic search does not throw a game away"""
     max_nodes: int = 400_000
     """tree capacity in nodes; the search stops early when the tree is full"""
     max_edges: int = 4_000_000

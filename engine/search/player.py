@@ -13,8 +13,8 @@ The default evaluator is the ``RolloutEvaluator`` of ``rollout_evaluator(cfg)``:
   scoring and must be captured first (playing inside one's own territory costs nothing).
 * **No self-harm**: never fill one's own true eye; a player with nothing else to play passes (a
   lost player would otherwise fill its eyes until all its stones are dead).
-* **Resigning**: only below ``cfg.resign_threshold`` win rate, after ``cfg.resign_min_moves``,
-  and never while the board count wins.
+* **Resigning**: only below ``cfg.resign_threshold`` win rate on ``cfg.resign_consecutive`` of
+  one's own moves in a row, after ``cfg.resign_min_moves``, and never while the board count wins.
 * **Dead stones** (GTP ``final_status_list``, ``kgs-genmove_cleanup``): stones whose points end up
   owned by the opponent in most of a set of heavy rollouts.
 """
@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.board import Board
+from engine.board import BLACK, WHITE, Board
 from engine.config import MCTSConfig
 from engine.player import RESIGN, MoveInfo, ReportMoves, StopCheck
 from engine.rollout._kernels_policy import PATTERN_TABLE, ownership_playouts
@@ -63,10 +63,12 @@ class MCTSPlayer:
         self.rate = 0.0
         """playouts a second of the recent searches (a running mean; 0 before the first)"""
         self._warm: set[int] = set()  # board sizes warmed up
+        self._hopeless = {BLACK: 0, WHITE: 0}  # own moves in a row that would have resigned
 
     def new_game(self, board: Board) -> None:
         """Forget the tree."""
         self.mcts.reset()
+        self._hopeless = {BLACK: 0, WHITE: 0}
 
     def warm_up(self, board: Board) -> None:
         """Load the compiled kernels and the nets, and fill the tree's memory, for ``board.size`` now.
@@ -165,16 +167,23 @@ class MCTSPlayer:
         self.last_info = self.move_infos()
         action = self.mcts.choose_action(b)
         c = self.cfg
+        if self._hopeless_for(b, color) >= c.resign_consecutive:
+            return RESIGN
+        return self._no_self_harm(b, color, action)
+
+    def _hopeless_for(self, b: Board, color: int) -> int:
+        """``color``'s own moves in a row, this one included, on which it would resign (0: not now)."""
+        c = self.cfg
         winrate = (self.mcts.root_value() + 1) / 2
-        if (
+        low = (
             c.resign_threshold > 0
             and b.move_number >= c.resign_min_moves
             and winrate < c.resign_threshold
             and self.mcts.root_visits() >= 100
             and self._count_for(b, color) < 0
-        ):
-            return RESIGN
-        return self._no_self_harm(b, color, action)
+        )
+        self._hopeless[color] = self._hopeless[color] + 1 if low else 0
+        return self._hopeless[color]
 
     def _no_self_harm(self, b: Board, color: int, action: int) -> int:
         """``action``, unless it fills one of ``color``'s own true eyes or passes while behind.

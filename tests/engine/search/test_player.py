@@ -111,7 +111,31 @@ def test_resigns_when_hopeless():
     )
     b.scal[K.MOVE_NUM] = 40
     p = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000), seed=7)
-    assert p.genmove(b, K.BLACK) == RESIGN
+    assert [p.genmove(b, K.BLACK) == RESIGN for _ in range(3)] == [False, False, True]  # three own moves in a row
+    p.new_game(b)
+    assert p.genmove(b, K.BLACK) != RESIGN  # a new game starts the count again
+    once = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000, resign_consecutive=1), seed=7)
+    assert once.genmove(b, K.BLACK) == RESIGN
+
+
+def test_a_hopeful_move_between_resets_the_resignation_count():
+    hopeless = Board.from_ascii(
+        """
+        O O O O O
+        O . O . O
+        O O O O O
+        . O . O .
+        O O O O O
+        """,
+        Rules(komi=7.5),
+    )
+    hopeless.scal[K.MOVE_NUM] = 40
+    fine = Board(5, Rules(komi=-30.5))
+    fine.scal[K.MOVE_NUM] = 40
+    p = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000), seed=7)
+    moves = [p.genmove(b, K.BLACK) for b in (hopeless, hopeless, fine, hopeless, hopeless)]
+    assert RESIGN not in moves
+    assert p.genmove(hopeless, K.BLACK) == RESIGN
 
 
 def test_dead_stones():
