@@ -47,7 +47,6 @@ from numba import njit
 from engine._jit import NJIT
 from engine._kernels import (
     ALLOW_SUICIDE,
-    BLACK,
     EMPTY,
     HEAD,
     KO,

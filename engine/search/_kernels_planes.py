@@ -85,7 +85,9 @@ def leaf_planes(root, ring, nring, nodes, paths, depths, colors, k, board, out):
         ring: ``int8[8, n*n]``: the root's stones (row 0) and of up to 7 positions before it.
         nring: rows of ``ring`` that hold a position (1 .. 8; earlier positions are all zero).
         nodes: the tree's node array (``ACTION`` row: the move into each node).
-        paths, depths, colors: ``collect_leaves``' node paths, depths and colours to move.
+        paths: ``collect_leaves``' node paths (``int64[B, D]``, the root first).
+        depths: each leaf's depth (its path's last index).
+        colors: the colour to move at each leaf.
         k: leaves.
         board: ``(pts, scal, hist)`` of a scratch board, large enough for the root plus a path.
         out: ``float32[B, C, n, n]`` with ``C`` >= 17; planes 17 and above are left alone.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -87,7 +87,7 @@ class LeafBatch:
     """``int64[B]``: colour to move at each leaf"""
     root: Board
     """the searched position"""
-    paths: list[list[int]]
+    paths: Sequence[list[int]]
     """actions from the root to each leaf"""
     expanding: np.ndarray | None = None
     """``bool[B]``: leaves that this call's priors expand (the tree reads no other row of the
@@ -279,13 +279,21 @@ class RolloutEvaluator:
 
     def __call__(self, batch: LeafBatch) -> tuple[np.ndarray, np.ndarray]:
         """One rollout per leaf; priors from the heuristics (or uniform)."""
+        return self.rollouts(batch, self.heuristic_priors)
+
+    def values(self, batch: LeafBatch) -> np.ndarray:
+        """One rollout per leaf: its values alone (no priors are computed)."""
+        return self.rollouts(batch, False)[1]
+
+    def rollouts(self, batch: LeafBatch, with_priors: bool) -> tuple[np.ndarray, np.ndarray]:
+        """One rollout per leaf; priors from the heuristics if ``with_priors``, else uniform."""
         k, n = len(batch), batch.size
         fp = np.zeros(KM.NFP)
         fp[KM.FP_KOMI] = batch.komi
         ip = np.zeros(KM.NIP, np.int64)
         ip[KM.IP_MAX_MOVES] = self.max_moves or 3 * n * n
         ip[KM.IP_POLICY] = self.policy_id()
-        ip[KM.IP_PRIORS] = int(self.heuristic_priors)
+        ip[KM.IP_PRIORS] = int(with_priors)
         priors = np.zeros((k, n * n + 1))
         values = np.zeros(k)
         pts, scal = batch.pts[:k].copy(), batch.scal[:k].copy()
@@ -320,5 +328,6 @@ class MixedEvaluator:
         priors, v = self.value_evaluator(batch)
         if self.lam == 0:
             return priors, v
-        _, z = self.rollouts(batch)
+        values = getattr(self.rollouts, "values", None)  # the rollouts' priors would be thrown away
+        z = values(batch) if values is not None else self.rollouts(batch)[1]
         return priors, ((1 - self.lam) * np.asarray(v) + self.lam * np.asarray(z)).astype(np.float32)

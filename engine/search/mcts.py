@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -73,6 +73,21 @@ def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndar
     depth = out[5][:k]
     leaf = out[4][np.arange(k), depth]
     return (nodes[KM.FIRST, leaf] < 0) & (nodes[KM.NVIS, leaf] + 1 >= ip[KM.IP_EXPAND]) & (depth < ip[KM.IP_MAX_DEPTH])
+
+
+class TreePaths(Sequence):
+    """The actions from the root to each of ``k`` collected leaves, read from the tree when asked."""
+
+    def __init__(self, nodes: np.ndarray, node_paths: np.ndarray, depths: np.ndarray, k: int):
+        self.nodes, self.node_paths, self.depths, self.k = nodes, node_paths, depths, k
+
+    def __len__(self) -> int:
+        return self.k
+
+    def __getitem__(self, i: int) -> list[int]:
+        if not 0 <= i < self.k:
+            raise IndexError(i)
+        return [int(a) for a in self.nodes[KM.ACTION, self.node_paths[i, 1 : self.depths[i] + 1]]]
 
 
 def _planes_args(board: Board, hist: int) -> tuple:
@@ -424,7 +439,7 @@ class MCTS:
                 if term == 0:
                     break
                 continue
-            paths = [[int(nodes[KM.ACTION, p]) for p in out[4][i, 1 : out[5][i] + 1]] for i in range(k)]
+            paths = TreePaths(nodes, out[4], out[5], k)
             expanding = _expanding(nodes, out, k, ip)
             encoder = functools.partial(_encode_leaves, planes_args, nodes, out, k)
             batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths, expanding, encoder)

@@ -114,7 +114,8 @@ def test_resigns_when_hopeless():
     assert [p.genmove(b, K.BLACK) == RESIGN for _ in range(3)] == [False, False, True]  # three own moves in a row
     p.new_game(b)
     assert p.genmove(b, K.BLACK) != RESIGN  # a new game starts the count again
-    once = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000, resign_consecutive=1), seed=7)
+    cfg = MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000, resign_consecutive=1)
+    once = MCTSPlayer(cfg, seed=7)
     assert once.genmove(b, K.BLACK) == RESIGN
 
 
