@@ -1,6 +1,7 @@
-"""``go-engine bench net``, ``bench rollouts`` and ``bench lee-nets``: options in, report printed.
+"""``go-engine bench net``, ``bench rollouts``, ``bench lee-nets`` and ``bench player``: options in, report printed.
 
-Each command makes one ``selfplay.bench.nets`` call; the vocabulary and the method are there.
+Each command makes one ``selfplay.bench.nets`` (or ``selfplay.bench.player``) call; the vocabulary and the
+method are there.
 """
 
 from __future__ import annotations
@@ -87,3 +88,21 @@ def lee_nets(weights, batch, iters, rounds, precisions, as_json):
 
     r = lee_nets_report(weights, batch, iters, rounds, precisions)
     _echo(r, as_json, format_lee_nets(r, rounds))
+
+
+@click.command("player")
+@click.option("--size", type=click.IntRange(2, 19), default=9, show_default=True)
+@click.option("--seconds", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True, help="a move")
+@click.option("--moves", type=click.IntRange(min=1), default=8, show_default=True, help="positions searched")
+@click.option("--precision", "precisions", default="auto", callback=_precision_list, help="side by side: fp32,int8")
+@click.option("--weights", type=click.Path(dir_okay=False, exists=True), help="a net (default: the shipped one)")
+@click.option("--lam", type=click.FloatRange(0, 1), help="weight of a rollout in the leaf value (default: shipped)")
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), help="leaves a net call (default: shipped)")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print one JSON object")
+def player(size, seconds, moves, precisions, weights, lam, batch_size, seed, as_json):
+    """The GTP player's playouts a second under a clock (the shipped net with rollouts, one thread)."""
+    from selfplay.bench.player import format_player, player_report
+
+    r = player_report(size, seconds, moves, precisions, weights, seed, lam=lam, batch_size=batch_size)
+    _echo(r, as_json, format_player(r).splitlines())

@@ -34,6 +34,7 @@ def _register():
     bench.bench.add_command(bench_nets.net)
     bench.bench.add_command(bench_nets.rollouts)
     bench.bench.add_command(bench_nets.lee_nets)
+    bench.bench.add_command(bench_nets.player)
     from cli import bench_selfplay
 
     bench.bench.add_command(bench_selfplay.selfplay)

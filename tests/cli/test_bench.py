@@ -82,3 +82,16 @@ def test_bench_lee_nets_with_a_precision():
     r = run_json(["bench", "lee-nets", "--batch", "2", "--iters", "1", "--rounds", "2", "--precision", "bf16"])
     kind = "bf16" if "bf16" in r["kinds"] else "frozen"  # a CPU without bfloat16 runs fp32 only
     assert r["kinds"][:2] == ["plain", "frozen"] and r[f"sl_{kind}_per_s"] > 0 and r[f"value_{kind}_per_s"] > 0
+
+
+def test_bench_player_searches_with_the_shipped_net_under_a_clock():
+    args = ["bench", "player", "--size", "9", "--seconds", "0.2", "--moves", "2", "--precision", "fp32,int8"]
+    r = run_json([*args, "--batch", "4"])
+    assert list(r["precisions"]) == ["fp32", "int8"] and r["options"]["batch_size"] == 4
+    for p in r["precisions"].values():
+        assert len(p["rounds"]) == 2 and min(p["rounds"]) <= p["playouts_per_second"] <= max(p["rounds"])
+        assert p["playouts_per_second"] > 100  # a few hundred playouts in 0.2 s on any core
+        assert 0 < p["net_share"] < 1
+    assert r["precisions"]["fp32"]["ratio"] == 1.0
+    no_net = CliRunner().invoke(cli, ["bench", "player", "--size", "7", "--moves", "1"])
+    assert no_net.exit_code == 1 and "no net is shipped for 7x7" in no_net.output
