@@ -20,7 +20,8 @@ that node, so a parent maximises its children's ``Q`` directly, and backup negat
 each step up. Terminal positions (two passes) are scored exactly by Tromp-Taylor area with komi.
 
 The evaluators (``Evaluator``, ``LeafBatch``, the rollout and mixed evaluators) are in
-``engine/search/evaluators.py``, the root statistics and move ranking in ``engine/search/root.py``.
+``engine/search/evaluators.py``, the root statistics and move ranking in ``engine/search/root.py``,
+the leaves' paths and compiled feature planes in ``engine/search/leaves.py``.
 Two drivers share the compiled kernels of ``engine/search/_kernels_mcts.py`` (select, expand,
 backup): ``search_fused`` runs whole simulations in Numba when the evaluator is Numba-native
 (``RolloutEvaluator``); otherwise leaves are collected ``batch_size`` at a time under virtual loss
@@ -41,9 +42,8 @@ alpha); Gelly & Silver 2007, ICML (RAVE); OpenSpiel ``mcts.py``; minigo ``mcts.p
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 
@@ -52,7 +52,6 @@ from engine.board import Board
 from engine.config import MCTSConfig
 from engine.rollout._kernels_policy import PATTERN_TABLE
 from engine.search import _kernels_mcts as KM
-from engine.search import _kernels_planes as KP
 from engine.search.evaluators import (  # noqa: F401  (re-exported: the search's public names)
     Evaluator,
     LeafBatch,
@@ -62,6 +61,7 @@ from engine.search.evaluators import (  # noqa: F401  (re-exported: the search's
     _rng_state,
     played,
 )
+from engine.search.leaves import LeafPlanes, TreePaths
 from engine.search.root import RANK_VISITS, RootChild, rank_children  # noqa: F401  (re-exported)
 
 MAX_DEPTH = 1000
@@ -73,38 +73,6 @@ def _expanding(nodes: np.ndarray, out: tuple, k: int, ip: np.ndarray) -> np.ndar
     depth = out[5][:k]
     leaf = out[4][np.arange(k), depth]
     return (nodes[KM.FIRST, leaf] < 0) & (nodes[KM.NVIS, leaf] + 1 >= ip[KM.IP_EXPAND]) & (depth < ip[KM.IP_MAX_DEPTH])
-
-
-class TreePaths(Sequence):
-    """The actions from the root to each of ``k`` collected leaves, read from the tree when asked."""
-
-    def __init__(self, nodes: np.ndarray, node_paths: np.ndarray, depths: np.ndarray, k: int):
-        self.nodes, self.node_paths, self.depths, self.k = nodes, node_paths, depths, k
-
-    def __len__(self) -> int:
-        return self.k
-
-    def __getitem__(self, i: int) -> list[int]:
-        if not 0 <= i < self.k:
-            raise IndexError(i)
-        return [int(a) for a in self.nodes[KM.ACTION, self.node_paths[i, 1 : self.depths[i] + 1]]]
-
-
-def _planes_args(board: Board, hist: int) -> tuple:
-    """``leaf_planes``' fixed arguments for searches from ``board``: root, ring, its rows, a scratch board."""
-    n = board.size
-    ring = np.zeros((8, n * n), np.int8)
-    history = board.position_history(8)
-    for i, stones in enumerate(history):
-        ring[i] = stones.reshape(-1)
-    scratch = (np.zeros_like(board.pts), np.zeros_like(board.scal), np.zeros(hist, np.int64))
-    return (board.pts, board.scal, board.hist, board.zob), ring, len(history), scratch
-
-
-def _encode_leaves(args: tuple, nodes: np.ndarray, out: tuple, k: int, planes: np.ndarray) -> None:
-    """``LeafBatch.encoder`` of the batched search: the ``k`` collected leaves' agz17 planes."""
-    root, ring, nring, scratch = args
-    KP.leaf_planes(root, ring, nring, nodes, out[4], out[5], out[6], k, scratch, planes)
 
 
 class MCTS:
@@ -423,7 +391,7 @@ class MCTS:
     def _run_batched(self, board, fp, ip, target, deadline, should_stop) -> int:
         bs = self.cfg.batch_size
         out = self._scratch(board, bs)
-        planes_args = _planes_args(board, out[2].shape[1])
+        planes = LeafPlanes(board, out[2].shape[1])
         amaf = np.zeros(board.size**2 + 1, np.int64)
         nodes = self.tree[0]
         done, step = 0, 0.0  # step: seconds of the last batch (one that would end past the deadline is not begun)
@@ -441,7 +409,7 @@ class MCTS:
                 continue
             paths = TreePaths(nodes, out[4], out[5], k)
             expanding = _expanding(nodes, out, k, ip)
-            encoder = functools.partial(_encode_leaves, planes_args, nodes, out, k)
+            encoder = planes.encoder(nodes, out, k)
             batch = LeafBatch(out[0][:k], out[1][:k], out[3][:k], out[6][:k], board, paths, expanding, encoder)
             priors, values = self.evaluator(batch)
             KM.incorporate(
