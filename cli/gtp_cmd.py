@@ -20,6 +20,7 @@ SEARCH_OPTIONS = {
     "playouts": "num_simulations",
     "threads": "num_threads",
     **{name: name for name in ("resign_threshold", "resign_consecutive", "expand_threshold", "c_puct", "tree_policy")},
+    "batch_size": "batch_size",
 }
 """``gtp`` options that set ``MCTSConfig`` fields, by the field's name"""
 LEE_OPTIONS = ("lee_search", "net_visits", "net_batch", "prior_temperature", "lee_rollouts", "value_visits")
@@ -82,6 +83,7 @@ FUSED_OPTIONS = ("zero_search", "net_visits", "net_batch", "prior_temperature", 
 )
 @click.option("--net-visits", type=click.IntRange(min=1), help="fused: visits at which a node goes to the nets")
 @click.option("--net-batch", type=click.IntRange(min=1), help="fused: positions per net call")
+@click.option("--batch-size", type=click.IntRange(min=1), help="batched net search: leaves a net call (default 8)")
 @click.option("--prior-temperature", type=click.FloatRange(min=0, min_open=True), help="fused: net prior softmax T")
 @click.option("--lee-rollouts", type=click.Choice(["learned", "heavy"]), help="lee fused: rollout policy")
 @click.option(

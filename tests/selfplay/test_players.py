@@ -107,3 +107,13 @@ def test_a_zero_player_over_a_given_evaluator_mixes_rollouts_by_lam():
     assert isinstance(mixed.evaluator, MixedEvaluator) and mixed.evaluator.lam == 0.5
     board = Board(5)
     assert board.legality(mixed.genmove(board, board.to_play)) is None
+
+
+def test_gtp_search_options_reach_the_shipped_net_player():
+    from cli.gtp_cmd import _engine
+
+    search = dict(batch_size=16, resign_consecutive=2, resign_threshold=None, seconds_per_move=None, rollout=None)
+    engine = _engine("mcts", 0, None, None, None, "cpu", "fp32", search, {})
+    net_player = engine.by_size[9]
+    assert net_player.cfg.batch_size == 16 and net_player.cfg.resign_consecutive == 2
+    assert net_player.cfg.resign_threshold == MCTSConfig().resign_threshold  # None: the default stays
