@@ -98,7 +98,8 @@ def test_does_not_resign_when_winning_on_the_board():
     assert p.genmove(b, K.BLACK) != RESIGN
 
 
-def test_resigns_when_hopeless():
+def hopeless_board() -> Board:
+    """Black to move at move 40 with no stone left against White's whole-board living group."""
     b = Board.from_ascii(
         """
         O O O O O
@@ -109,7 +110,12 @@ def test_resigns_when_hopeless():
         """,
         Rules(komi=7.5),
     )
-    b.scal[K.MOVE_NUM] = 40
+    b.scal[K.MOVE_NUM] = 40  # past resign_min_moves
+    return b
+
+
+def test_resigns_when_hopeless():
+    b = hopeless_board()
     p = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000), seed=7)
     assert [p.genmove(b, K.BLACK) == RESIGN for _ in range(3)] == [False, False, True]  # three own moves in a row
     p.new_game(b)
@@ -120,17 +126,7 @@ def test_resigns_when_hopeless():
 
 
 def test_a_hopeful_move_between_resets_the_resignation_count():
-    hopeless = Board.from_ascii(
-        """
-        O O O O O
-        O . O . O
-        O O O O O
-        . O . O .
-        O O O O O
-        """,
-        Rules(komi=7.5),
-    )
-    hopeless.scal[K.MOVE_NUM] = 40
+    hopeless = hopeless_board()
     fine = Board(5, Rules(komi=-30.5))
     fine.scal[K.MOVE_NUM] = 40
     p = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000), seed=7)
