@@ -9,6 +9,8 @@ import json
 
 import click
 
+from cli import options as opt
+
 
 @click.command()
 @click.option("--net", default="null", show_default=True, help="null, a preset name (random weights) or a weights file")
@@ -29,14 +31,27 @@ import click
 @click.option("--old-path", is_flag=True, help="also time today's threaded path (null net) for the same time")
 @click.option("--old-games", type=click.IntRange(min=1), default=16, show_default=True, help="K of the old path")
 @click.option("--seed", type=int, default=0, show_default=True)
+@opt.precision("how a real net computes on the CPU (bench net is timed the same way)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON object")
-def selfplay(net, size, games, playouts, device, half, seconds, leaves, threads, old_path, old_games, seed, as_json):
+def selfplay(
+    net, size, games, playouts, device, half, seconds, leaves, threads, old_path, old_games, seed, precision, as_json
+):
     """Leaves/s, positions/s, games/hour and the network's share of self-play on the compiled engine."""
     from selfplay.zero.bench import old_path_report, selfplay_report
 
     try:
         r = selfplay_report(
-            net, size, games, playouts, seconds, device, half, seed=seed, leaves=leaves, threads=threads
+            net,
+            size,
+            games,
+            playouts,
+            seconds,
+            device,
+            half,
+            seed=seed,
+            leaves=leaves,
+            threads=threads,
+            precision=precision,
         )
     except ValueError as e:
         raise click.UsageError(str(e)) from None
@@ -60,7 +75,7 @@ def selfplay(net, size, games, playouts, device, half, seconds, leaves, threads,
     ]
     if "net_evals_per_second" in r:
         lines.append(
-            f"bench net at batch {r['batch']}: {r['net_evals_per_second']:,.0f} evaluations/s; "
+            f"bench net at batch {r['batch']} ({r['precision']}): {r['net_evals_per_second']:,.0f} evaluations/s; "
             f"self-play reaches {r['selfplay_over_net']:.0%} of it"
         )
         ms = r["evaluator_ms_per_call"]

@@ -46,15 +46,19 @@ def _model(net: str, size: int):
     return model, str(net)
 
 
-def forward_rate(model, batch: int, device: str, half: bool, iters: int = 10, rounds: int = 3) -> float:
-    """Evaluations/s of the bare forward pass at ``batch`` (``bench net``'s measurement), median of rounds."""
+def forward_rate(model, batch: int, device: str, half: bool, iters: int = 10, rounds: int = 3, net=None) -> float:
+    """Evaluations/s of the bare forward pass at ``batch`` (``bench net``'s measurement), median of rounds.
+
+    ``net``: the prepared forward pass to time (``nets.precision.prepare_net`` of ``model``) instead
+    of ``model`` itself.
+    """
     import torch
 
     from nets.factory import policy_value
 
     dev = torch.device(device)
     dtype = torch.float16 if half else torch.float32
-    infer = model.to(dev, dtype).eval()
+    infer = net if net is not None else model.to(dev, dtype).eval()
     x = torch.rand(batch, model.cfg.in_planes, model.cfg.board_size, model.cfg.board_size, device=dev, dtype=dtype)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     rates = []
@@ -81,11 +85,13 @@ def selfplay_report(
     seed: int = 0,
     leaves: int = 1,
     threads: int = 1,
+    precision: str = "auto",
 ) -> dict:
     """Play self-play games for ``seconds`` on ``games`` slots and measure (see the module docstring).
 
     ``leaves`` per game per step (above 1 under virtual loss): the same batch from fewer games.
-    ``threads`` search threads step a group each (``max(groups, threads)`` groups).
+    ``threads`` search threads step a group each (``max(groups, threads)`` groups). ``precision``:
+    how a real net computes on the CPU (``nets.precision``; ``bench net``'s rate is of the same).
     """
     groups = max(groups, threads)
     if games < groups:
@@ -106,7 +112,7 @@ def selfplay_report(
     if model is None:
         evaluator, label = NullEvaluator(size * size + 1, batch), "null (uniform priors, value 0)"
     else:
-        evaluator = TorchEvaluator(model, device, half, symmetries=True, seed=seed).evaluate_planes
+        evaluator = TorchEvaluator(model, device, half, symmetries=True, seed=seed, precision=precision).evaluate_planes
     lengths: list[int] = []
     # the null net has nothing to overlap: with one thread its groups step in turn in this thread
     stats = mg.play(
@@ -145,9 +151,11 @@ def selfplay_report(
         "arena_bytes_per_game": (mg.arena_bytes() + mg.scratch_bytes()) / games,
     }
     if model is not None:
-        rate = forward_rate(model, batch, device, half)
+        torch_ev = evaluator.__self__
+        rate = forward_rate(model, batch, device, half, net=torch_ev.net)
+        out["precision"] = torch_ev.precision
         out["net_evals_per_second"] = rate
-        out["evaluator_ms_per_call"] = evaluator.__self__.profile.ms_per_call()
+        out["evaluator_ms_per_call"] = torch_ev.profile.ms_per_call()
         out["selfplay_over_net"] = out["leaves_per_second"] / rate
     return out
 

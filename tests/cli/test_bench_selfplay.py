@@ -29,6 +29,13 @@ def test_real_net_is_timed_against_its_forward_pass():
     assert ms["compute"] > 0 and ms["prepare"] >= 0 and ms["wait"] >= 0 and r["lanes"] == 1
 
 
+def test_a_precision_times_self_play_and_the_forward_pass_alike():
+    for name in ("fp32", "int8"):
+        r = run("--net", "b2c16", "--precision", name)
+        assert r["precision"] in (name, "fp32") and r["net_evals_per_second"] > 0  # fp32 where torch has no int8
+        assert r["leaves"] > 0
+
+
 def test_bad_net_is_one_line():
     result = CliRunner().invoke(cli, [*SMALL, "--net", "nope"])
     assert result.exit_code == 2 and "Traceback" not in result.output and "--net must be" in result.output
