@@ -40,7 +40,7 @@ from torch import nn
 
 from engine.board import BLACK, Board
 from engine.features import encode, n_planes
-from engine.features.registry import KOMI_SCALE, has_komi_plane, stored_set
+from engine.features.registry import has_komi_plane, komi_plane_values, stored_set
 from engine.search.mcts import LeafBatch
 from engine.symmetry import N_SYMMETRIES, apply_actions, apply_planes, inverse
 from nets.factory import policy_value
@@ -139,8 +139,7 @@ class TorchEvaluator:
             raise ValueError(f"the leaves are {batch.size}x{batch.size}, the model is for {n}x{n}")
         planes = batch.agz17(np.empty((k, self.cfg.in_planes, n, n), np.float32))
         if has_komi_plane(self.feature_set):
-            komi = np.where(batch.to_play[:k] == BLACK, -batch.komi, batch.komi) / KOMI_SCALE
-            planes[:, 17] = komi[:, None, None]
+            planes[:, 17] = komi_plane_values(batch.komi, batch.to_play[:k])[:, None, None]
         return self.evaluate_planes(planes, batch.legal[:k])
 
     def evaluate_boards(

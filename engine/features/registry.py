@@ -145,6 +145,15 @@ def own_komi(komi: float, color: int) -> float:
     return -float(komi) if color == BLACK else float(komi)
 
 
+def komi_plane_values(komi, colors) -> np.ndarray:
+    """The komi plane's value (``own_komi / KOMI_SCALE``) of rows whose player to move is ``colors``.
+
+    ``komi`` is one komi or one per row.
+    """
+    komi = np.asarray(komi, np.float64)
+    return np.where(np.asarray(colors) == BLACK, -komi, komi) / KOMI_SCALE
+
+
 def stored_set(name: str) -> str:
     """The feature set whose planes a shard of ``name`` stores (all 0/1; the komi plane is not stored)."""
     return KOMI_SETS.get(name, name)

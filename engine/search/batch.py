@@ -39,7 +39,7 @@ import numpy as np
 
 from engine import _kernels as K
 from engine.config import PuctConfig, SelfPlayMoves
-from engine.features.registry import KOMI_SCALE
+from engine.features.registry import komi_plane_values
 from engine.search import _kernels_batch as KB
 from engine.search import _kernels_batch_game as KG
 from engine.search import batch_loop as loop
@@ -366,7 +366,7 @@ class ManyGames:
         s = self.scratch[group]
         if self.cfg.komi_plane and k:
             komi = 0.5 * self.arena[9][s[8][:k], KB.GS_KOMI2]
-            s[9][:k, PLANES] = (np.where(s[7][:k] == K.BLACK, -komi, komi) / KOMI_SCALE)[:, None, None]
+            s[9][:k, PLANES] = komi_plane_values(komi, s[7][:k])[:, None, None]
         if self.a_black is None:
             return s[9][:k], s[3][:k]
         gs = self.arena[9][s[8][:k]]
