@@ -74,19 +74,28 @@ def build_model(cfg: NetConfig, head: str | None = None) -> nn.Module:
     return _MODELS[cfg.kind](cfg)
 
 
+GROWABLE = ("in_planes", "feature_set", "ownership_head", "score_head")
+"""the ``NetConfig`` fields ``widen_input`` may change: input planes appended, auxiliary heads added"""
+
+
 def widen_input(model: nn.Module, cfg: NetConfig) -> nn.Module:
     """A ``cfg`` net that computes what ``model`` does: its weights, zeros for the planes it adds.
 
     ``cfg`` must be ``model.cfg`` with more input planes appended (``agz17`` -> ``agz17k``: the
-    komi plane); the first layer's weights for the new planes start at zero, so the net ignores
-    them until training teaches it their meaning.
+    komi plane) and/or KataGo's auxiliary heads switched on (``ownership_head``, ``score_head``).
+    The first layer's weights for the new planes start at zero, so the net ignores them until
+    training teaches it their meaning; new heads start freshly initialised and change neither the
+    policy nor the value, so the grown net plays exactly as ``model`` did.
 
     Raises:
-        ValueError: if ``cfg`` differs from ``model.cfg`` in more than the input planes, or has fewer.
+        ValueError: if ``cfg`` differs from ``model.cfg`` in more than ``GROWABLE``, has fewer
+            planes, or drops a head.
     """
     old = model.cfg
-    if replace(cfg, in_planes=old.in_planes, feature_set=old.feature_set) != old or cfg.in_planes < old.in_planes:
-        raise ValueError(f"cannot widen a {old} net into {cfg}: only input planes may be added")
+    kept = {f: getattr(old, f) for f in GROWABLE}
+    drops = [h for h in ("ownership_head", "score_head") if getattr(old, h) and not getattr(cfg, h)]
+    if replace(cfg, **kept) != old or cfg.in_planes < old.in_planes or drops:
+        raise ValueError(f"cannot widen a {old} net into {cfg}: only input planes and aux heads may be added")
     new = build_model(cfg)
     state = new.state_dict()
     for name, w in model.state_dict().items():

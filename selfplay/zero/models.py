@@ -55,7 +55,8 @@ def ensure_weights(
     """``weights`` if given; else ``models/gen_0000.safetensors`` of the run, written once.
 
     Generation 0 is the net ``init`` (widened by ``nets.factory.widen_input`` when ``cfg.net`` adds
-    input planes to it, e.g. the komi plane) or, without ``init``, a fresh net seeded by ``cfg.seed``.
+    input planes to it, e.g. the komi plane, or KataGo's auxiliary heads) or, without ``init``, a
+    fresh net seeded by ``cfg.seed``.
 
     Raises:
         UserError: if ``init`` is another architecture than ``cfg.net`` (or a broken file).

@@ -163,3 +163,30 @@ def test_gumbel_and_forced_playouts_take_a_komi_net():
         replace(
             cfg, net=replace(cfg.net, in_planes=48, feature_set="aglee48"), selfplay=replace(cfg.selfplay, forced_k=2.0)
         )
+
+
+def test_a_net_grown_with_aux_heads_plays_as_before_and_trains_them(tmp_path):
+    torch.manual_seed(1)
+    old = build_model(replace(preset("b2c16"), in_planes=18, feature_set="agz17k")).eval()
+    grown_cfg = replace(old.cfg, ownership_head=True, score_head=True)
+    new = widen_input(old, grown_cfg)
+    x = torch.rand(4, 18, 5, 5)
+    with torch.no_grad():
+        for a, b in zip(old(x), new(x), strict=True):
+            assert torch.equal(a, b)
+        logits, values, own, score = new(x, aux=True)
+    assert own.shape == (4, 25) and score.shape == (4,)
+    with pytest.raises(ValueError, match="aux heads"):
+        widen_input(new, old.cfg)  # a head is never dropped
+    # the loop's --init grows the heads; training on played-out games moves them
+    save_weights(tmp_path / "old.safetensors", old)
+    cfg = komi_config(spread=2, games=4, games_per_worker_batch=4)
+    cfg = replace(cfg, net=grown_cfg, selfplay=replace(cfg.selfplay, resign_threshold=0.0))
+    weights = ensure_weights(cfg, tmp_path, None, init=tmp_path / "old.safetensors")
+    assert load_weights(weights).model.cfg == grown_cfg
+    run_selfplay(cfg, tmp_path, weights, progress=False)
+    train(replace(cfg, train=replace(cfg.train, steps=2)), tmp_path, export=tmp_path / "out.safetensors")
+    start, end = load_weights(weights).model.state_dict(), load_weights(tmp_path / "out.safetensors").model.state_dict()
+    for head in ("ownership", "score"):
+        names = [k for k in start if k.startswith(head + ".") and start[k].dtype.is_floating_point]
+        assert names and any(not torch.equal(start[k], end[k]) for k in names), head
