@@ -131,9 +131,8 @@ class FinishedGame:
     pi: np.ndarray
     """float32[T, n*n+1]"""
     z: np.ndarray
-    """int8[T]"""
+    """int8[T]: the result for each sample's player to move (``to_play``, also int8[T])"""
     to_play: np.ndarray
-    """int8[T]"""
     sample_moves: np.ndarray
     """int[T]: moves played before each sample"""
     q: np.ndarray
