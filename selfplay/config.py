@@ -111,6 +111,9 @@ class TrainConfig:
     """weight of the ownership loss (mean per-point cross-entropy) when the net has the head"""
     score_weight: float = 1.0
     """weight of the score loss (squared error of margin / n*n) when the net has the head"""
+    q_weight: float = 0.0
+    """the value target is ``(1 - q_weight) z + q_weight q``, ``q`` the search's root value kept
+    with each sample by the compiled engine (rows without one keep ``z``); 0 = AlphaGo Zero's ``z``"""
     optimizer: str = "adamw"
     """``"adamw"`` or ``"sgd"`` (momentum, as in the paper; at lr 0.02 it learned too slowly from a
     fresh net on a CPU budget, docs/zero.md)"""
@@ -146,6 +149,8 @@ class TrainConfig:
             raise ValueError(f"optimizer must be 'sgd' or 'adamw', got {self.optimizer!r}")
         if self.lr_schedule not in ("step", "cosine", "constant"):
             raise ValueError(f"lr_schedule must be step, cosine or constant, got {self.lr_schedule!r}")
+        if not 0.0 <= self.q_weight <= 1.0:
+            raise ValueError(f"q_weight must be in [0, 1], got {self.q_weight}")
         if self.steps < 0 or self.batch_size < 1 or self.window_positions < 1:
             raise ValueError("steps >= 0, batch_size >= 1 and window_positions >= 1 required")
 

@@ -64,6 +64,8 @@ class GameResult:
     simulations: int = 0
     seconds: float = 0.0
     info: dict = field(default_factory=dict)
+    q: np.ndarray | None = None
+    """float32[T]: the search's root value at each sample, player to move's view (compiled engine)"""
 
     @property
     def false_resign(self) -> bool:

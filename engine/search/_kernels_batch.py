@@ -29,8 +29,10 @@ The arena (``arena`` tuple, everything over the game slot first):
 * ``gs int64[K, NGS]``: per-game state (``GS_*`` below); ``rng uint64[K]``: each game's
   generator (splitmix64), so a game's course depends on its seed and its evaluations only;
 * records: ``moves int16[K, max_moves]``; sample rows ``svis uint16[K, R, n*n+1]`` (root visit
-  counts of a full search) and ``smove int16[K, R]`` (the move number it was taken at); planes are
-  rebuilt from the moves at the game's end (``game_planes``), ``z`` from the result.
+  counts of a full search), ``smove int16[K, R]`` (the move number it was taken at) and, last in
+  the arena, ``sq float32[K, R]`` (the search's root value, the mean value of the root's children
+  from the view of the player to move: the *q* of a value target that mixes it with ``z``); planes
+  are rebuilt from the moves at the game's end (``game_planes``), ``z`` from the result.
 
 Selection and backup follow ``engine/search/_kernels_mcts.py`` formula for formula and in the
 same floating-point order (PUCT with FPU, optional AlphaZero schedule, virtual loss as in
@@ -77,6 +79,8 @@ EDGE_COLS = 7
 E_CHILD, E_ACT = range(2)
 T_NODES, T_EDGES = range(2)
 A_ZOBRIST = 14
+A_SQ = 16
+"""the arena's sample root values ``sq``"""
 """the arena's Zobrist table (the one array not per game)"""
 
 (
@@ -546,7 +550,7 @@ def _replay(arena, scratch, g, k, depth, encode, full):
     empty-point list, superko in the tree reads the history); else only the stones and chains.
     A leaf at depth 0 is the root itself: nothing is copied. Returns the colour to move at the leaf.
     """
-    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob, ep = arena
+    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob, ep, sq = arena
     spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
     n = bscal[g, SIZE]
     pts, scal, hist = spts[0], sscal[0], shist[0]  # one board for every leaf: it stays in cache
@@ -578,7 +582,7 @@ def select_leaves(arena, scratch, fp, ip, g0, g1):
     leaf (two passes) is scored by area and backed up at once, and the game selects again. A leaf
     goes to slot ``k``: its planes into ``planes[k]``, its legal moves into ``slegal[k]``.
     """
-    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob, ep = arena
+    bpts, bscal, bhist, rstones, nodes, nodew, ef, ei, tinfo, gs, rng, moves, svis, smove, zob, ep, sq = arena
     spts, sscal, shist, slegal, spath, sepath, sdepth, scolor, sgame, planes = scratch[:10]
     max_nodes = nodes.shape[1]
     max_depth = min(ip[IP_MAX_DEPTH], spath.shape[1] - 1)

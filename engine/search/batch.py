@@ -131,11 +131,12 @@ class FinishedGame:
     pi: np.ndarray
     """float32[T, n*n+1]"""
     z: np.ndarray
-    """int8[T]"""
+    """int8[T]: the result for each sample's player to move (``to_play``, also int8[T])"""
     to_play: np.ndarray
-    """int8[T]"""
     sample_moves: np.ndarray
     """int[T]: moves played before each sample"""
+    q: np.ndarray
+    """float32[T]: the search's root value at each sample, player to move's view"""
     simulations: int
     leaves: int
     komi: float = 7.5
@@ -236,6 +237,7 @@ class ManyGames:
             np.zeros((games, cfg.move_cap), np.int16),
             zobrist_table(n),
             np.zeros((games, self.max_edges), np.float32),
+            np.zeros((games, cfg.move_cap), np.float32),
         )
         bounds = np.linspace(0, games, groups + 1).astype(int)
         self.groups = [(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -337,6 +339,7 @@ class ManyGames:
             z=z,
             to_play=colors,
             sample_moves=smove[g, :ns].astype(np.int64),
+            q=self.arena[KB.A_SQ][g, :ns].copy(),
             simulations=int(gs[g, KB.GS_TOTAL_SIMS]),
             leaves=int(gs[g, KB.GS_LEAVES]),
             komi=0.5 * int(gs[g, KB.GS_KOMI2]),

@@ -32,6 +32,7 @@ SWITCHES: dict[str, dict[str, dict]] = {
     "global_pool": {"net": {"global_pool_every": 3}},
     "playout_cap": {"selfplay": {"playout_cap": True}},
     "window_growth": {"train": {"window_growth": True}},
+    "q_target": {"train": {"q_weight": 0.5}},
 }
 """switch name -> config section -> field changes that turn it on"""
 

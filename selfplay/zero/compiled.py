@@ -136,6 +136,7 @@ def game_result(cfg: Config, f: FinishedGame, seconds: float) -> GameResult:
         simulations=f.simulations,
         seconds=seconds,
         info=info,
+        q=f.q,
     )
 
 

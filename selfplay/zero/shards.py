@@ -13,6 +13,7 @@ z          int8[T]                game outcome from the player to move's view (+
 to_play    int8[T]                colour to move
 own        int8[T, n*n]           optional: final owner of each point, player to move's view (+1 own)
 score      float32[T]             optional: final area margin with komi, player to move's view
+q          float32[T]             optional: the search's root value at the sample, player to move's view
 meta       str (0-d)              JSON: feature set, size, komi, generation, game, winner, moves, ...
 =========  =====================  ================================================================
 
@@ -24,7 +25,9 @@ by older runs serve it too.
 ``load_window(folder, positions)`` reads the newest shards until ``positions`` samples are
 gathered (AlphaGo Zero trained on the newest 500,000 games). ``own`` and ``score`` (KataGo's
 auxiliary targets) are written for games scored on the board, not for resigned games nor by older
-versions; the window marks which rows carry them (``aux``).
+versions; the window marks which rows carry them (``aux``). ``q`` (the compiled engine's root
+value at each sample) lets training aim the value head at a mix of ``z`` and ``q``
+(``train.q_weight``); the window's ``q`` is ``z`` itself on rows of shards without one.
 """
 
 from __future__ import annotations
@@ -49,8 +52,8 @@ def shard_name(generation: int, game: int) -> str:
     return f"g{generation:04d}-{game:07d}.npz"
 
 
-def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict, own=None, score=None) -> Path:
-    """Write one shard atomically (``own`` and ``score`` optional, together); returns its path.
+def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict, own=None, score=None, q=None) -> Path:
+    """Write one shard atomically (``own`` and ``score`` optional, together; ``q`` optional); returns its path.
 
     Raises:
         ValueError: if the arrays disagree in length.
@@ -63,6 +66,10 @@ def write_shard(path: str | os.PathLike, planes, pi, z, to_play, meta: dict, own
         extra = {"own": np.asarray(own, np.int8), "score": np.asarray(score, np.float32)}
         if not len(extra["own"]) == len(extra["score"]) == len(z):
             raise ValueError("own and score must have one row per sample")
+    if q is not None:
+        extra["q"] = np.asarray(q, np.float32)
+        if len(extra["q"]) != len(z):
+            raise ValueError("q must have one row per sample")
     with atomic_write(path) as f:
         np.savez_compressed(
             f,
@@ -91,7 +98,7 @@ def aux_targets(info: dict, to_play) -> tuple:
 def read_shard(path: str | os.PathLike) -> dict:
     """The arrays of one shard plus ``meta`` as a dict."""
     with np.load(path, allow_pickle=False) as f:
-        out = {k: f[k] for k in ("planes", "pi", "z", "to_play", "own", "score") if k in f.files}
+        out = {k: f[k] for k in ("planes", "pi", "z", "to_play", "own", "score", "q") if k in f.files}
         out["meta"] = json.loads(str(f["meta"]))
     return out
 
@@ -130,6 +137,8 @@ class Window:
     """bool[N]: the row carries ``own`` and ``score``"""
     komi: np.ndarray | None = None
     """float32[N]: the komi each row's player to move receives (``engine.features.own_komi``)"""
+    q: np.ndarray | None = None
+    """float32[N]: the search's root value of each row (``z`` where its shard has none); None if no shard has one"""
 
     def __len__(self) -> int:
         return len(self.z)
@@ -173,7 +182,17 @@ def load_window(folder: str | os.PathLike, positions: int, feature_set: str | No
         win.own = np.concatenate([d.get("own", np.zeros((len(d["z"]), n2), np.int8)) for _, d in chosen])
         win.score = np.concatenate([d.get("score", np.zeros(len(d["z"]), np.float32)) for _, d in chosen])
         win.aux = np.concatenate([np.full(len(d["z"]), "own" in d) for _, d in chosen])
+    if any("q" in d for _, d in chosen):
+        win.q = np.concatenate([d.get("q", d["z"].astype(np.float32)) for _, d in chosen])
     return win
+
+
+def value_target(window: Window, rows: np.ndarray, q_weight: float) -> np.ndarray:
+    """``float32[len(rows)]``: the value targets of ``rows``: ``(1 - q_weight) z + q_weight q`` (``z`` if no ``q``)."""
+    z = window.z[rows].astype(np.float32)
+    if q_weight == 0.0 or window.q is None:
+        return z
+    return ((1.0 - q_weight) * z + q_weight * window.q[rows]).astype(np.float32)
 
 
 def row_komi(data: dict) -> np.ndarray:

@@ -45,7 +45,7 @@ from nets.factory import build_model
 from selfplay import distributed
 from selfplay.config import Config, TrainConfig, config_table, usable_cores
 from selfplay.lee.common import MetricLog, restore_state, save_state, set_lr
-from selfplay.zero.shards import count_positions, load_window
+from selfplay.zero.shards import count_positions, load_window, value_target
 
 log = logging.getLogger("go_engine.zero")
 LOG_FIELDS = (
@@ -262,11 +262,12 @@ def train(
                 x = with_komi_plane(x, window.komi[idx])
             x, pi = torch.from_numpy(x).to(device), torch.from_numpy(pi).to(device)
             z = torch.from_numpy(window.z[idx].astype(np.float32)).to(device)
+            target = torch.from_numpy(value_target(window, idx, tc.q_weight)).to(device)
             # --- loss
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp):
                 out = net(x, aux=True) if heads else net(x)
             logits, values = out[0], out[1]
-            loss = zero_loss(logits, values, pi, z, regularised(model), tc.l2)
+            loss = zero_loss(logits, values, pi, target, regularised(model), tc.l2)
             if heads:
                 _add_aux(loss, out, window, idx, trans, tc, device)
             # --- optimize

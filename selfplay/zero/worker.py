@@ -90,7 +90,7 @@ def _write_game(out_dir: Path, cfg: Config, generation: int, index: int, res: Ga
     meta = {**info, "feature_set": stored, "size": cfg.board.size, "komi": komi}
     own, score = aux_targets(res.info, res.to_play)
     planes = res.planes[:, : n_planes(stored)]
-    write_shard(out_dir / "shards" / name, planes, res.pi, res.z, res.to_play, meta, own=own, score=score)
+    write_shard(out_dir / "shards" / name, planes, res.pi, res.z, res.to_play, meta, own=own, score=score, q=res.q)
     return info
 
 

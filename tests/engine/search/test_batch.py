@@ -172,16 +172,18 @@ def test_same_seed_same_games_bit_for_bit_whatever_the_slots():
     assert_games_follow_the_seed(small_cfg(dirichlet_eps=0.25, temperature_moves=6), games=5, slots=3)
 
 
+class Gloomy(PlanesNet):
+    """Every position is worth 0.99 to black (no passing: games last until someone resigns)."""
+
+    def __call__(self, planes, legal):
+        priors, _ = super().__call__(planes, legal)
+        priors[:, -1] = 0.0
+        white = planes[:, 16, 0, 0] == 0
+        return priors, np.where(white, -0.99, 0.99).astype(np.float32)
+
+
 def test_resignation_and_the_no_resign_holdout():
     """White always sees a lost game: it resigns, except in the holdout games, where it is remembered."""
-
-    class Gloomy(PlanesNet):
-        def __call__(self, planes, legal):
-            priors, _ = super().__call__(planes, legal)
-            priors[:, -1] = 0.0  # no passing: games last until someone resigns
-            white = planes[:, 16, 0, 0] == 0
-            return priors, np.where(white, -0.99, 0.99).astype(np.float32)
-
     cfg = small_cfg(resign_threshold=0.1, resign_min_moves=3, resign_disabled_frac=0.5, max_moves=20)
     games = play(cfg, 12, 6, 2, Gloomy(5))
     resigned = [f for f in games.values() if f.resigned]
@@ -191,6 +193,20 @@ def test_resignation_and_the_no_resign_holdout():
         assert f.winner == 1 and len(f.moves) % 2 == 1 and len(f.moves) >= 3
     for f in held:
         assert not f.resigned and f.would_resign == 2
+
+
+@pytest.mark.parametrize("extra", [{}, {"leaves_per_game": 4}, {"playout_cap": True, "full_search_prob": 0.5}])
+def test_each_sample_keeps_the_root_value_of_its_search(extra):
+    """Every leaf is worth 0.99 to black, at any depth, so each search's root value is +-0.99 by who moves."""
+    cfg = small_cfg(resign_threshold=0.0, max_moves=16, **extra)
+    games = play(cfg, 4, 4, 2, Gloomy(5))
+    for f in games.values():
+        assert f.q.dtype == np.float32 and len(f.q) == len(f.z) > 0
+        want = np.where(f.to_play == 1, 0.99, -0.99)
+        assert np.allclose(f.q, want, atol=1e-5), (f.q, f.to_play)
+    mixed = play(cfg, 2, 2, 1, PlanesNet(5, 3))  # a net whose values vary: q in [-1, 1], not constant
+    q = np.concatenate([f.q for f in mixed.values()])
+    assert np.all(np.abs(q) <= 1.0) and np.ptp(q) > 0
 
 
 def test_null_evaluator_plays_full_games_with_virtual_loss():
