@@ -79,9 +79,9 @@ EDGE_COLS = 7
 E_CHILD, E_ACT = range(2)
 T_NODES, T_EDGES = range(2)
 A_ZOBRIST = 14
+"""the arena's Zobrist table (the one array not per game)"""
 A_SQ = 16
 """the arena's sample root values ``sq``"""
-"""the arena's Zobrist table (the one array not per game)"""
 
 (
     GS_STATUS,

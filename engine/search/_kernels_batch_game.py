@@ -242,18 +242,6 @@ def choose_edge(arena, fp, ip, g):
 
 
 @njit(**NJIT)
-def _root_q(arena, g, first, nch, total):
-    """The root's value for its player to move: its children's summed W over their ``total`` visits."""
-    nodew, ei = arena[5], arena[7]
-    w = 0.0
-    for e in range(first, first + nch):
-        ch = ei[g, e, E_CHILD]
-        if ch >= 0:
-            w += nodew[g, ch]
-    return w / total
-
-
-@njit(**NJIT)
 def _record_sample(arena, fp, g, gumbel, sig):
     """Root visit counts (pruned under forced playouts) or ``65535 *`` Gumbel's improved policy (``sig`` filled)."""
     nodes, ef, ei, gs, svis, smove = arena[4], arena[6], arena[7], arena[9], arena[12], arena[13]
@@ -261,9 +249,11 @@ def _record_sample(arena, fp, g, gumbel, sig):
     r = gs[g, GS_NSAMPLES]
     if first < 0 or nch == 0 or r >= svis.shape[1]:
         return
-    total = 0
+    total, w = 0, 0.0  # the root's value for its player to move: its children's W over their visits
     for e in range(first, first + nch):
         total += _child_visits(nodes, ei, g, e)
+        if ei[g, e, E_CHILD] >= 0:
+            w += arena[5][g, ei[g, e, E_CHILD]]
     if total == 0:
         return
     row = svis[g, r]
@@ -281,7 +271,7 @@ def _record_sample(arena, fp, g, gumbel, sig):
     else:
         for e in range(first, first + nch):
             row[ei[g, e, E_ACT]] = min(_child_visits(nodes, ei, g, e), 65535)
-    arena[16][g, r] = _root_q(arena, g, first, nch, total)
+    arena[16][g, r] = w / total
     smove[g, r] = gs[g, GS_NMOVES]
     gs[g, GS_NSAMPLES] = r + 1
 
