@@ -152,6 +152,7 @@ class MCTSPlayer:
         ``lz-genmove_analyze`` streams its info lines this way).
         """
         b = self._board_for(board, color)
+        self.last_info, self.last_simulations = [], 0  # a move made without a search reports none
         if b.is_over:
             return b.pass_action
         if self.cfg.pass_guard and b.passes >= 1 and self._count_for(b, color) > 0 and self._estimate_for(b, color) > 0:

@@ -142,3 +142,17 @@ def test_a_player_with_score_and_ownership_heads_is_used_instead_of_rollouts():
     assert est.lead() == (-3.0, 0.0) and est.lead(0) == (-3.0, 0.0)  # white's view of black's +3
     own = est.ownership()
     assert own[:5] == [-1.0] * 5 and own[5:] == [1.0] * 20
+
+
+def test_genmove_analyze_after_a_move_made_without_search_reports_no_stale_moves():
+    # Black's first move is searched; once White passes, Black is ahead on the board and by its
+    # rollouts (komi -20), so the pass guard passes without a search. The last report must not hold
+    # the first search's moves: one of them is now occupied (it crashed the score estimate).
+    for command in ("kata-genmove_analyze b", "lz-genmove_analyze b"):
+        out = io.StringIO()
+        lines = ["boardsize 5\n", "komi -20\n", "genmove b\n", "play w pass\n", f"{command}\n", "list_stones b\n"]
+        GtpSession(_player(60), lines, out).run()
+        parts = out.getvalue().split("\n\n")
+        first = parts[2][2:]
+        assert parts[4].split("\n") == ["=", "play pass"], parts[4]
+        assert parts[5] == f"= {first}"

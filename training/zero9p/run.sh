@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # zero9p: zero9k's newest net grown with KataGo's ownership and score heads, trained on fuller searches
 # (200 playouts, fast moves 40, half the games played out for ownership targets); resumable.
-# ARM=aux (default: base.json, the heads) or ARM=control (control.json: the same without them, the
-# ablation's other arm). HOURS (default 1) bounds this session's part; WORKERS=N self-play processes
-# (default 2); CPUS=LIST pins the arm to those cores (taskset), so two arms can share a machine fairly.
+# ARM=aux (default: base.json, the heads), ARM=control (control.json: the same without them, the
+# ablation's other arm) or ARM=q (q.json: control with value targets (z + q) / 2, train.q_weight 0.5;
+# a fresh q run starts as a copy of the control run folder, so both arms share all that came before).
+# HOURS (default 1) bounds this session's part; WORKERS=N self-play processes (default 2); CPUS=LIST
+# pins the arm to those cores (taskset), so two arms can share a machine fairly.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ARM=${ARM:-aux}
@@ -11,9 +13,12 @@ HERE=training/zero9p
 case $ARM in
   aux) RUN=${RUN:-runs/zero9p}; CONFIG=$HERE/base.json; SAVE=$HERE ;;
   control) RUN=${RUN:-runs/zero9p-control}; CONFIG=$HERE/control.json; SAVE=$HERE/control ;;
-  *) echo "ARM must be aux or control" >&2; exit 2 ;;
+  q) RUN=${RUN:-runs/zero9p-q}; CONFIG=$HERE/q.json; SAVE=$HERE/q
+     [ -e "$RUN" ] || [ ! -e runs/zero9p-control ] || cp -r runs/zero9p-control "$RUN" ;;
+  *) echo "ARM must be aux, control or q" >&2; exit 2 ;;
 esac
 INIT=$SAVE/models/newest.safetensors
+[ -e "$INIT" ] || [ "$ARM" != q ] || INIT=$HERE/control/models/newest.safetensors
 [ -e "$INIT" ] || INIT=training/zero9k/models/newest.safetensors
 PIN=()
 [ -n "${CPUS:-}" ] && PIN=(taskset -c "$CPUS")
