@@ -20,6 +20,7 @@ SEARCH_OPTIONS = {
     "playouts": "num_simulations",
     "threads": "num_threads",
     **{name: name for name in ("resign_threshold", "resign_consecutive", "expand_threshold", "c_puct", "tree_policy")},
+    "dynamic_komi": "dynamic_komi",
     "batch_size": "batch_size",
 }
 """``gtp`` options that set ``MCTSConfig`` fields, by the field's name"""
@@ -43,6 +44,11 @@ FUSED_OPTIONS = ("zero_search", "net_visits", "net_batch", "prior_temperature", 
     "--resign-consecutive",
     type=click.IntRange(min=1),
     help="resign only after this many own moves in a row below the threshold (default 3)",
+)
+@click.option(
+    "--dynamic-komi",
+    type=click.FloatRange(min=0),
+    help="points of extra komi at most that the search gives itself to overcome while sure to win (default 0: off)",
 )
 @opt.komi()
 @opt.size(19, help="initial board size")

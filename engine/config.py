@@ -215,6 +215,10 @@ class MCTSConfig(PuctConfig):
     pass_guard: bool = True
     """player: never pass while behind on the board; pass at once when the opponent passed and
     the board count wins"""
+    dynamic_komi: float = 0.0
+    """player: at most this many points of komi that it gives itself to overcome while its search
+    is sure to win (adaptive dynamic komi, Baudis 2011), so that it keeps playing for points
+    instead of slack moves; 0 = off (``engine.search.player``)"""
     rollout: RolloutSearchConfig = field(default_factory=RolloutSearchConfig)
     """the rollout search's own settings (``c_puct``, ``expand_threshold``, the value-net mix)"""
 
@@ -229,6 +233,8 @@ class MCTSConfig(PuctConfig):
             raise ValueError("batch_size and expand_threshold must be >= 1, virtual_loss >= 0")
         if not 0.0 <= self.dirichlet_eps <= 1.0:
             raise ValueError("dirichlet_eps must be in [0, 1]")
+        if self.dynamic_komi < 0:
+            raise ValueError("dynamic_komi must be >= 0")
 
     def budget(self, num_simulations: int | None, seconds: float | None) -> tuple[int | None, float | None]:
         """A search's ``(num_simulations, seconds)``: as asked, else ``seconds_per_move``, else ``num_simulations``."""

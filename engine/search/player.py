@@ -17,6 +17,15 @@ The default evaluator is the ``RolloutEvaluator`` of ``rollout_evaluator(cfg)``:
   one's own moves in a row, after ``cfg.resign_min_moves``, and never while the board count wins.
 * **Dead stones** (GTP ``final_status_list``, ``kgs-genmove_cleanup``): stones whose points end up
   owned by the opponent in most of a set of heavy rollouts.
+* **Dynamic komi** (``cfg.dynamic_komi`` points at most; off by default): a search sure to win
+  stops telling good moves from slack ones, since nearly all win, and a net that is overconfident
+  (late in a game against an engine unlike itself) turns slack moves into lost games. So the
+  player searches as if it had to overcome a *handicap* of extra komi: each own search whose win
+  rate is above ``DYNKOMI_HIGH`` raises the handicap by a point (up to the cap), one below
+  ``DYNKOMI_LOW`` lowers it by a point, one below one half drops it. The rollouts and the net's
+  komi plane see the handicapped komi; passing, resigning (only while the handicap is 0), the
+  board count and the dead stones use the game's (Baudis and Gailly 2011, "Balancing MCTS by
+  dynamically adjusting the komi value", Pachi's adaptive dynamic komi).
 """
 
 from __future__ import annotations
@@ -34,6 +43,11 @@ from engine.rollout._kernels_policy import PATTERN_TABLE, ownership_playouts
 from engine.search.evaluators import rollout_evaluator
 from engine.search.mcts import MCTS, Evaluator
 from engine.search.timecontrol import TimeControl
+
+DYNKOMI_HIGH = 0.85
+"""an own search above this win rate raises the dynamic komi handicap by a point"""
+DYNKOMI_LOW = 0.65
+"""an own search below this win rate lowers it by a point (below one half: to 0)"""
 
 MIN_PLAYOUTS = 300
 """playouts of a move worth playing: the time manager's floor (``TimeControl.min_move``) is their time"""
@@ -64,11 +78,14 @@ class MCTSPlayer:
         """playouts a second of the recent searches (a running mean; 0 before the first)"""
         self._warm: set[int] = set()  # board sizes warmed up
         self._hopeless = {BLACK: 0, WHITE: 0}  # own moves in a row that would have resigned
+        self.handicap = {BLACK: 0.0, WHITE: 0.0}
+        """points of dynamic komi each colour's searches overcome now (``cfg.dynamic_komi``)"""
 
     def new_game(self, board: Board) -> None:
         """Forget the tree."""
         self.mcts.reset()
         self._hopeless = {BLACK: 0, WHITE: 0}
+        self.handicap = {BLACK: 0.0, WHITE: 0.0}
 
     def warm_up(self, board: Board) -> None:
         """Load the compiled kernels and the nets, and fill the tree's memory, for ``board.size`` now.
@@ -162,22 +179,53 @@ class MCTSPlayer:
             secs = max(0.005, 0.98 * secs - 0.01)
         t0 = time.perf_counter()
         poll = None if progress is None else (lambda: progress() or False)
-        self.last_simulations = self.mcts.search(b, num_simulations=sims, seconds=secs, should_stop=poll)
+        searched, handicap = self._handicapped(b, color), self.handicap[color]
+        self.last_simulations = self.mcts.search(searched, num_simulations=sims, seconds=secs, should_stop=poll)
         self._measure(self.last_simulations, time.perf_counter() - t0)
         self.time_control.record_move(color, time.perf_counter() - t0)
         self.last_info = self.move_infos()
-        action = self.mcts.choose_action(b)
+        action = self.mcts.choose_action(searched)
+        self._adjust_handicap(color)
         c = self.cfg
-        if self._hopeless_for(b, color) >= c.resign_consecutive:
+        if self._hopeless_for(b, color, counts=handicap == 0) >= c.resign_consecutive:
             return RESIGN
         return self._no_self_harm(b, color, action)
 
-    def _hopeless_for(self, b: Board, color: int) -> int:
-        """``color``'s own moves in a row, this one included, on which it would resign (0: not now)."""
+    def _handicapped(self, b: Board, color: int) -> Board:
+        """``b`` with ``color``'s dynamic komi handicap added to the komi it gives (``b`` itself at 0)."""
+        points = self.handicap[color]
+        if points == 0:
+            return b
+        searched = b.copy()
+        shift = -points if color == WHITE else points  # komi is what white receives
+        searched.rules = dataclasses.replace(b.rules, komi=b.komi + shift)
+        return searched
+
+    def _adjust_handicap(self, color: int) -> None:
+        """Raise, lower or drop ``color``'s handicap by its last search's win rate (``cfg.dynamic_komi``)."""
+        cap = self.cfg.dynamic_komi
+        if cap <= 0:
+            return
+        winrate = (self.mcts.root_value() + 1) / 2
+        h = self.handicap[color]
+        if winrate > DYNKOMI_HIGH:
+            h = min(h + 1.0, cap)
+        elif winrate < 0.5:
+            h = 0.0
+        elif winrate < DYNKOMI_LOW:
+            h = max(h - 1.0, 0.0)
+        self.handicap[color] = h
+
+    def _hopeless_for(self, b: Board, color: int, counts: bool = True) -> int:
+        """``color``'s own moves in a row, this one included, on which it would resign (0: not now).
+
+        ``counts`` False (a search under a dynamic komi handicap): this move is not one of them.
+        """
         c = self.cfg
         winrate = (self.mcts.root_value() + 1) / 2
         low = (
-            c.resign_threshold > 0
+            counts
+            and c.resign_threshold > 0
             and b.move_number >= c.resign_min_moves
             and winrate < c.resign_threshold
             and self.mcts.root_visits() >= 100

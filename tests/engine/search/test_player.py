@@ -179,3 +179,32 @@ def test_a_lost_player_never_fills_its_own_eyes():
     assert p.genmove(b, K.BLACK) == b.pass_action
     b2 = Board.from_ascii(LOST_WITH_TWO_EYES, Rules(komi=7.5))
     assert p.genmove(b2, K.BLACK) == b2.pass_action  # the search's own choice is filtered too
+
+
+def test_dynamic_komi_handicaps_a_sure_winner_and_drops_when_in_doubt():
+    cfg = MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000, dynamic_komi=2)
+    for color, komi, sign in ((K.BLACK, -30.5, 1), (K.WHITE, 30.5, -1)):
+        sure = Board(5, Rules(komi=komi))
+        sure.scal[K.MOVE_NUM] = 40
+        sure.to_play = color
+        p = MCTSPlayer(cfg, seed=3)
+        seen = []
+        for _ in range(4):
+            p.genmove(sure, color)
+            seen.append((p.mcts._root_board.komi - komi, p.handicap[color]))
+        # each search sees the handicap of the ones before; the cap holds
+        assert seen == [(0, 1), (sign * 1, 2), (sign * 2, 2), (sign * 2, 2)]
+        assert sure.komi == komi  # the game's board is untouched
+    off = MCTSPlayer(MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000), seed=3)
+    off.genmove(sure, K.WHITE)
+    assert off.handicap == {K.BLACK: 0, K.WHITE: 0}
+
+
+def test_a_handicapped_search_that_loses_drops_the_handicap_and_does_not_count_to_resign():
+    b = hopeless_board()
+    cfg = MCTSConfig(num_simulations=300, max_nodes=20_000, max_edges=400_000, dynamic_komi=3)
+    p = MCTSPlayer(cfg, seed=7)
+    p.handicap[K.BLACK] = 3.0
+    first = p.genmove(b, K.BLACK)
+    assert first != RESIGN and p.handicap[K.BLACK] == 0
+    assert [p.genmove(b, K.BLACK) == RESIGN for _ in range(3)] == [False, False, True]
