@@ -3,11 +3,12 @@
 #   rung     as White against GNU Go level 10 (Chinese rules) as Black at komi -7.5
 #   even     against the same GNU Go at komi 7.5, colours alternating
 #   rollout  against the no-network search (--pipeline rollout) at equal time
-#   shipped  against the shipped player (the default `go-engine gtp`) at equal time
-#   pure     this net without rollouts (lam 0) against the shipped player at equal time
+#   shipped  against the shipped player (the default `go-engine gtp`, or BASE) at equal time
+#   pure     this net without rollouts (lam 0) against the same player at equal time
 # usage: training/ladder.sh WEIGHTS [RUNGS] (RUNGS: a comma list, default rung,even,rollout,shipped)
 # env: LAM (default 0.5, the shipped player's), SEED (default 200), GAMES (40), OUT (default
-# runs/ladder/NAME: each rung's SGF files and its result line in OUT/RUNG.txt), PARALLEL (2).
+# runs/ladder/NAME: each rung's SGF files and its result line in OUT/RUNG.txt), PARALLEL (2), BASE
+# (the weights of the reference player of `shipped` and `pure`, with rollouts; default: the shipped net).
 # A rung takes about 11 minutes against GNU Go and 21 against another engine on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,7 @@ GAMES=${GAMES:-40}
 OUT=${OUT:-runs/ladder/$(basename "$WEIGHTS" .safetensors)}
 GNUGO="$(command -v gnugo || echo /usr/games/gnugo) --mode gtp --level 10 --chinese-rules"
 ME="go-engine gtp --size 9 --time 1 --weights $WEIGHTS --lam $LAM --seed $SEED"
-SHIPPED="go-engine gtp --size 9 --time 1 --seed $((SEED + 1))"
+SHIPPED="go-engine gtp --size 9 --time 1 --seed $((SEED + 1))${BASE:+ --weights $BASE --lam 0.5}"
 export OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1
 mkdir -p "$OUT"
 for RUNG in ${RUNGS//,/ }; do
