@@ -23,6 +23,11 @@ GNUGO="$(command -v gnugo || echo /usr/games/gnugo) --mode gtp --level 10 --chin
 ME="go-engine gtp --size 9 --time 1 --weights $WEIGHTS --lam $LAM --seed $SEED"
 SHIPPED="go-engine gtp --size 9 --time 1 --seed $((SEED + 1))${BASE:+ --weights $BASE --lam 0.5}"
 export OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1
+for RUNG in ${RUNGS//,/ }; do  # every name checked before the first game
+  case $RUNG in rung | even | rollout | shipped | pure) ;;
+    *) echo "unknown rung $RUNG (rung, even, rollout, shipped, pure)" >&2; exit 2 ;;
+  esac
+done
 mkdir -p "$OUT"
 for RUNG in ${RUNGS//,/ }; do
   case $RUNG in
@@ -31,7 +36,6 @@ for RUNG in ${RUNGS//,/ }; do
     rollout) A=$ME; B="go-engine gtp --pipeline rollout --size 9 --time 1 --seed $((SEED + 1))"; EXTRA=(--komi 7.5) ;;
     shipped) A=$ME; B=$SHIPPED; EXTRA=(--komi 7.5) ;;
     pure) A="go-engine gtp --size 9 --time 1 --weights $WEIGHTS --lam 0 --seed $SEED"; B=$SHIPPED; EXTRA=(--komi 7.5) ;;
-    *) echo "unknown rung $RUNG (rung, even, rollout, shipped, pure)" >&2; exit 2 ;;
   esac
   echo "== $RUNG: $A  vs  $B ${EXTRA[*]}"
   go-engine match "$A" "$B" "${EXTRA[@]}" -n "$GAMES" --parallel "${PARALLEL:-2}" --size 9 --time 1 \
