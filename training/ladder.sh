@@ -23,20 +23,20 @@ GNUGO="$(command -v gnugo || echo /usr/games/gnugo) --mode gtp --level 10 --chin
 ME="go-engine gtp --size 9 --time 1 --weights $WEIGHTS --lam $LAM --seed $SEED"
 SHIPPED="go-engine gtp --size 9 --time 1 --seed $((SEED + 1))${BASE:+ --weights $BASE --lam 0.5}"
 export OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1
-for RUNG in ${RUNGS//,/ }; do  # every name checked before the first game
-  case $RUNG in rung | even | rollout | shipped | pure) ;;
-    *) echo "unknown rung $RUNG (rung, even, rollout, shipped, pure)" >&2; exit 2 ;;
-  esac
-done
-mkdir -p "$OUT"
-for RUNG in ${RUNGS//,/ }; do
-  case $RUNG in
+players() {  # A, B and EXTRA of rung $1; fails for an unknown name
+  case $1 in
     rung) A=$ME; B=$GNUGO; EXTRA=(--colors a-white --komi -7.5) ;;
     even) A=$ME; B=$GNUGO; EXTRA=(--komi 7.5) ;;
     rollout) A=$ME; B="go-engine gtp --pipeline rollout --size 9 --time 1 --seed $((SEED + 1))"; EXTRA=(--komi 7.5) ;;
     shipped) A=$ME; B=$SHIPPED; EXTRA=(--komi 7.5) ;;
     pure) A="go-engine gtp --size 9 --time 1 --weights $WEIGHTS --lam 0 --seed $SEED"; B=$SHIPPED; EXTRA=(--komi 7.5) ;;
+    *) echo "unknown rung $1 (rung, even, rollout, shipped, pure)" >&2; return 1 ;;
   esac
+}
+for RUNG in ${RUNGS//,/ }; do players "$RUNG" || exit 2; done  # every name checked before the first game
+mkdir -p "$OUT"
+for RUNG in ${RUNGS//,/ }; do
+  players "$RUNG"
   echo "== $RUNG: $A  vs  $B ${EXTRA[*]}"
   go-engine match "$A" "$B" "${EXTRA[@]}" -n "$GAMES" --parallel "${PARALLEL:-2}" --size 9 --time 1 \
     --out "$OUT/$RUNG" | tee "$OUT/$RUNG.txt"
