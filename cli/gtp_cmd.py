@@ -74,7 +74,8 @@ FUSED_OPTIONS = ("zero_search", "net_visits", "net_batch", "prior_temperature", 
     "--tree-policy",
     metavar="FILE|none",
     help="rollout search: priors from this trained tree policy (train rollout's .npz); default: the shipped "
-    "one (nets/weights/lee9/rollout.npz); none: the hand-written heuristics",
+    "one of the board size (nets/weights/tree19.npz on 19x19, else nets/weights/lee9/rollout.npz); none: the "
+    "hand-written heuristics",
 )
 @click.option(
     "--lee-search",
@@ -139,7 +140,8 @@ def _engine(player, seed, weights, pipeline, lam, device, precision, search: dic
     """The player of ``go-engine gtp``: the shipped nets, a net of ``--weights``, rollouts or random moves."""
     from pathlib import Path
 
-    from selfplay.players import player_from_options, shipped_player
+    from nets.weights import shipped_tree_policy
+    from selfplay.players import player_from_options, rollout_player, shipped_player
 
     shipped_net = pipeline in (None, "lee") and weights is None and player == "mcts"
     shipped_kind = pipeline or "zero"
@@ -156,18 +158,20 @@ def _engine(player, seed, weights, pipeline, lam, device, precision, search: dic
     search = {**search, **{k: v for k, v in lee.items() if v is not None and k in allowed}}
     if shipped_net:
         return shipped_player(seed, shipped_kind, torch_device(device), precision, lam=lam, **search)
+    if pipeline == "rollout" and player == "mcts":
+        return rollout_player(seed, **search)
+    if search.get("tree_policy") is None:
+        search = {**search, "tree_policy": shipped_tree_policy()}
     extra = {"lam": (0.5 if pipeline == "lee" else 0.0) if lam is None else lam}
     net = None if pipeline == "rollout" else weights
     dev = torch_device(device) if net else "cpu"
     return player_from_options(player, seed, net, pipeline, dev, precision, **extra, **search)
 
 
-def _tree_policy(option: str | None) -> str:
-    """``MCTSConfig.tree_policy`` from ``--tree-policy``: the file, the shipped one, or "" for ``none``."""
-    from nets.weights import shipped_tree_policy
-
+def _tree_policy(option: str | None) -> str | None:
+    """``MCTSConfig.tree_policy`` from ``--tree-policy``: the file, "" for ``none``, ``None`` for the shipped ones."""
     if option is None:
-        return shipped_tree_policy()
+        return None
     return "" if option.lower() == "none" else option
 
 

@@ -26,10 +26,25 @@ from cli import options as opt
     type=click.Path(exists=True, dir_okay=False),
     help="start from this policy file; the L2 penalty then pulls towards it (fine-tuning)",
 )
-def rollout(data_dir, out, steps, lr, l2, holdout, seed, init):
+@click.option(
+    "--test",
+    "test_dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="folder of other SGF games to report the tree policy's top-1, top-5 and mean log p on",
+)
+def rollout(data_dir, out, steps, lr, l2, holdout, seed, init, test_dir):
     """Softmax regression of the expert move on local pattern features; saves rollout + tree weights."""
     from selfplay.expert_data import train_rollout_policy
 
     train_rollout_policy(
-        data_dir, out, holdout=holdout, steps=steps, lr=lr, l2=l2, seed=seed, init=init, log=click.echo
+        data_dir,
+        out,
+        holdout=holdout,
+        steps=steps,
+        lr=lr,
+        l2=l2,
+        seed=seed,
+        init=init,
+        test_dir=test_dir,
+        log=click.echo,
     )

@@ -217,6 +217,7 @@ def train_rollout_policy(
     l2: float = 1e-4,
     seed: int = 0,
     init: str | os.PathLike | None = None,
+    test_dir: str | os.PathLike | None = None,
     log=print,
 ) -> dict:
     """Fit the rollout and tree policies on the SGF games of ``data_dir`` and save them to ``out``.
@@ -226,18 +227,14 @@ def train_rollout_policy(
 
     Games are split at random (by ``seed``) into training and held-out parts (``holdout`` of the
     games, at least one when there are two or more). Returns the figures: positions, top-1
-    accuracy of both policies on both parts.
+    accuracy of both policies on both parts; with ``test_dir`` (other games, e.g. of a stronger
+    player), the tree policy's top-1, top-5 and mean log-probability of their moves as well.
     """
     import numpy as np
 
-    from engine.rollout.policy import RolloutPolicy, examples_from_records, fit_softmax, top1_accuracy
-    from selfplay.records import load_sgf_folder
+    from engine.rollout.policy import RolloutPolicy, fit_softmax, prediction_figures, top1_accuracy
 
-    records, _ = load_sgf_folder(data_dir)
-    if not records:
-        raise ValueError(f"no readable SGF games in {data_dir}")
-    skips = [random_opening_moves(r.game_comment) for r in records]
-    ex = examples_from_records(records, skips)
+    ex, records = _expert_examples(data_dir)
     rng = np.random.default_rng(seed)
     n_test = int(round(holdout * len(records))) if len(records) > 1 else 0
     n_test = max(n_test, 1) if holdout > 0 and len(records) > 1 else n_test
@@ -259,5 +256,20 @@ def train_rollout_policy(
         "tree_top1_train": top1_accuracy(w_tree, train),
         "tree_top1_test": top1_accuracy(w_tree, test),
     }
+    if test_dir is not None:
+        test_ex, test_records = _expert_examples(test_dir)
+        figures.update(test_games=len(test_records), test_dir_positions=len(test_ex))
+        figures.update({f"tree_{k}_test_dir": v for k, v in prediction_figures(w_tree, test_ex).items()})
     log(", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items()))
     return figures
+
+
+def _expert_examples(folder: str | os.PathLike):
+    """``(Examples, records)`` of the SGF games of ``folder``, their random openings skipped."""
+    from engine.rollout.policy import examples_from_records
+    from selfplay.records import load_sgf_folder
+
+    records, _ = load_sgf_folder(folder)
+    if not records:
+        raise ValueError(f"no readable SGF games in {folder}")
+    return examples_from_records(records, [random_opening_moves(r.game_comment) for r in records]), records

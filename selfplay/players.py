@@ -246,18 +246,38 @@ def shipped_player(
         UserError: for ``lee`` when no Lee weights are shipped.
     """
     from engine.player import BySizePlayer
-    from nets.weights import shipped, shipped_lee
+    from nets.weights import shipped, shipped_lee, shipped_tree_policy
 
     found = shipped_lee() if kind == "lee" else shipped()
     if kind == "lee" and not found:
         raise UserError("--pipeline lee needs --weights DIR (no Lee weights are shipped)")
     given = {k: v for k, v in options.items() if v is not None}
     mcts = {k: v for k, v in given.items() if k not in LEE_OPTIONS and k not in ROLLOUT_OPTIONS}
-    rollout = build_player(player_config("mcts", seed, **mcts))
+    rollout = rollout_player(seed, **mcts)
     nets = {}
     for size, (path, settings) in found.items():
-        opts = {**settings, **given, "device": device, "precision": precision}
+        opts = {"tree_policy": shipped_tree_policy(size), **settings, **given, "device": device, "precision": precision}
         if "rollout" in settings and "rollout" in given:
             opts["rollout"] = {**settings["rollout"], **given["rollout"]}
         nets[size] = build_player(player_config(kind, seed, str(path), **opts))
     return BySizePlayer(nets, rollout) if nets else rollout
+
+
+def rollout_player(seed: int | None = None, **options: Any):
+    """The no-network search of ``go-engine gtp`` (``options`` flat, as in ``player_config``).
+
+    Without a ``tree_policy`` option each board size gets its shipped tree policy
+    (``nets.weights.shipped_tree_policy``): one player per size that has its own, switched on
+    ``new_game``, and the size-independent one elsewhere.
+    """
+    from engine.player import BySizePlayer
+    from nets.weights import shipped_tree_policy, shipped_tree_sizes
+
+    if options.get("tree_policy") is not None:
+        return build_player(player_config("mcts", seed, **options))
+
+    def with_tree(size: int | None):
+        return build_player(player_config("mcts", seed, **{**options, "tree_policy": shipped_tree_policy(size)}))
+
+    sizes = shipped_tree_sizes()
+    return BySizePlayer({n: with_tree(n) for n in sizes}, with_tree(None)) if sizes else with_tree(None)

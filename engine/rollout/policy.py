@@ -10,7 +10,8 @@ numpy pieces around them:
   game records, skipping the random opening moves that ``selfplay.expert_data`` marks and moves
   the policy cannot play (passes, own-eye fills);
 * ``fit_softmax(examples, ...)``: softmax regression (full-batch Adam, numpy; gradients by
-  ``np.bincount`` over the sparse features) and ``top1_accuracy``.
+  ``np.bincount`` over the sparse features), ``top1_accuracy`` and ``prediction_figures`` (top-1,
+  top-5, mean log-probability of the expert's move).
 
 Reference: Silver et al. 2016, Methods "Rollout policy" and Extended Data Table 4.
 """
@@ -225,6 +226,17 @@ def top1_accuracy(weights: np.ndarray, ex: Examples) -> float:
     seg = np.repeat(np.arange(len(ex)), np.diff(ex.start))
     n_max = np.bincount(seg, weights=(z >= best[seg]).astype(float), minlength=len(ex))
     return float(np.mean(hits & (n_max == 1)))
+
+
+def prediction_figures(weights: np.ndarray, ex: Examples) -> dict[str, float]:
+    """How well ``weights`` predict the expert: ``top1`` and ``top5`` (ties count against), ``mean_log_p``."""
+    if len(ex) == 0:
+        return {"top1": float("nan"), "top5": float("nan"), "mean_log_p": float("nan")}
+    z = _logits(weights.astype(np.float64), ex)
+    seg = np.repeat(np.arange(len(ex)), np.diff(ex.start))
+    rank = np.bincount(seg, weights=(z >= z[ex.target][seg]).astype(float), minlength=len(ex)) - 1
+    p = _segment_softmax(z, ex.start)[ex.target]
+    return {"top1": float(np.mean(rank == 0)), "top5": float(np.mean(rank < 5)), "mean_log_p": float(np.log(p).mean())}
 
 
 def fit_softmax(

@@ -6,7 +6,8 @@ settings it is played with (``MCTSConfig`` fields and ``lam``), ``trained`` says
 docs/zero.md has the recipe and the figures.
 
 The trained tree policy of ``lee9/rollout.npz`` (local patterns, size-independent) also gives the
-priors of the no-network search that ``go-engine gtp`` plays on the sizes without a net
+priors of the no-network search that ``go-engine gtp`` plays on the sizes without a net;
+``tree<N>.npz``, a tree policy trained on N x N games, replaces it on N x N
 (``shipped_tree_policy``; docs/lee.md "The tree policy as the rollout search's priors").
 
 ``lee<N>/`` is an AlphaGo Lee weights folder for N x N (``sl.safetensors``, ``value.safetensors``,
@@ -42,7 +43,19 @@ def shipped_lee() -> dict[int, tuple[Path, dict]]:
     return found
 
 
-def shipped_tree_policy() -> str:
-    """The rollout-policy file whose tree policy gives the shipped no-network search its priors ("" if none)."""
+def shipped_tree_policy(size: int | None = None) -> str:
+    """The rollout-policy file whose tree policy gives the shipped no-network search its priors ("" if none).
+
+    ``tree<size>.npz`` when one is shipped for ``size`` (a tree policy trained on that board's
+    games), else the size-independent ``lee9/rollout.npz``.
+    """
+    own = HERE / f"tree{size}.npz"
+    if size is not None and own.is_file():
+        return str(own)
     path = HERE / "lee9" / "rollout.npz"
     return str(path) if path.is_file() else ""
+
+
+def shipped_tree_sizes() -> list[int]:
+    """Board sizes with a tree policy of their own (``tree<size>.npz``)."""
+    return sorted(int(p.stem.removeprefix("tree")) for p in HERE.glob("tree*.npz"))

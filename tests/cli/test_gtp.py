@@ -631,7 +631,7 @@ def test_final_status_list_seki_agrees_with_gnugo_on_a_real_game():
 
 @pytest.mark.parametrize(
     "args, priors",
-    [((), "tree policy .*lee9/rollout.npz"), (("--tree-policy", "none"), "heuristics")],
+    [((), "tree policy .*tree19.npz"), (("--tree-policy", "none"), "heuristics")],
 )
 def test_the_rollout_search_on_19x19_uses_the_shipped_tree_policy_unless_told_none(args, priors):
     proc = subprocess.run(

@@ -117,3 +117,30 @@ def test_gtp_search_options_reach_the_shipped_net_player():
     net_player = engine.by_size[9]
     assert net_player.cfg.batch_size == 16 and net_player.cfg.resign_consecutive == 2
     assert net_player.cfg.resign_threshold == MCTSConfig().resign_threshold  # None: the default stays
+
+
+def test_each_board_size_gets_its_shipped_tree_policy():
+    from nets.weights import shipped_tree_policy, shipped_tree_sizes
+    from selfplay.players import rollout_player
+
+    assert 19 in shipped_tree_sizes()
+    player = rollout_player(seed=0, num_simulations=8)
+    chosen = {}
+    for size in (9, 13, 19):
+        player.new_game(Board(size))
+        chosen[size] = player.active.cfg.tree_policy
+    assert chosen[19] == shipped_tree_policy(19) and chosen[19].endswith("tree19.npz")
+    assert chosen[9] == chosen[13] == shipped_tree_policy() and chosen[9].endswith("lee9/rollout.npz")
+    told = rollout_player(seed=0, tree_policy="")  # --tree-policy none: the heuristics on every size
+    assert isinstance(told, MCTSPlayer) and told.cfg.tree_policy == ""
+
+
+def test_the_shipped_default_plays_the_19x19_tree_policy_on_19x19_and_the_net_on_9x9():
+    from cli.gtp_cmd import _engine
+
+    search = dict(seconds_per_move=None, rollout=None, tree_policy=None)
+    engine = _engine("mcts", 0, None, None, None, "cpu", "fp32", search, {})
+    engine.new_game(Board(19))
+    assert engine.active.active.cfg.tree_policy.endswith("tree19.npz")
+    engine.new_game(Board(9))
+    assert engine.active is engine.by_size[9] and engine.active.cfg.tree_policy.endswith("lee9/rollout.npz")

@@ -286,3 +286,26 @@ def test_fine_tuning_starts_from_the_given_weights_and_is_pulled_back_to_them(tm
     assert np.abs(tuned_p.tree_weights - start.tree_weights).max() < 0.25
     assert np.abs(fresh_p.tree_weights).max() < 0.25 < np.abs(start.tree_weights).max()
     assert figures["tree_top1_train"] > 0.2  # the shipped policy's skill survives the short run
+
+
+def test_the_19x19_tree_policy_predicts_held_out_19x19_games_better_than_the_9x9_one(tmp_path):
+    """``--test``: figures on the games of another folder (real GNU Go 19x19 games, unseen by tree19)."""
+    import tarfile
+
+    from selfplay.expert_data import _expert_examples, load_rollout_policy, train_rollout_policy
+
+    root = Path(__file__).parents[3]
+    with tarfile.open(root / "training" / "gnugo19" / "games.tar.xz") as tar:
+        tar.extractall(tmp_path, filter="data")
+    test_dir = tmp_path / "gnugo19"
+    games = Path(__file__).parents[2] / "data" / "gnugo9"
+    figures = train_rollout_policy(games, tmp_path / "p.npz", steps=2, test_dir=test_dir, log=lambda _: None)
+    assert figures["test_games"] == 40 and figures["test_dir_positions"] > 8000
+    assert 0 < figures["tree_top1_test_dir"] <= figures["tree_top5_test_dir"] <= 1
+    assert figures["tree_mean_log_p_test_dir"] < 0
+    ex, _ = _expert_examples(test_dir)
+    nine = load_rollout_policy(root / "nets" / "weights" / "lee9" / "rollout.npz").tree_weights
+    nineteen = load_rollout_policy(root / "nets" / "weights" / "tree19.npz").tree_weights
+    by_nine, by_nineteen = RP.prediction_figures(nine, ex), RP.prediction_figures(nineteen, ex)
+    assert by_nine["top1"] == RP.top1_accuracy(nine, ex)
+    assert by_nineteen["top1"] > by_nine["top1"] + 0.03 and by_nineteen["mean_log_p"] > by_nine["mean_log_p"]
