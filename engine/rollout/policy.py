@@ -216,16 +216,8 @@ def _segment_softmax(z: np.ndarray, start: np.ndarray) -> np.ndarray:
 
 
 def top1_accuracy(weights: np.ndarray, ex: Examples) -> float:
-    """Fraction of positions whose highest-scoring candidate is the expert's move."""
-    if len(ex) == 0:
-        return float("nan")
-    z = _logits(weights.astype(np.float64), ex)
-    best = np.maximum.reduceat(z, ex.start[:-1])
-    # ties count as misses unless the expert is the only maximum
-    hits = z[ex.target] >= best
-    seg = np.repeat(np.arange(len(ex)), np.diff(ex.start))
-    n_max = np.bincount(seg, weights=(z >= best[seg]).astype(float), minlength=len(ex))
-    return float(np.mean(hits & (n_max == 1)))
+    """Fraction of positions whose highest-scoring candidate is the expert's move (ties count as misses)."""
+    return prediction_figures(weights, ex)["top1"]
 
 
 def prediction_figures(weights: np.ndarray, ex: Examples) -> dict[str, float]:
